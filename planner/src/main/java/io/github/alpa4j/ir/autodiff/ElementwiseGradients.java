@@ -1,0 +1,44 @@
+package io.github.alpa4j.ir.autodiff;
+
+import io.github.alpa4j.ir.ElementwiseOp;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Value;
+import java.util.Arrays;
+import java.util.List;
+
+/** Gradients of broadcasting arithmetic, activations and scaling. */
+final class ElementwiseGradients {
+    private ElementwiseGradients() {
+    }
+
+    static List<Value> binary(GradContext c, Node n, Value dy) {
+        ElementwiseOp.Binary op = (ElementwiseOp.Binary) n.op();
+        Value a = c.in(n, 0);
+        Value b = c.in(n, 1);
+        return switch (op.kind()) {
+            case ADD -> List.of(c.unbroadcast(dy, a.shape()), c.unbroadcast(dy, b.shape()));
+            case SUB -> List.of(c.unbroadcast(dy, a.shape()), c.unbroadcast(c.b.scale(dy, -1), b.shape()));
+            case MUL -> List.of(c.unbroadcast(c.b.mul(dy, b), a.shape()), c.unbroadcast(c.b.mul(dy, a), b.shape()));
+            case DIV -> {
+                // d(a/b)/db = −(a/b)/b
+                Value db = c.b.scale(c.b.div(c.b.mul(dy, c.out(n)), b), -1);
+                yield List.of(c.unbroadcast(c.b.div(dy, b), a.shape()), c.unbroadcast(db, b.shape()));
+            }
+        };
+    }
+
+    static List<Value> activation(GradContext c, Node n, Value dy) {
+        ElementwiseOp.Unary op = (ElementwiseOp.Unary) n.op();
+        return List.of(c.b.apply(new ElementwiseOp.ActivationGrad(op.activation()), c.in(n, 0), dy));
+    }
+
+    static List<Value> scale(GradContext c, Node n, Value dy) {
+        return List.of(c.b.scale(dy, ((ElementwiseOp.Scale) n.op()).alpha()));
+    }
+
+    static int[] leadingAxes(Value x) {
+        int[] axes = new int[x.rank() - 1];
+        Arrays.setAll(axes, i -> i);
+        return axes;
+    }
+}
