@@ -110,7 +110,7 @@ public final class GraphBuilder {
     }
 
     public Value constant(TensorType type, double value) {
-        return apply(new SourceOp.Constant(type, value), null);
+        return apply(new SourceOp.Constant(type, value), (String) null);
     }
 
     // --- arithmetic
