@@ -46,8 +46,14 @@ public final class GraphBuilder {
         return phase;
     }
 
-    /** Opens a name scope; close it to return to the enclosing one. */
-    public AutoCloseable scope(String name) {
+    /** A name scope; closing it returns to the enclosing one. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Opens a name scope: nodes created inside are named {@code name/...}. */
+    public Scope scope(String name) {
         scopes.addLast(name);
         return scopes::removeLast;
     }
