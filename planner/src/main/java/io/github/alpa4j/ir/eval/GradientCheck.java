@@ -9,18 +9,29 @@ import java.util.Map;
 /**
  * Checks the gradients autodiff builds against central finite differences, all in float64
  * (as {@code torch.autograd.gradcheck}). The result gives, per parameter, the relative error
- * ‖analytic − numeric‖ / max(‖analytic‖, ‖numeric‖).
+ * ‖analytic − numeric‖ / max(‖analytic‖, ‖numeric‖) and both norms.
  */
 public final class GradientCheck {
+    /** Below this norm a gradient counts as zero (finite differences cannot resolve it relatively). */
+    public static final double ZERO_NORM = 1e-8;
+
+    /** The comparison for one parameter. */
+    public record Result(double relativeError, double analyticNorm, double numericNorm) {
+        /** Relative error under {@code tol}, or both gradients zero (e.g. a key bias, which softmax ignores). */
+        public boolean passes(double tol) {
+            return relativeError < tol || Math.max(analyticNorm, numericNorm) < ZERO_NORM;
+        }
+    }
+
     private GradientCheck() {
     }
 
-    /** Relative error of each parameter's gradient, keyed by parameter name. */
-    public static Map<String, Double> relativeErrors(Graph forward, String lossOutput, Map<String, double[]> sources, double h) {
+    /** The comparison of each parameter's gradient, keyed by parameter name. */
+    public static Map<String, Result> compare(Graph forward, String lossOutput, Map<String, double[]> sources, double h) {
         Graph g = Autodiff.backward(forward, lossOutput);
         double[][] values = ReferenceEvaluator.evaluate(g, sources);
         int loss = forward.output(lossOutput);
-        Map<String, Double> errors = new LinkedHashMap<>();
+        Map<String, Result> errors = new LinkedHashMap<>();
         for (Node p : forward.parameters()) {
             double[] analytic = values[g.gradients().get(p.id())];
             double[] numeric = numericGradient(forward, loss, sources, p.name(), h);
@@ -33,7 +44,7 @@ public final class GradientCheck {
                 nn += numeric[i] * numeric[i];
             }
             double scale = Math.max(Math.sqrt(Math.max(na, nn)), 1e-300);
-            errors.put(p.name(), Math.sqrt(diff) / scale);
+            errors.put(p.name(), new Result(Math.sqrt(diff) / scale, Math.sqrt(na), Math.sqrt(nn)));
         }
         return errors;
     }
