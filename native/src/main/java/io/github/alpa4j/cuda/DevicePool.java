@@ -38,6 +38,11 @@ public final class DevicePool implements AutoCloseable {
         return new DevicePool(new CudaMalloc(device));
     }
 
+    /** A pool over other memory (a fake device, an emulation). */
+    public static DevicePool over(RawDeviceMemory raw) {
+        return new DevicePool(raw);
+    }
+
     /** A block of at least {@code bytes} bytes, 256-byte aligned; close it to return it. */
     public synchronized DeviceBuffer allocate(long bytes) {
         if (closed) {

@@ -58,12 +58,12 @@ public final class KernelArgs {
     }
 
     /** Byte offset of argument {@code i} in {@link #bytes()}. */
-    int offset(int i) {
+    public int offset(int i) {
         return offsets.get(i);
     }
 
-    /** The packed values (a copy). */
-    byte[] bytes() {
+    /** The packed values, each at its natural alignment (a copy). */
+    public byte[] bytes() {
         byte[] out = new byte[data.position()];
         data.duplicate().flip().get(out);
         return out;

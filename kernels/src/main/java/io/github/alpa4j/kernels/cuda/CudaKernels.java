@@ -23,39 +23,43 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     private static final int F32 = 4;
     private static final int F64 = 8;
 
-    private final CudaStream stream;
+    private final KernelQueue queue;
     private final DevicePool pool;
-    private final Cublas cublas;
-    private final CudaKernelModules modules;
-    private final GemmPrecision matmul;
+    private final GemmRunner gemm;
     private final int sms;
 
     /**
-     * @param matmul {@link GemmPrecision#FP32} (exact, the CPU twin's match) or {@link GemmPrecision#TF32}
-     *               (faster on tensor cores, about 1e-3 relative error)
+     * Kernels on {@code stream}'s GPU.
+     *
+     * @param pool    the pool that serves {@code stream} (scratch space comes from it)
+     * @param matmul  {@link GemmPrecision#FP32} (exact, the CPU twin's match) or {@link GemmPrecision#TF32}
+     *                (faster on tensor cores, about 1e-3 relative error)
      */
     public CudaKernels(CudaStream stream, DevicePool pool, Cublas cublas, CudaKernelModules modules, GemmPrecision matmul) {
-        if (matmul == GemmPrecision.BF16_INPUTS) {
-            throw new IllegalArgumentException("Kernels.gemm takes float32 buffers; use Cublas directly for bf16 operands");
-        }
+        this(new StreamQueue(stream, modules), pool, gemmOf(cublas, matmul), stream.device().info().multiprocessors());
         if (modules.device().ordinal() != stream.device().ordinal()) {
             throw new IllegalArgumentException("kernel modules of GPU " + modules.device().ordinal() + " with a stream of GPU "
                     + stream.device().ordinal());
         }
-        this.stream = stream;
-        this.pool = pool;
-        this.cublas = cublas;
-        this.modules = modules;
-        this.matmul = matmul;
-        this.sms = stream.device().info().multiprocessors();
     }
 
-    public CudaStream stream() {
-        return stream;
+    CudaKernels(KernelQueue queue, DevicePool pool, GemmRunner gemm, int sms) {
+        this.queue = queue;
+        this.pool = pool;
+        this.gemm = gemm;
+        this.sms = sms;
+    }
+
+    private static GemmRunner gemmOf(Cublas cublas, GemmPrecision matmul) {
+        if (matmul == GemmPrecision.BF16_INPUTS) {
+            throw new IllegalArgumentException("Kernels.gemm takes float32 buffers; use Cublas directly for bf16 operands");
+        }
+        return (ta, tb, m, n, k, alpha, a, sa, b, sb, beta, c, sc, batch) ->
+                cublas.gemm(matmul, ta, tb, m, n, k, alpha, a, sa, b, sb, beta, c, sc, batch);
     }
 
     private void launch(KernelFamily family, String kernel, int grid, Dim3 block, KernelArgs args) {
-        modules.function(family, kernel).launch(Dim3.of(grid), block, 0, stream, args);
+        queue.launch(family, kernel, Dim3.of(grid), block, args);
     }
 
     private void elementwise(KernelFamily family, String kernel, long n, KernelArgs args) {
@@ -85,7 +89,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         if (x == out && xOff < outOff + n && outOff < xOff + n) {
             throw new IllegalArgumentException("copy between overlapping ranges of " + x);
         }
-        stream.copyAsync(x, F32 * xOff, out, F32 * outOff, F32 * n);
+        queue.copy(x, F32 * xOff, out, F32 * outOff, F32 * n);
     }
 
     @Override
@@ -236,7 +240,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(ids, n, 4, "embedding ids");
         holds(dy, n * h, F32, "embedding output gradient");
         holds(dtable, (long) tableRows * h, F32, "embedding table gradient");
-        stream.memsetAsync(dtable, 0, 0, (long) tableRows * h * F32);
+        queue.memset(dtable, 0, 0, (long) tableRows * h * F32);
         if (n > 0 && h > 0) {
             launch(KernelFamily.EMBEDDING, "embedding_grad_f32", Launch.perItemGrid(n, sms), Dim3.of(Launch.hiddenBlock(h)),
                     KernelArgs.create().ptr(ids).ptr(dy).ptr(dtable).i64(n).i32(h).i32(vocabStart).i32(tableRows));
@@ -337,7 +341,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, DeviceBuffer a, long strideA,
                      DeviceBuffer b, long strideB, float beta, DeviceBuffer c, long strideC, int batch) {
-        cublas.gemm(matmul, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+        gemm.gemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
     }
 
     @Override
