@@ -7,7 +7,7 @@ import org.bytedeco.cuda.global.cudart;
 
 /**
  * A cuBLAS handle bound to one stream, with its workspace taken from a {@link DevicePool} up front
- * (cuBLAS would otherwise cudaMalloc one inside the first step). Matrices are row-major here;
+ * (cuBLAS would otherwise cudaMalloc one inside the first step); one thread uses it at a time. Matrices are row-major here;
  * cuBLAS is column-major, so C = op(A)·op(B) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ.
  */
 public final class Cublas implements AutoCloseable {
