@@ -11,7 +11,7 @@ import java.nio.FloatBuffer;
  * The CPU twin of every kernel, on Java arrays, in float32 with float64 accumulation where a sum
  * runs long (reductions, norms, losses). Matrix products go to OpenBLAS.
  */
-public final class CpuKernels implements Kernels<float[], int[]> {
+public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<float[], short[]> {
     private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
 
     static {
@@ -431,6 +431,20 @@ public final class CpuKernels implements Kernels<float[], int[]> {
     @Override
     public void stepIncrement(float[] t, float[] out) {
         out[0] = t[0] + 1f;
+    }
+
+    @Override
+    public void toBf16(float[] x, short[] y, long n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = Bf16.fromFloat(x[i]);
+        }
+    }
+
+    @Override
+    public void fromBf16(short[] x, float[] y, long n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = Bf16.toFloat(x[i]);
+        }
     }
 
     @Override

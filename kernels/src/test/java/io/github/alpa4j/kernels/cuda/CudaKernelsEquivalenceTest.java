@@ -1,0 +1,78 @@
+package io.github.alpa4j.kernels.cuda;
+
+import io.github.alpa4j.cuda.Cublas;
+import io.github.alpa4j.cuda.CudaDevice;
+import io.github.alpa4j.cuda.CudaLibrary;
+import io.github.alpa4j.cuda.CudaStream;
+import io.github.alpa4j.cuda.DevicePool;
+import io.github.alpa4j.cuda.GemmPrecision;
+import io.github.alpa4j.cuda.Gpu;
+import io.github.alpa4j.cuda.GpuReport;
+import io.github.alpa4j.cuda.KernelCache;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kernel on the GPU (NVRTC-compiled for its architecture) against its CPU twin, on fresh
+ * random inputs; the seed is in every failure message.
+ */
+@Tag("gpu")
+class CudaKernelsEquivalenceTest {
+    static final long SEED = new Random().nextLong();
+
+    @TempDir
+    static Path cacheDir;
+    static CudaDevice device;
+    static CudaStream stream;
+    static DevicePool pool;
+    static Cublas cublas;
+    static CudaKernelModules modules;
+    static CudaKernels gpu;
+
+    @BeforeAll
+    static void open() {
+        GpuReport r = Gpu.probe();
+        Assumptions.assumeTrue(r.available(), () -> "needs a GPU: " + r.summary());
+        for (CudaLibrary lib : new CudaLibrary[] {CudaLibrary.CUBLAS, CudaLibrary.NVRTC}) {
+            Assumptions.assumeTrue(r.has(lib), () -> "needs " + lib.label() + ": " + r.library(lib).detail());
+        }
+        device = CudaDevice.open(0);
+        stream = CudaStream.create(device);
+        pool = DevicePool.create(device);
+        cublas = Cublas.create(stream, pool);
+        modules = CudaKernelModules.open(device, new KernelCache(cacheDir));
+        modules.compileAll();
+        gpu = new CudaKernels(stream, pool, cublas, modules, GemmPrecision.FP32);
+    }
+
+    @AfterAll
+    static void close() {
+        if (modules != null) {
+            modules.close();
+            cublas.close();
+            pool.close();
+            stream.close();
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        return KernelCases.cases(true);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matches_the_cpu_twin(String name, KernelCases.Case c) {
+        try (Twin t = new Twin(gpu, DeviceTransfer.of(stream), pool, SEED ^ name.hashCode(), name)) {
+            c.run(t);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package io.github.alpa4j.kernels.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.alpa4j.kernels.ActivationKind;
+import io.github.alpa4j.kernels.Bf16;
+import io.github.alpa4j.kernels.BinaryKind;
+import io.github.alpa4j.kernels.CpuKernels;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/**
+ * One case per kernel (and per shape family that takes a different path through it): fresh
+ * random inputs, the CPU twin and the CUDA kernel on the same values, float32 results within
+ * 1e-5 relative error (max |gpu - cpu| / max |cpu|), bf16 within 1e-2, every output written.
+ */
+final class KernelCases {
+    static final double FP32 = 1e-5;
+    static final double BF16 = 1e-2;
+    static final CpuKernels cpu = new CpuKernels();
+
+    private KernelCases() {
+    }
+
+    interface Case {
+        void run(Twin t);
+    }
+
+    static Arguments of(String name, Case c) {
+        return Arguments.of(name, c);
+    }
+
+    /** Row-major strides of {@code in} read over {@code out} (0 where in broadcasts), right-aligned. */
+    static long[] broadcastStrides(int[] in, int[] out) {
+        long[] s = new long[out.length];
+        long stride = 1;
+        for (int d = in.length - 1; d >= 0; d--) {
+            int od = out.length - in.length + d;
+            s[od] = in[d] == 1 ? 0 : stride;
+            stride *= in[d];
+        }
+        return s;
+    }
+
+    static int size(int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return n;
+    }
+
+    static Case binary(BinaryKind kind, int[] aDims, int[] bDims, int[] outDims) {
+        return t -> {
+            Twin.F a = t.gaussian(size(aDims), 1);
+            Twin.F b = kind == BinaryKind.DIV ? t.uniform(size(bDims), 0.5, 2) : t.gaussian(size(bDims), 1);
+            Twin.F out = t.output(size(outDims));
+            long[] as = broadcastStrides(aDims, outDims);
+            long[] bs = broadcastStrides(bDims, outDims);
+            cpu.binary(kind, a.host(), as, b.host(), bs, out.host(), outDims);
+            t.gpu.binary(kind, a.dev(), as, b.dev(), bs, out.dev(), outDims);
+            t.expectClose(out, FP32);
+        };
+    }
+
+    static Case permute(int[] inDims, int[] perm) {
+        return t -> {
+            Twin.F x = t.gaussian(size(inDims), 1);
+            long[] own = broadcastStrides(inDims, inDims);
+            int[] outDims = new int[perm.length];
+            long[] s = new long[perm.length];
+            for (int d = 0; d < perm.length; d++) {
+                outDims[d] = inDims[perm[d]];
+                s[d] = own[perm[d]];
+            }
+            Twin.F y = t.output(size(outDims));
+            cpu.strided(x.host(), s, y.host(), outDims);
+            t.gpu.strided(x.dev(), s, y.dev(), outDims);
+            t.expectClose(y, FP32);
+        };
+    }
+
+    static Case broadcastTo(int[] inDims, int[] outDims) {
+        return t -> {
+            Twin.F x = t.gaussian(size(inDims), 1);
+            long[] s = broadcastStrides(inDims, outDims);
+            Twin.F y = t.output(size(outDims));
+            cpu.strided(x.host(), s, y.host(), outDims);
+            t.gpu.strided(x.dev(), s, y.dev(), outDims);
+            t.expectClose(y, FP32);
+        };
+    }
+
+    static Case reduce(int[] dims, boolean[] reduced, float scale) {
+        return t -> {
+            Twin.F x = t.gaussian(size(dims), 1);
+            int outs = 1;
+            for (int d = 0; d < dims.length; d++) {
+                outs *= reduced[d] ? 1 : dims[d];
+            }
+            Twin.F y = t.output(outs);
+            cpu.reduceSum(x.host(), dims, reduced, scale, y.host());
+            t.gpu.reduceSum(x.dev(), dims, reduced, scale, y.dev());
+            t.expectClose(y, FP32);
+        };
+    }
+
+    static Case activation(ActivationKind k, boolean grad) {
+        return t -> {
+            int n = 100_003;
+            Twin.F x = t.gaussian(n, 3);
+            Twin.F y = t.output(n);
+            if (grad) {
+                Twin.F dy = t.gaussian(n, 1);
+                cpu.activationGrad(k, x.host(), dy.host(), y.host(), n);
+                t.gpu.activationGrad(k, x.dev(), dy.dev(), y.dev(), n);
+            } else {
+                cpu.activation(k, x.host(), y.host(), n);
+                t.gpu.activation(k, x.dev(), y.dev(), n);
+            }
+            t.expectClose(y, FP32);
+        };
+    }
+
+    static Case softmax(int rows, int n, int causalSeq) {
+        return t -> {
+            Twin.F x = t.gaussian(rows * n, 4);
+            Twin.F y = t.output(rows * n);
+            cpu.softmax(x.host(), y.host(), rows, n, causalSeq);
+            t.gpu.softmax(x.dev(), y.dev(), rows, n, causalSeq);
+            t.expectClose(y, FP32);
+        };
+    }
+
+    static Case softmaxGrad(int rows, int n) {
+        return t -> {
+            float[] probs = new float[rows * n];
+            cpu.softmax(t.gaussian(rows * n, 2).host(), probs, rows, n, 0);
+            Twin.F y = t.input(probs);
+            Twin.F dy = t.gaussian(rows * n, 1);
+            Twin.F dx = t.output(rows * n);
+            cpu.softmaxGrad(y.host(), dy.host(), dx.host(), rows, n);
+            t.gpu.softmaxGrad(y.dev(), dy.dev(), dx.dev(), rows, n);
+            t.expectClose(dx, FP32);
+        };
+    }
+
+    static Case layerNorm(int rows, int h, int which) {
+        return t -> {
+            float eps = 1e-5f;
+            Twin.F x = t.gaussian(rows * h, 2);
+            // an offset mean, as activations have, makes the variance's cancellation matter
+            for (int i = 0; i < x.host().length; i++) {
+                x.host()[i] += 3f;
+            }
+            x = t.input(x.host());
+            Twin.F gamma = t.gaussian(h, 1);
+            switch (which) {
+                case 0 -> {
+                    Twin.F beta = t.gaussian(h, 1);
+                    Twin.F y = t.output(rows * h);
+                    cpu.layerNorm(x.host(), gamma.host(), beta.host(), y.host(), rows, h, eps);
+                    t.gpu.layerNorm(x.dev(), gamma.dev(), beta.dev(), y.dev(), rows, h, eps);
+                    t.expectClose(y, FP32);
+                }
+                case 1 -> {
+                    Twin.F dy = t.gaussian(rows * h, 1);
+                    Twin.F dx = t.output(rows * h);
+                    cpu.layerNormGrad(x.host(), gamma.host(), dy.host(), dx.host(), rows, h, eps);
+                    t.gpu.layerNormGrad(x.dev(), gamma.dev(), dy.dev(), dx.dev(), rows, h, eps);
+                    t.expectClose(dx, FP32);
+                }
+                default -> {
+                    Twin.F dy = t.gaussian(rows * h, 1);
+                    Twin.F dg = t.output(h);
+                    cpu.layerNormGammaGrad(x.host(), dy.host(), dg.host(), rows, h, eps);
+                    t.gpu.layerNormGammaGrad(x.dev(), dy.dev(), dg.dev(), rows, h, eps);
+                    t.expectClose(dg, FP32);
+                }
+            }
+        };
+    }
+
+    static Case embedding(boolean grad) {
+        return t -> {
+            int n = 300;
+            int h = 48;
+            int vocabStart = 10;
+            int tableRows = 50;
+            int[] ids = new int[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = t.rnd.nextInt(80); // some below, some above the shard's rows
+            }
+            Twin.I id = t.ints(ids);
+            if (grad) {
+                Twin.F dy = t.gaussian(n * h, 1);
+                Twin.F dt = t.output(tableRows * h);
+                cpu.embeddingGrad(id.host(), dy.host(), dt.host(), n, h, vocabStart, tableRows);
+                t.gpu.embeddingGrad(id.dev(), dy.dev(), dt.dev(), n, h, vocabStart, tableRows);
+                t.expectClose(dt, FP32);
+            } else {
+                Twin.F table = t.gaussian(tableRows * h, 1);
+                Twin.F out = t.output(n * h);
+                cpu.embedding(id.host(), table.host(), out.host(), n, h, vocabStart, tableRows);
+                t.gpu.embedding(id.dev(), table.dev(), out.dev(), n, h, vocabStart, tableRows);
+                t.expectClose(out, FP32);
+            }
+        };
+    }
+
+    static Case crossEntropy(int rows, int vocab, boolean grad) {
+        return t -> {
+            Twin.F logits = t.gaussian(rows * vocab, 3);
+            int[] labels = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                labels[r] = t.rnd.nextInt(vocab);
+            }
+            Twin.I lab = t.ints(labels);
+            float inv = 1f / (2 * rows); // this shard holds half the global batch
+            if (grad) {
+                Twin.F dloss = t.uniform(1, 0.5, 2);
+                Twin.F d = t.output(rows * vocab);
+                cpu.crossEntropyGrad(logits.host(), lab.host(), dloss.host(), d.host(), rows, vocab, inv);
+                t.gpu.crossEntropyGrad(logits.dev(), lab.dev(), dloss.dev(), d.dev(), rows, vocab, inv);
+                t.expectClose(d, FP32);
+            } else {
+                Twin.F loss = t.output(1);
+                cpu.crossEntropy(logits.host(), lab.host(), loss.host(), rows, vocab, inv);
+                t.gpu.crossEntropy(logits.dev(), lab.dev(), loss.dev(), rows, vocab, inv);
+                t.expectClose(loss, FP32);
+            }
+        };
+    }
+
+    static Case gemm(boolean ta, boolean tb, int m, int n, int k, int batch, boolean sharedB) {
+        return t -> {
+            long sa = (long) m * k;
+            long sb = sharedB ? 0 : (long) k * n;
+            Twin.F a = t.gaussian((int) (sa * batch), 1);
+            Twin.F b = t.gaussian((int) Math.max(sb * batch, (long) k * n), 1);
+            Twin.F c = t.output(batch * m * n);
+            cpu.gemm(ta, tb, m, n, k, 1f, a.host(), sa, b.host(), sb, 0f, c.host(), (long) m * n, batch);
+            t.gpu.gemm(ta, tb, m, n, k, 1f, a.dev(), sa, b.dev(), sb, 0f, c.dev(), (long) m * n, batch);
+            t.expectClose(c, FP32);
+        };
+    }
+
+    /** Every case; {@code withGemm} false leaves out the cuBLAS products. */
+    static Stream<Arguments> cases(boolean withGemm) {
+        return all().filter(a -> withGemm || !((String) a.get()[0]).startsWith("gemm"));
+    }
+
+    private static Stream<Arguments> all() {
+        return Stream.of(
+                of("fill", t -> {
+                    Twin.F out = t.output(10_007);
+                    float v = (float) t.rnd.nextGaussian();
+                    cpu.fill(out.host(), 10_007, v);
+                    t.gpu.fill(out.dev(), 10_007, v);
+                    t.expectClose(out, FP32);
+                }),
+                of("copy_with_offsets", t -> {
+                    Twin.F x = t.gaussian(500, 1);
+                    float[] init = new float[600];
+                    for (int i = 0; i < init.length; i++) {
+                        init[i] = i < 50 || i >= 450 ? i : Float.NaN; // NaN only where the copy writes
+                    }
+                    Twin.F out = t.input(init.clone());
+                    cpu.copy(x.host(), 17, out.host(), 50, 400);
+                    t.gpu.copy(x.dev(), 17, out.dev(), 50, 400);
+                    t.expectClose(out, FP32);
+                }),
+                of("add_broadcast_rows", binary(BinaryKind.ADD, new int[] {2, 3, 4}, new int[] {3, 1}, new int[] {2, 3, 4})),
+                of("sub_broadcast_left", binary(BinaryKind.SUB, new int[] {4}, new int[] {3, 4}, new int[] {3, 4})),
+                of("mul_broadcast_both", binary(BinaryKind.MUL, new int[] {2, 1, 4}, new int[] {3, 1}, new int[] {2, 3, 4})),
+                of("div_same_shape", binary(BinaryKind.DIV, new int[] {5, 6}, new int[] {5, 6}, new int[] {5, 6})),
+                of("add_rank5_bias", binary(BinaryKind.ADD, new int[] {2, 3, 4, 5, 6}, new int[] {6}, new int[] {2, 3, 4, 5, 6})),
+                of("mul_large_scalar", binary(BinaryKind.MUL, new int[] {1024, 1031}, new int[0], new int[] {1024, 1031})),
+                of("permute_0231", permute(new int[] {2, 3, 4, 5}, new int[] {0, 2, 3, 1})),
+                of("permute_heads", permute(new int[] {4, 16, 8, 32}, new int[] {0, 2, 1, 3})),
+                of("broadcast_to", broadcastTo(new int[] {3, 1}, new int[] {2, 3, 4})),
+                of("relu", activation(ActivationKind.RELU, false)),
+                of("gelu", activation(ActivationKind.GELU, false)),
+                of("relu_grad", activation(ActivationKind.RELU, true)),
+                of("gelu_grad", activation(ActivationKind.GELU, true)),
+                of("scale", t -> {
+                    Twin.F x = t.gaussian(5000, 1);
+                    Twin.F y = t.output(5000);
+                    cpu.scale(x.host(), -0.37f, y.host(), 5000);
+                    t.gpu.scale(x.dev(), -0.37f, y.dev(), 5000);
+                    t.expectClose(y, FP32);
+                }),
+                of("reduce_bias_grad", reduce(new int[] {4, 7, 16}, new boolean[] {true, true, false}, 1f)),
+                of("reduce_last", reduce(new int[] {4, 7, 16}, new boolean[] {false, false, true}, 1f)),
+                of("reduce_alternating", reduce(new int[] {4, 7, 16}, new boolean[] {true, false, true}, 0.25f)),
+                of("reduce_all_mean", reduce(new int[] {33, 65}, new boolean[] {true, true}, 1f / (33 * 65))),
+                of("reduce_none", reduce(new int[] {5, 9}, new boolean[] {false, false}, 2f)),
+                of("reduce_long_rows", reduce(new int[] {64, 30_000}, new boolean[] {false, true}, 1f)),
+                of("reduce_long_columns", reduce(new int[] {30_000, 70}, new boolean[] {true, false}, 1f)),
+                of("softmax", softmax(37, 50, 0)),
+                of("softmax_causal", softmax(2 * 3 * 16, 16, 16)),
+                of("softmax_causal_rectangular_batch", softmax(5 * 33, 33, 33)),
+                of("softmax_long_rows", softmax(8, 5000, 0)),
+                of("softmax_grad", softmaxGrad(37, 50)),
+                of("softmax_grad_long_rows", softmaxGrad(4, 5000)),
+                of("layer_norm", layerNorm(33, 768, 0)),
+                of("layer_norm_long_rows", layerNorm(5, 3000, 0)),
+                of("layer_norm_grad", layerNorm(33, 768, 1)),
+                of("layer_norm_gamma_grad", layerNorm(1000, 70, 2)),
+                of("embedding_shard", embedding(false)),
+                of("embedding_grad_shard", embedding(true)),
+                of("cross_entropy", crossEntropy(64, 1000, false)),
+                of("cross_entropy_large_vocab", crossEntropy(8, 50_257, false)),
+                of("cross_entropy_grad", crossEntropy(64, 1000, true)),
+                of("mse", t -> {
+                    int n = 100_000;
+                    Twin.F p = t.gaussian(n, 1);
+                    Twin.F q = t.gaussian(n, 1);
+                    Twin.F loss = t.output(1);
+                    cpu.mse(p.host(), q.host(), loss.host(), n, 1f / n);
+                    t.gpu.mse(p.dev(), q.dev(), loss.dev(), n, 1f / n);
+                    t.expectClose(loss, FP32);
+                }),
+                of("momentum_update", t -> {
+                    int n = 20_000;
+                    Twin.F v = t.gaussian(n, 1);
+                    Twin.F g = t.gaussian(n, 1);
+                    Twin.F p = t.gaussian(n, 1);
+                    Twin.F out = t.output(n);
+                    cpu.momentumUpdate(v.host(), g.host(), p.host(), out.host(), n, 0.9f, 0.01f);
+                    t.gpu.momentumUpdate(v.dev(), g.dev(), p.dev(), out.dev(), n, 0.9f, 0.01f);
+                    t.expectClose(out, FP32);
+                }),
+                of("sgd_apply", t -> {
+                    int n = 20_000;
+                    Twin.F p = t.gaussian(n, 1);
+                    Twin.F u = t.gaussian(n, 1);
+                    Twin.F out = t.output(n);
+                    cpu.sgdApply(p.host(), u.host(), out.host(), n, 0.05f);
+                    t.gpu.sgdApply(p.dev(), u.dev(), out.dev(), n, 0.05f);
+                    t.expectClose(out, FP32);
+                }),
+                of("adam_moment", t -> {
+                    int n = 20_000;
+                    Twin.F m = t.gaussian(n, 1);
+                    Twin.F g = t.gaussian(n, 1);
+                    Twin.F out = t.output(n);
+                    cpu.adamMoment(m.host(), g.host(), out.host(), n, 0.9f, false);
+                    t.gpu.adamMoment(m.dev(), g.dev(), out.dev(), n, 0.9f, false);
+                    t.expectClose(out, FP32);
+                }),
+                of("adam_moment_squared", t -> {
+                    int n = 20_000;
+                    Twin.F m = t.uniform(n, 0, 1);
+                    Twin.F g = t.gaussian(n, 1);
+                    Twin.F out = t.output(n);
+                    cpu.adamMoment(m.host(), g.host(), out.host(), n, 0.999f, true);
+                    t.gpu.adamMoment(m.dev(), g.dev(), out.dev(), n, 0.999f, true);
+                    t.expectClose(out, FP32);
+                }),
+                of("adam_apply", t -> {
+                    int n = 20_000;
+                    Twin.F p = t.gaussian(n, 1);
+                    Twin.F m = t.gaussian(n, 0.1);
+                    Twin.F v = t.uniform(n, 0, 0.01);
+                    Twin.F step = t.input(new float[] {7});
+                    Twin.F out = t.output(n);
+                    cpu.adamApply(p.host(), m.host(), v.host(), step.host(), out.host(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f);
+                    t.gpu.adamApply(p.dev(), m.dev(), v.dev(), step.dev(), out.dev(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f);
+                    t.expectClose(out, FP32);
+                }),
+                of("step_increment", t -> {
+                    Twin.F step = t.input(new float[] {41});
+                    Twin.F out = t.output(1);
+                    cpu.stepIncrement(step.host(), out.host());
+                    t.gpu.stepIncrement(step.dev(), out.dev());
+                    t.expectClose(out, FP32);
+                    assertThat(t.download(out)).containsExactly(42f);
+                }),
+                of("gemm", gemm(false, false, 37, 29, 53, 1, false)),
+                of("gemm_batched_transposed", gemm(true, true, 16, 24, 33, 3, false)),
+                of("gemm_broadcast_b", gemm(false, true, 40, 24, 32, 3, true)),
+                of("cast_to_bf16", t -> {
+                    int n = 50_000;
+                    Twin.F x = t.gaussian(n, 100);
+                    Twin.H y = t.outputBf16(n);
+                    cpu.toBf16(x.host(), y.host(), n);
+                    t.gpu.toBf16(x.dev(), y.dev(), n);
+                    t.expectClose(y, BF16);
+                    float[] back = new float[n];
+                    cpu.fromBf16(y.host(), back, n);
+                    assertThat(Twin.relativeError(back, x.host())).as("bf16 against the fp32 it rounds").isLessThan(BF16);
+                }),
+                of("cast_from_bf16", t -> {
+                    int n = 50_000;
+                    short[] h = new short[n];
+                    for (int i = 0; i < n; i++) {
+                        h[i] = Bf16.fromFloat((float) t.rnd.nextGaussian());
+                    }
+                    Twin.H x = t.bf16(h);
+                    Twin.F y = t.output(n);
+                    cpu.fromBf16(x.host(), y.host(), n);
+                    t.gpu.fromBf16(x.dev(), y.dev(), n);
+                    t.expectClose(y, FP32);
+                }));
+    }
+}

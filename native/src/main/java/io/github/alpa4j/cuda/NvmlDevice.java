@@ -1,0 +1,93 @@
+package io.github.alpa4j.cuda;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.cuda.nvml.nvmlDevice_st;
+import org.bytedeco.cuda.global.nvml;
+
+/** One device's NVML readings; valid while its {@link Nvml} session is open. No setters. */
+public final class NvmlDevice {
+    private static final int MAX_CLOCKS = 512;
+
+    private final int index;
+    private final nvmlDevice_st handle;
+
+    NvmlDevice(int index, nvmlDevice_st handle) {
+        this.index = index;
+        this.handle = handle;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        try (BytePointer buf = new BytePointer(nvml.NVML_DEVICE_NAME_V2_BUFFER_SIZE)) {
+            Check.nvml(nvml.nvmlDeviceGetName(handle, buf, nvml.NVML_DEVICE_NAME_V2_BUFFER_SIZE), "nvmlDeviceGetName");
+            return buf.getString();
+        }
+    }
+
+    public String uuid() {
+        try (BytePointer buf = new BytePointer(nvml.NVML_DEVICE_UUID_V2_BUFFER_SIZE)) {
+            Check.nvml(nvml.nvmlDeviceGetUUID(handle, buf, nvml.NVML_DEVICE_UUID_V2_BUFFER_SIZE), "nvmlDeviceGetUUID");
+            return buf.getString();
+        }
+    }
+
+    /** Energy used since the driver loaded, in millijoules (Volta and newer; updated about every 10 ms). */
+    public long totalEnergyMillijoules() {
+        long[] v = new long[1];
+        Check.nvml(nvml.nvmlDeviceGetTotalEnergyConsumption(handle, v), "nvmlDeviceGetTotalEnergyConsumption(" + index + ")");
+        return v[0];
+    }
+
+    /** Board power in milliwatts (a one-second average on Ampere and newer, GA100 aside). */
+    public int powerMilliwatts() {
+        int[] v = new int[1];
+        Check.nvml(nvml.nvmlDeviceGetPowerUsage(handle, v), "nvmlDeviceGetPowerUsage(" + index + ")");
+        return v[0];
+    }
+
+    /** The SM clock now, MHz. */
+    public int smClockMhz() {
+        return clock(nvml.NVML_CLOCK_SM, "SM");
+    }
+
+    /** The graphics clock now, MHz. */
+    public int graphicsClockMhz() {
+        return clock(nvml.NVML_CLOCK_GRAPHICS, "graphics");
+    }
+
+    /** The memory clock now, MHz. */
+    public int memoryClockMhz() {
+        return clock(nvml.NVML_CLOCK_MEM, "memory");
+    }
+
+    private int clock(int type, String what) {
+        int[] v = new int[1];
+        Check.nvml(nvml.nvmlDeviceGetClockInfo(handle, type, v), "nvmlDeviceGetClockInfo(" + what + ", " + index + ")");
+        return v[0];
+    }
+
+    /** Memory clocks the device supports, MHz, highest first. */
+    public int[] supportedMemoryClocksMhz() {
+        int[] count = {MAX_CLOCKS};
+        int[] clocks = new int[MAX_CLOCKS];
+        Check.nvml(nvml.nvmlDeviceGetSupportedMemoryClocks(handle, count, clocks), "nvmlDeviceGetSupportedMemoryClocks(" + index + ")");
+        return java.util.Arrays.copyOf(clocks, count[0]);
+    }
+
+    /** Graphics clocks the device supports with memory at {@code memoryClockMhz}, MHz, highest first. */
+    public int[] supportedGraphicsClocksMhz(int memoryClockMhz) {
+        int[] count = {MAX_CLOCKS};
+        int[] clocks = new int[MAX_CLOCKS];
+        Check.nvml(nvml.nvmlDeviceGetSupportedGraphicsClocks(handle, memoryClockMhz, count, clocks),
+                "nvmlDeviceGetSupportedGraphicsClocks(" + index + ", " + memoryClockMhz + " MHz)");
+        return java.util.Arrays.copyOf(clocks, count[0]);
+    }
+
+    @Override
+    public String toString() {
+        return "NvmlDevice[" + index + "]";
+    }
+}
