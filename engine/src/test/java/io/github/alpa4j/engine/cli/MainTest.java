@@ -70,4 +70,11 @@ class MainTest {
         assertThat(j.has("entropy_floor")).isFalse();
         assertThat(j.get("model").asText()).isEqualTo("mlp");
     }
+
+    @Test
+    void doctorReportsWhatIsFoundAndNeverFails() {
+        Run r = run("doctor");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("driver", "cudart", "nccl", "nvml", "verdict");
+    }
 }
