@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,6 +25,7 @@ import java.util.Set;
  * stages, microbatches, schedule ("1f1b" | "gpipe")
  * tau_seconds        time quantum τ
  * p_blocking_watts   P_block
+ * dominance          "raw_energy" | "effective_energy": how measured options were filtered
  * straggler_time     T′ if a straggler sets the iteration time, else null
  * deadline           the iteration time the chosen point must meet: T′, or fastest_time
  * fastest_time       the frontier's fastest iteration time (all computations at their fastest)
@@ -31,19 +33,22 @@ import java.util.Set;
  * baseline_energy    every computation at maximum frequency, P_block filling idle time to the deadline
  * saving_percent     100 · (baseline_energy − chosen.energy) / baseline_energy
  * chosen             time, energy (idle time to the deadline at P_block), computation_energy
- *                    (effective energy of the computations alone), frequencies: the SM clock of
- *                    every computation (stage, microbatch, instruction, frequency_mhz)
+ *                    (effective energy of the computations alone), measured_energy and
+ *                    measured_saving_percent (the chosen clocks priced by the measurements
+ *                    rather than the fitted curves), frequencies: the SM clock of every
+ *                    computation (stage, microbatch, instruction, frequency_mhz)
  * points             every step from slowest to fastest: time, energy (at its own time),
  *                    pareto (no faster-or-equal point uses less energy)
  * </pre>
  */
 final class FrontierJson {
     record Document(String profile, int stages, int microbatches, String schedule, double tauSeconds,
-                    double pBlockingWatts, Double stragglerTime, double deadline, double fastestTime, double slowestTime,
+                    double pBlockingWatts, String dominance, Double stragglerTime, double deadline, double fastestTime, double slowestTime,
                     double baselineEnergy, double savingPercent, Chosen chosen, List<Point> points) {
     }
 
-    record Chosen(double time, double energy, double computationEnergy, List<Assignment> frequencies) {
+    record Chosen(double time, double energy, double computationEnergy, double measuredEnergy,
+                  double measuredSavingPercent, List<Assignment> frequencies) {
     }
 
     record Assignment(int stage, int microbatch, String instruction, int frequencyMhz) {
@@ -75,11 +80,12 @@ final class FrontierJson {
         }
         return new Document(request.profile().description(), request.stages(), request.microbatches(),
                 request.schedule().cliName(), request.tauSeconds(), request.blockingWatts(),
+                request.dominance().name().toLowerCase(Locale.ROOT),
                 request.stragglerSeconds().isPresent() ? request.stragglerSeconds().getAsDouble() : null,
                 chosen.deadlineSeconds(), frontier.fastest().timeSeconds(), frontier.slowest().timeSeconds(),
                 chosen.baselineJoules(), chosen.savingPercent(),
                 new Chosen(chosen.point().timeSeconds(), chosen.energyJoules(), chosen.point().computationEnergyJoules(),
-                        frequencies),
+                        chosen.measuredEnergyJoules(), chosen.measuredSavingPercent(), frequencies),
                 points);
     }
 

@@ -31,7 +31,8 @@ public final class FrontierReport {
             throw new EnergyInputException("profile " + request.profile().description() + " covers "
                     + profile.stageCount() + " stages but --stages is " + request.stages());
         }
-        FittedProfile fitted = FittedProfile.fit(profile, request.tauSeconds(), request.blockingWatts());
+        FittedProfile fitted = FittedProfile.fit(profile, request.tauSeconds(), request.blockingWatts(),
+                request.dominance());
         PipelineDag dag = PipelineDag.build(request.stages(), request.microbatches(), request.schedule());
         Frontier frontier = PhillipsDessouky.frontier(dag, fitted);
         Deadline deadline = request.stragglerSeconds().isPresent()

@@ -5,6 +5,7 @@ import io.github.alpa4j.energy.frontier.FrontierPoint;
 import io.github.alpa4j.energy.plan.ChosenPlan;
 import io.github.alpa4j.energy.plan.Deadline;
 import io.github.alpa4j.energy.plan.MaxFrequencyBaseline;
+import io.github.alpa4j.energy.profile.Dominance;
 import io.github.alpa4j.energy.profile.Profile;
 
 import java.util.List;
@@ -23,8 +24,9 @@ final class FrontierTable {
     static String render(FrontierRequest request, Frontier frontier, Profile profile, ChosenPlan chosen) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Perseus frontier: %d stages x %d microbatches, %s, tau = %s ms, "
-                        + "P_block = %.2f W%nprofile: %s%n", request.stages(), request.microbatches(),
+                        + "P_block = %.2f W, %s dominance%nprofile: %s%n", request.stages(), request.microbatches(),
                 request.schedule().cliName(), trim(request.tauSeconds() * 1e3), request.blockingWatts(),
+                request.dominance() == Dominance.RAW_ENERGY ? "raw-energy" : "effective-energy",
                 request.profile().description()));
         List<FrontierPoint> pareto = frontier.paretoPoints();
         TreeSet<Integer> rows = new TreeSet<>();
@@ -53,6 +55,8 @@ final class FrontierTable {
         out.append(String.format(Locale.ROOT, "chosen: %.4f s, %.2f J over the %.4f s deadline (%s); "
                         + "all at maximum frequency: %.2f J; saving %.2f %%%n", chosen.point().timeSeconds(),
                 chosen.energyJoules(), chosen.deadlineSeconds(), why, chosen.baselineJoules(), chosen.savingPercent()));
+        out.append(String.format(Locale.ROOT, "the chosen clocks by the measurements instead of the fitted curves: "
+                + "%.2f J; saving %.2f %%%n", chosen.measuredEnergyJoules(), chosen.measuredSavingPercent()));
         return out.toString();
     }
 

@@ -14,11 +14,19 @@ import java.util.List;
  *     idle time up to the deadline
  * @param baselineJoules energy at maximum frequency over the same deadline ({@link MaxFrequencyBaseline})
  * @param savingPercent {@code 100 · (baseline − energy) / baseline}
+ * @param measuredEnergyJoules the same iteration priced by the measurements at the chosen clocks
+ *     instead of the fitted curves ({@link MeasuredEnergy})
  * @param frequenciesMhz SM clock of every computation, by DAG index
  */
 public record ChosenPlan(Deadline deadline, double deadlineSeconds, FrontierPoint point, double energyJoules,
-                         double baselineJoules, double savingPercent, List<Integer> frequenciesMhz) {
+                         double baselineJoules, double savingPercent, double measuredEnergyJoules,
+                         List<Integer> frequenciesMhz) {
     public ChosenPlan {
         frequenciesMhz = List.copyOf(frequenciesMhz);
+    }
+
+    /** {@code 100 · (baseline − measured energy) / baseline}. */
+    public double measuredSavingPercent() {
+        return 100 * (baselineJoules - measuredEnergyJoules) / baselineJoules;
     }
 }

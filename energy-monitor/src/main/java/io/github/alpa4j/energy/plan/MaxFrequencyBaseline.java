@@ -2,7 +2,6 @@ package io.github.alpa4j.energy.plan;
 
 import io.github.alpa4j.energy.dag.Computation;
 import io.github.alpa4j.energy.dag.PipelineDag;
-import io.github.alpa4j.energy.profile.Measurement;
 import io.github.alpa4j.energy.profile.Profile;
 
 /**
@@ -19,13 +18,11 @@ public final class MaxFrequencyBaseline {
      * the raw measured energy and time at the highest clock.
      */
     public static double energy(PipelineDag dag, Profile profile, double blockingWatts, double deadlineSeconds) {
-        double energy = 0;
-        double busy = 0;
-        for (Computation c : dag.computations()) {
-            Measurement fastest = profile.atMaximumFrequency(c.stage(), c.instruction());
-            energy += fastest.energyJoules();
-            busy += fastest.timeSeconds();
+        int[] frequencies = new int[dag.size()];
+        for (int i = 0; i < dag.size(); i++) {
+            Computation c = dag.computation(i);
+            frequencies[i] = profile.atMaximumFrequency(c.stage(), c.instruction()).frequencyMhz();
         }
-        return energy + blockingWatts * (dag.stages() * deadlineSeconds - busy);
+        return MeasuredEnergy.of(dag, profile, frequencies, blockingWatts, deadlineSeconds);
     }
 }

@@ -45,7 +45,9 @@ public final class PlanChoice {
         int stages = frontier.dag().stages();
         double energy = best.computationEnergyJoules() + stages * deadlineSeconds * blockingWatts;
         double baseline = MaxFrequencyBaseline.energy(frontier.dag(), profile, blockingWatts, deadlineSeconds);
+        int[] frequencies = frontier.frequencies(best.index());
+        double measured = MeasuredEnergy.of(frontier.dag(), profile, frequencies, blockingWatts, deadlineSeconds);
         return new ChosenPlan(deadline, deadlineSeconds, best, energy, baseline, 100 * (baseline - energy) / baseline,
-                Arrays.stream(frontier.frequencies(best.index())).boxed().toList());
+                measured, Arrays.stream(frequencies).boxed().toList());
     }
 }

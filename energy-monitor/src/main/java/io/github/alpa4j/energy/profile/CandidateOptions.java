@@ -26,11 +26,14 @@ public final class CandidateOptions {
      * @param rows measurements of one (stage, instruction)
      * @param tauSeconds time quantum τ
      * @param blockingWatts P_block, the GPU's power while blocked on communication
+     * @param dominance which energy decides that an option is beaten
      */
-    public static List<ExecutionOption> of(List<Measurement> rows, double tauSeconds, double blockingWatts) {
-        List<Measurement> survivors = nonDominated(rows, 1.0);
+    public static List<ExecutionOption> of(List<Measurement> rows, double tauSeconds, double blockingWatts,
+                                           Dominance dominance) {
+        double charged = dominance == Dominance.EFFECTIVE_ENERGY ? blockingWatts : 0;
+        List<Measurement> survivors = nonDominated(rows, 1.0, charged);
         if (survivors.size() <= FEW_SURVIVORS) {
-            survivors = nonDominated(rows, NOISE_FACTOR);
+            survivors = nonDominated(rows, NOISE_FACTOR, charged);
         }
         // Equal quantised times: quantising rounds down, so the option with the larger energy is
         // the one whose real time lies closest to the quantum; keeping it never understates energy.
@@ -50,16 +53,19 @@ public final class CandidateOptions {
     }
 
     /**
-     * Options no other option beats on both time and energy. With a noise factor below one, a
-     * faster option drops a slower one only if it is cheaper by that factor, so measurement noise
-     * does not thin the curve to a handful of points.
+     * Options no other option beats on both time and energy {@code E − chargedWatts·t} (raw energy
+     * when nothing is charged). With a noise factor below one, a faster option drops a slower one
+     * only if it is cheaper by that factor, so measurement noise does not thin the curve to a
+     * handful of points.
      */
-    static List<Measurement> nonDominated(List<Measurement> rows, double noiseFactor) {
+    static List<Measurement> nonDominated(List<Measurement> rows, double noiseFactor, double chargedWatts) {
         List<Measurement> kept = new ArrayList<>();
         for (Measurement m : rows) {
             boolean dominated = false;
+            double energy = m.energyJoules() - chargedWatts * m.timeSeconds();
             for (Measurement other : rows) {
-                if (other.timeSeconds() < m.timeSeconds() && other.energyJoules() < noiseFactor * m.energyJoules()) {
+                double otherEnergy = other.energyJoules() - chargedWatts * other.timeSeconds();
+                if (other.timeSeconds() < m.timeSeconds() && otherEnergy < noiseFactor * energy) {
                     dominated = true;
                     break;
                 }

@@ -18,11 +18,17 @@ public final class FittedProfile {
         this.curves = List.copyOf(curves);
     }
 
+    /** Fits with the Perseus artifact's filtering, {@link Dominance#RAW_ENERGY}. */
+    public static FittedProfile fit(Profile profile, double tauSeconds, double blockingWatts) {
+        return fit(profile, tauSeconds, blockingWatts, Dominance.RAW_ENERGY);
+    }
+
     /**
      * @param tauSeconds time quantum τ (the authors use 1 ms on A100, 0.1 ms on A40)
      * @param blockingWatts P_block, power while blocked on communication
+     * @param dominance which energy decides that a measured option is beaten
      */
-    public static FittedProfile fit(Profile profile, double tauSeconds, double blockingWatts) {
+    public static FittedProfile fit(Profile profile, double tauSeconds, double blockingWatts, Dominance dominance) {
         if (!(tauSeconds > 0) || !(blockingWatts >= 0)) {
             throw new IllegalArgumentException("need τ > 0 and P_block ≥ 0, got " + tauSeconds + ", " + blockingWatts);
         }
@@ -30,7 +36,7 @@ public final class FittedProfile {
         for (int s = 0; s < profile.stageCount(); s++) {
             for (Instruction instruction : Instruction.values()) {
                 List<ExecutionOption> options =
-                        CandidateOptions.of(profile.measurements(s, instruction), tauSeconds, blockingWatts);
+                        CandidateOptions.of(profile.measurements(s, instruction), tauSeconds, blockingWatts, dominance);
                 curves.add(new TimeEnergyCurve(s, instruction, options, ExponentialFit.fit(options),
                         profile.atMaximumFrequency(s, instruction)));
             }

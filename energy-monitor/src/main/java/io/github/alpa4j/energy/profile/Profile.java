@@ -73,6 +73,17 @@ public final class Profile {
         return byStage.get(stage).get(instruction);
     }
 
+    /** The row of one (stage, instruction) at one clock. */
+    public Measurement at(int stage, Instruction instruction, int frequencyMhz) {
+        for (Measurement m : measurements(stage, instruction)) {
+            if (m.frequencyMhz() == frequencyMhz) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("stage " + stage + " " + instruction.csvName() + " was not measured at "
+                + frequencyMhz + " MHz");
+    }
+
     /** The row at the highest clock: what the GPU runs when nobody sets frequencies. */
     public Measurement atMaximumFrequency(int stage, Instruction instruction) {
         return measurements(stage, instruction).get(0);

@@ -6,6 +6,7 @@ import io.github.alpa4j.energy.dag.PipelineSchedule;
 import io.github.alpa4j.energy.model.DvfsEnergyModel;
 import io.github.alpa4j.energy.model.GpuSpec;
 import io.github.alpa4j.energy.model.StageWork;
+import io.github.alpa4j.energy.profile.Dominance;
 import io.github.alpa4j.energy.profile.PerseusData;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class FrontierReportTest {
     private FrontierRequest a100(int stages, OptionalDouble straggler, String plot) {
         Path csv = PerseusData.copy(PerseusData.A100, dir);
         return new FrontierRequest(new ProfileSource.CsvFile(csv), stages, 12, PipelineSchedule.ONE_F_ONE_B,
-                PerseusData.A100_BLOCKING_WATTS, 1e-3, straggler, Optional.of(dir.resolve("frontier.json")),
+                PerseusData.A100_BLOCKING_WATTS, 1e-3, Dominance.RAW_ENERGY, straggler, Optional.of(dir.resolve("frontier.json")),
                 Optional.of(dir.resolve(plot)), 10);
     }
 
@@ -37,7 +38,7 @@ class FrontierReportTest {
     void printsTheFrontierMarksTheChosenPointAndWritesJsonAndPlot() throws IOException {
         FrontierResult result = FrontierReport.run(a100(8, OptionalDouble.empty(), "frontier.svg"));
 
-        assertThat(result.table()).contains("8 stages x 12 microbatches, 1f1b, tau = 1 ms, P_block = 83.64 W")
+        assertThat(result.table()).contains("8 stages x 12 microbatches, 1f1b, tau = 1 ms, P_block = 83.64 W, raw-energy dominance")
                 .contains("*     2.8180       6212.85     15.20 %   <- chosen")
                 .contains("all at maximum frequency: 7326.61 J; saving 15.20 %");
         assertThat(result.table().lines().filter(l -> l.contains("<- chosen"))).hasSize(1);
@@ -73,7 +74,8 @@ class FrontierReportTest {
         List<StageWork> stages = List.of(stage, stage, stage, new StageWork(4e12, 2e9, 8e12, 4e9));
         FrontierRequest request = new FrontierRequest(
                 new ProfileSource.Given(DvfsEnergyModel.profile(GpuSpec.h100Sxm(), stages), "model: 4 stages on H100"),
-                4, 8, PipelineSchedule.GPIPE, GpuSpec.h100Sxm().staticWatts(), 1e-4, OptionalDouble.empty(),
+                4, 8, PipelineSchedule.GPIPE, GpuSpec.h100Sxm().staticWatts(), 1e-4, Dominance.EFFECTIVE_ENERGY,
+                OptionalDouble.empty(),
                 Optional.empty(), Optional.empty(), FrontierRequest.DEFAULT_TABLE_ROWS);
         FrontierResult result = FrontierReport.run(request);
         assertThat(result.table()).contains("profile: model: 4 stages on H100").contains("gpipe");

@@ -6,6 +6,7 @@ import io.github.alpa4j.energy.dag.PipelineSchedule;
 import io.github.alpa4j.energy.frontier.Frontier;
 import io.github.alpa4j.energy.frontier.FrontierPoint;
 import io.github.alpa4j.energy.frontier.PhillipsDessouky;
+import io.github.alpa4j.energy.profile.Dominance;
 import io.github.alpa4j.energy.profile.FittedProfile;
 import io.github.alpa4j.energy.profile.PerseusData;
 import io.github.alpa4j.energy.profile.Profile;
@@ -43,6 +44,17 @@ class PlanChoiceTest {
         assertThat(plan.energyJoules()).isCloseTo(6212.85, within(0.005));
         assertThat(plan.savingPercent()).isCloseTo(15.20, within(0.005));
         assertThat(plan.frequenciesMhz()).hasSize(frontier.dag().size()).allMatch(f -> f >= 855 && f <= 1410);
+    }
+
+    @Test
+    void filteringOnEffectiveEnergyUsesLessEnergyAtTheSameTime() {
+        Frontier effective = PhillipsDessouky.frontier(frontier.dag(),
+                FittedProfile.fit(profile, 1e-3, PerseusData.A100_BLOCKING_WATTS, Dominance.EFFECTIVE_ENERGY));
+        ChosenPlan theirs = PlanChoice.choose(frontier, profile, new Deadline.NoStraggler());
+        ChosenPlan ours = PlanChoice.choose(effective, profile, new Deadline.NoStraggler());
+        assertThat(ours.deadlineSeconds()).isEqualTo(theirs.deadlineSeconds());
+        assertThat(ours.energyJoules()).as("by the fitted curves").isLessThan(theirs.energyJoules() - 10);
+        assertThat(ours.measuredEnergyJoules()).as("by the measurements").isLessThan(theirs.measuredEnergyJoules() - 10);
     }
 
     @Test
