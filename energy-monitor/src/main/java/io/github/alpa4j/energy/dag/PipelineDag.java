@@ -55,13 +55,43 @@ public final class PipelineDag {
             throw new EnergyInputException("a pipeline needs at least one stage and one microbatch, got "
                     + stages + " stages and " + microbatches + " microbatches");
         }
+        List<List<Computation>> orders = new ArrayList<>(stages);
+        for (int s = 0; s < stages; s++) {
+            orders.add(schedule.stageOrder(stages, microbatches, s));
+        }
+        return of(microbatches, orders, schedule);
+    }
+
+    /**
+     * The DAG of any synchronous schedule, given the order each stage runs its computations in:
+     * for a pipeline schedule that knows its own instruction order.
+     *
+     * @param stageOrders for each stage s, its 2·M computations, each of stage s, in running order
+     * @param schedule the named schedule the orders follow, for reports
+     * @throws IllegalArgumentException if an order misses or repeats a computation, or the orders
+     *     deadlock (a stage waits for a computation that waits for it)
+     */
+    public static PipelineDag of(int microbatches, List<List<Computation>> stageOrders, PipelineSchedule schedule) {
+        int stages = stageOrders.size();
+        if (stages < 1 || microbatches < 1) {
+            throw new IllegalArgumentException("a pipeline needs at least one stage and one microbatch");
+        }
         List<Computation> computations = new ArrayList<>(2 * stages * microbatches);
         for (int s = 0; s < stages; s++) {
-            computations.addAll(schedule.stageOrder(stages, microbatches, s));
+            List<Computation> order = stageOrders.get(s);
+            int stage = s;
+            if (order.size() != 2 * microbatches || order.stream().anyMatch(c -> c.stage() != stage
+                    || c.microbatch() >= microbatches)) {
+                throw new IllegalArgumentException("stage " + s + " must run its " + 2 * microbatches
+                        + " computations, got " + order);
+            }
+            computations.addAll(order);
         }
         Map<Computation, Integer> index = new HashMap<>();
         for (int i = 0; i < computations.size(); i++) {
-            index.put(computations.get(i), i);
+            if (index.put(computations.get(i), i) != null) {
+                throw new IllegalArgumentException(computations.get(i) + " appears twice in the stage orders");
+            }
         }
         List<Set<Integer>> out = new ArrayList<>();
         for (int i = 0; i < computations.size(); i++) {
@@ -122,7 +152,7 @@ public final class PipelineDag {
             }
         }
         if (tail != n) {
-            throw new IllegalStateException("the pipeline graph has a cycle");
+            throw new IllegalArgumentException("the stage orders deadlock: the pipeline graph has a cycle");
         }
         return order;
     }

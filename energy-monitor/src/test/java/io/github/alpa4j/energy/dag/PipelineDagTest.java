@@ -10,9 +10,11 @@ import org.jgrapht.graph.DefaultEdge;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PipelineDagTest {
     private static Computation f(int s, int m) {
@@ -72,6 +74,21 @@ class PipelineDagTest {
             assertThat(position[dag.indexOf(b(stages - 1, m))]).as("the last stage turns a microbatch around")
                     .isGreaterThan(position[dag.indexOf(f(stages - 1, m))]);
         }
+    }
+
+    @Test
+    void aScheduleMayHandOverItsOwnStageOrders() {
+        List<List<Computation>> orders = List.of(
+                PipelineSchedule.ONE_F_ONE_B.stageOrder(2, 3, 0), PipelineSchedule.ONE_F_ONE_B.stageOrder(2, 3, 1));
+        PipelineDag given = PipelineDag.of(3, orders, PipelineSchedule.ONE_F_ONE_B);
+        assertThat(edges(given)).isEqualTo(edges(PipelineDag.build(2, 3, PipelineSchedule.ONE_F_ONE_B)));
+
+        // Stage 0 running B0 first waits for B(1,0), which waits for F(0,0), which waits for B0.
+        List<List<Computation>> deadlock = List.of(List.of(b(0, 0), f(0, 0)), List.of(f(1, 0), b(1, 0)));
+        assertThatThrownBy(() -> PipelineDag.of(1, deadlock, PipelineSchedule.ONE_F_ONE_B))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deadlock");
+        assertThatThrownBy(() -> PipelineDag.of(1, List.of(List.of(f(0, 0), f(0, 0))), PipelineSchedule.GPIPE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("appears twice");
     }
 
     @Test
