@@ -4,6 +4,7 @@ import io.github.alpa4j.energy.dag.PipelineDag;
 import io.github.alpa4j.energy.profile.ExecutionOption;
 import io.github.alpa4j.energy.profile.TimeEnergyCurve;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  */
 final class BruteForce {
     private final PipelineDag dag;
-    private final List<ExecutionOption>[] options;
+    private final List<List<ExecutionOption>> options;
     private final int[] order;
     private final long[] fastestTail;
     private final double[] cheapestRest;
@@ -22,17 +23,16 @@ final class BruteForce {
     private long deadline;
     private double best;
 
-    @SuppressWarnings("unchecked")
     BruteForce(PipelineDag dag, Frontier frontier) {
         this.dag = dag;
         int n = dag.size();
-        this.options = new List[n];
+        this.options = new ArrayList<>(n);
         double[] cheapest = new double[n];
         long[] fastest = new long[n];
         for (int i = 0; i < n; i++) {
             TimeEnergyCurve curve = frontier.curve(i);
-            options[i] = curve.options();
-            cheapest[i] = options[i].stream().mapToDouble(ExecutionOption::effectiveEnergyJoules).min().orElseThrow();
+            options.add(curve.options());
+            cheapest[i] = curve.options().stream().mapToDouble(ExecutionOption::effectiveEnergyJoules).min().orElseThrow();
             fastest[i] = curve.minQuanta();
         }
         this.order = dag.topologicalOrder();
@@ -79,7 +79,7 @@ final class BruteForce {
         for (int k = 0; k < dag.predecessorCount(v); k++) {
             start = Math.max(start, finish[dag.predecessor(v, k)]);
         }
-        List<ExecutionOption> choices = options[v];
+        List<ExecutionOption> choices = options.get(v);
         for (int k = choices.size() - 1; k >= 0; k--) {
             ExecutionOption option = choices.get(k);
             if (start + option.quanta() + fastestTail[v] > deadline) {
