@@ -46,8 +46,14 @@ public final class GraphBuilder {
         return phase;
     }
 
-    /** Opens a name scope; close it to return to the enclosing one. */
-    public AutoCloseable scope(String name) {
+    /** A name scope; closing it returns to the enclosing one. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Opens a name scope: nodes created inside are named {@code name/...}. */
+    public Scope scope(String name) {
         scopes.addLast(name);
         return scopes::removeLast;
     }
@@ -110,7 +116,7 @@ public final class GraphBuilder {
     }
 
     public Value constant(TensorType type, double value) {
-        return apply(new SourceOp.Constant(type, value), null);
+        return apply(new SourceOp.Constant(type, value), (String) null);
     }
 
     // --- arithmetic

@@ -1,0 +1,65 @@
+package io.github.alpa4j.engine.cli;
+
+import io.github.alpa4j.engine.UserInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code alpa4j} command line. User errors print one line and exit 2; --debug adds the stack trace. */
+@Command(name = "alpa4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Trains models across devices with automatically planned parallelism, and plans their energy.",
+        subcommands = {DemoCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("alpa4j: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            if (isUserError(ex)) {
+                err.println("alpa4j: " + ex.getMessage());
+                return 2;
+            }
+            err.println("alpa4j: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** Errors the user can fix, from any module: reported in one line with exit code 2. */
+    static boolean isUserError(Throwable ex) {
+        return ex instanceof UserInputException || ex instanceof CommandLine.ParameterException;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"alpa4j " + (v != null ? v : "(development build)"), "Java " + Runtime.version()};
+        }
+    }
+}

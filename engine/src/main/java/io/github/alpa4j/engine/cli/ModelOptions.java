@@ -1,0 +1,87 @@
+package io.github.alpa4j.engine.cli;
+
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.data.DataSource;
+import io.github.alpa4j.engine.data.MarkovSource;
+import io.github.alpa4j.engine.data.TeacherSource;
+import io.github.alpa4j.engine.model.GptConfig;
+import io.github.alpa4j.engine.model.MlpConfig;
+import io.github.alpa4j.engine.model.Model;
+import io.github.alpa4j.engine.model.Models;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import java.util.Collections;
+import picocli.CommandLine.Option;
+
+/** Flags that pick and size a model; shared by the commands that build one. */
+public final class ModelOptions {
+    @Option(names = "--model", defaultValue = "gpt", description = "Model: gpt or mlp (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--layers", defaultValue = "2", description = "GPT: transformer blocks (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "GPT: attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--hidden", defaultValue = "64", description = "GPT: hidden size (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--seq", defaultValue = "32", description = "GPT: sequence length (default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--vocab", defaultValue = "16", description = "GPT: vocabulary size (default: ${DEFAULT-VALUE}).")
+    int vocab;
+
+    @Option(names = "--depth", defaultValue = "3", description = "MLP: layers (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--width", defaultValue = "64", description = "MLP: hidden width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--in-dim", defaultValue = "16", description = "MLP: input features (default: ${DEFAULT-VALUE}).")
+    int inDim;
+
+    @Option(names = "--out-dim", defaultValue = "4", description = "MLP: regression targets (default: ${DEFAULT-VALUE}).")
+    int outDim;
+
+    @Option(names = "--activation", defaultValue = "relu", description = "MLP: relu or gelu (default: ${DEFAULT-VALUE}).")
+    String activation;
+
+    @Option(names = "--batch", description = "Global batch size (default: 16 sequences for gpt, 64 samples for mlp).")
+    Integer batch;
+
+    int batchSize() {
+        return batch != null ? batch : isGpt() ? 16 : 64;
+    }
+
+    boolean isGpt() {
+        return switch (model) {
+            case "gpt" -> true;
+            case "mlp" -> false;
+            default -> throw new UserInputException("unknown model '" + model + "'; use --model gpt or --model mlp");
+        };
+    }
+
+    Model build() {
+        if (isGpt()) {
+            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batchSize()));
+        }
+        if (depth < 1) {
+            throw new UserInputException("MLP depth must be at least 1, got " + depth);
+        }
+        Activation act = switch (activation) {
+            case "relu" -> Activation.RELU;
+            case "gelu" -> Activation.GELU;
+            default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
+        };
+        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batchSize()));
+    }
+
+    /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */
+    DataSource data(Model m, long seed) {
+        if (isGpt()) {
+            return new MarkovSource(vocab, batchSize(), seq, seed, m.dataInput(), m.labelInput());
+        }
+        return new TeacherSource(inDim, outDim, batchSize(), seed, m.dataInput(), m.labelInput());
+    }
+}

@@ -1,0 +1,154 @@
+package io.github.alpa4j.engine.cli;
+
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.data.DataSource;
+import io.github.alpa4j.engine.model.Model;
+import io.github.alpa4j.engine.runtime.CpuBackend;
+import io.github.alpa4j.engine.runtime.SingleDeviceExecutor;
+import io.github.alpa4j.engine.runtime.StepRunner;
+import io.github.alpa4j.engine.train.StepMetrics;
+import io.github.alpa4j.engine.train.TrainReport;
+import io.github.alpa4j.engine.train.TrainResult;
+import io.github.alpa4j.engine.train.Trainer;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code alpa4j train}: trains a model and reports loss and throughput per step. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an MLP or a GPT and report loss and throughput.")
+public class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--steps", defaultValue = "200", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--lr", description = "Learning rate (default: 3e-3 for adamw, 0.05 for sgd).")
+    Double lr;
+
+    @Option(names = "--optimizer", defaultValue = "adamw", description = "adamw or sgd (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "Write the metrics to this JSON file.")
+    Path json;
+
+    @Option(names = "--log-every", description = "Print a line every N steps (default: steps/10).")
+    Long logEvery;
+
+    @Option(names = "--no-progress", description = "Print log lines only, no progress bar.")
+    boolean noProgress;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (steps <= 0) {
+            throw new UserInputException("--steps must be positive, got " + steps);
+        }
+        Model m = model.build();
+        DataSource data = model.data(m, seed);
+        Optimizer opt = optimizer();
+        Graph g = Autodiff.training(m.forward(), "loss", opt);
+        out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
+        data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
+        StepRunner runner = new SingleDeviceExecutor<>(g, new CpuBackend(), seed, Set.of("loss"));
+        TrainResult r = run(m, runner, data, out);
+        out.print(TrainReport.summary(r));
+        if (json != null) {
+            TrainReport.write(json, TrainReport.toJson(r, config()));
+            out.println("metrics written to " + json);
+        }
+        return 0;
+    }
+
+    private TrainResult run(Model m, StepRunner runner, DataSource data, PrintWriter out) {
+        long every = logEvery != null ? Math.max(1, logEvery) : Math.max(1, steps / 10);
+        boolean bar = !noProgress && System.console() != null;
+        ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
+        try {
+            return Trainer.train(m, runner, "cpu", data, steps, s -> {
+                if (pb != null) {
+                    pb.step();
+                    pb.setExtraMessage(String.format("loss %.4f, %.0f tok/s", s.loss(), s.tokensPerSecond()));
+                }
+                if (s.step() % every == 0 || s.step() == steps - 1) {
+                    log(out, pb, s);
+                }
+            });
+        } finally {
+            if (pb != null) {
+                pb.close();
+            }
+        }
+    }
+
+    private static void log(PrintWriter out, ProgressBar pb, StepMetrics s) {
+        String line = String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(), s.tokensPerSecond(), s.seconds());
+        if (pb != null) {
+            // keep the bar on its own line: print above it
+            System.err.print("\r\033[K");
+        }
+        out.println(line);
+        out.flush();
+    }
+
+    Optimizer optimizer() {
+        try {
+            return switch (optimizer) {
+                case "adamw" -> new Optimizer.AdamW(lr != null ? lr : 3e-3, 0.9, 0.999, 1e-8, weightDecay);
+                case "sgd" -> new Optimizer.Sgd(lr != null ? lr : 0.05, momentum, weightDecay);
+                default -> throw new UserInputException("unknown optimizer '" + optimizer + "'; use adamw or sgd");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage() + " (--lr, --momentum, --weight-decay)", e);
+        }
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("model", model.model);
+        if (model.isGpt()) {
+            c.put("layers", model.layers);
+            c.put("heads", model.heads);
+            c.put("hidden", model.hidden);
+            c.put("seq", model.seq);
+            c.put("vocab", model.vocab);
+        } else {
+            c.put("depth", model.depth);
+            c.put("width", model.width);
+            c.put("in_dim", model.inDim);
+            c.put("out_dim", model.outDim);
+        }
+        c.put("batch", model.batchSize());
+        c.put("steps", steps);
+        c.put("optimizer", optimizer);
+        c.put("lr", optimizer().lr());
+        c.put("seed", seed);
+        return c;
+    }
+}

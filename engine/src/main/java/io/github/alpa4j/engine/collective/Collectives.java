@@ -1,0 +1,29 @@
+package io.github.alpa4j.engine.collective;
+
+/**
+ * Collectives over the float buffers {@code F} of one backend, called by every member of the
+ * group with its own buffers (SPMD). The only code that moves bytes between devices. Chunks are
+ * contiguous and in rank order, as in NCCL: layout changes around them are the caller's.
+ */
+public interface Collectives<F> {
+    /** buf = Σ over the group of every member's buf (n elements), identical on every member. */
+    void allReduce(DeviceGroup g, int device, F buf, long n);
+
+    /** out = concat over ranks of each member's in (n elements each). */
+    void allGather(DeviceGroup g, int device, F in, long n, F out);
+
+    /** out = chunk {@code rank} (n elements) of Σ over the group of every member's in (size·n elements). */
+    void reduceScatter(DeviceGroup g, int device, F in, long n, F out);
+
+    /** out chunk j (n elements) = chunk {@code rank} of member j's in. */
+    void allToAll(DeviceGroup g, int device, F in, long n, F out);
+
+    /** buf on every member = buf of the member with rank {@code root}. */
+    void broadcast(DeviceGroup g, int device, int root, F buf, long n);
+
+    /** Sends n elements to device {@code to}; pairs with {@link #recv}. */
+    void send(int from, int to, F buf, long n);
+
+    /** Receives n elements sent by device {@code from}. */
+    void recv(int to, int from, F buf, long n);
+}

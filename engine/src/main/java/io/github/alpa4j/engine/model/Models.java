@@ -1,0 +1,99 @@
+package io.github.alpa4j.engine.model;
+
+import io.github.alpa4j.ir.GraphBuilder;
+import io.github.alpa4j.ir.Init;
+import io.github.alpa4j.ir.SourceOp.InputKind;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.ir.Value;
+
+/** Builds the forward graphs of the MLP and the GPT. Parameter values come from their Init and the run's seed. */
+public final class Models {
+    private Models() {
+    }
+
+    public static Model mlp(MlpConfig c) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(c.batch(), c.inputDim()), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(c.batch(), c.outputDim()), InputKind.LABEL);
+        int in = c.inputDim();
+        Value h = x;
+        int layers = c.hidden().size() + 1;
+        for (int l = 0; l < layers; l++) {
+            int out = l < c.hidden().size() ? c.hidden().get(l) : c.outputDim();
+            try (var s = b.scope("layer" + l)) {
+                // He initialisation keeps activations at unit scale through ReLU layers
+                Value w = b.parameter("w", TensorType.f32(in, out), Init.normal(Math.sqrt(2.0 / in)));
+                Value bias = b.parameter("b", TensorType.f32(out), Init.zeros());
+                h = b.biasAdd(b.matmul(h, w), bias);
+                if (l < layers - 1) {
+                    h = b.activation(c.activation(), h);
+                }
+            }
+            in = out;
+        }
+        b.output("pred", h);
+        b.output("loss", b.mse(h, y));
+        return new Model("mlp", b.build(), "x", "y", c.batch());
+    }
+
+    public static Model gpt(GptConfig c) {
+        GraphBuilder b = new GraphBuilder();
+        int bs = c.batch();
+        int s = c.seq();
+        int h = c.hidden();
+        Value ids = b.input("tokens", TensorType.i32(bs, s), InputKind.DATA);
+        Value labels = b.input("targets", TensorType.i32(bs, s), InputKind.LABEL);
+        Value wte = b.parameter("wte", TensorType.f32(c.vocab(), h), Init.normal(0.02));
+        Value wpe = b.parameter("wpe", TensorType.f32(s, h), Init.normal(0.01));
+        // positions are always 0..seq-1, so the position table is added whole, broadcast over the batch
+        Value x = b.add(b.embedding(ids, wte), wpe);
+        double residualStd = 0.02 / Math.sqrt(2.0 * c.layers());
+        for (int l = 0; l < c.layers(); l++) {
+            try (var sc = b.scope("block" + l)) {
+                Value a = layerNorm(b, "ln1", x);
+                Value q = linear(b, "attn/q", a, h, h, 0.02);
+                Value k = linear(b, "attn/k", a, h, h, 0.02);
+                Value v = linear(b, "attn/v", a, h, h, 0.02);
+                Value att = attention(b, c, q, k, v);
+                x = b.add(x, linear(b, "attn/proj", att, h, h, residualStd));
+                Value m = layerNorm(b, "ln2", x);
+                m = b.gelu(linear(b, "mlp/fc", m, h, c.ffn(), 0.02));
+                x = b.add(x, linear(b, "mlp/proj", m, c.ffn(), h, residualStd));
+            }
+        }
+        Value f = layerNorm(b, "ln_f", x);
+        Value head = b.parameter("lm_head", TensorType.f32(h, c.vocab()), Init.normal(0.02));
+        Value logits = b.matmul(f, head);
+        b.output("logits", logits);
+        b.output("loss", b.crossEntropy(logits, labels));
+        return new Model("gpt", b.build(), "tokens", "targets", (long) bs * s);
+    }
+
+    /** Causal multi-head self-attention on [B, S, H] inputs. */
+    private static Value attention(GraphBuilder b, GptConfig c, Value q, Value k, Value v) {
+        int bs = c.batch();
+        int s = c.seq();
+        int nh = c.heads();
+        int hd = c.headDim();
+        Value qh = b.permute(b.reshape(q, bs, s, nh, hd), 0, 2, 1, 3);
+        Value kh = b.permute(b.reshape(k, bs, s, nh, hd), 0, 2, 1, 3);
+        Value vh = b.permute(b.reshape(v, bs, s, nh, hd), 0, 2, 1, 3);
+        Value scores = b.scale(b.matmul(qh, kh, false, true), 1.0 / Math.sqrt(hd));
+        Value probs = b.softmax(scores, true);
+        Value ctx = b.matmul(probs, vh);
+        return b.reshape(b.permute(ctx, 0, 2, 1, 3), bs, s, c.hidden());
+    }
+
+    private static Value linear(GraphBuilder b, String name, Value x, int in, int out, double std) {
+        Value w = b.parameter(name + "/w", TensorType.f32(in, out), Init.normal(std));
+        Value bias = b.parameter(name + "/b", TensorType.f32(out), Init.zeros());
+        return b.biasAdd(b.matmul(x, w), bias);
+    }
+
+    private static Value layerNorm(GraphBuilder b, String name, Value x) {
+        int h = x.dim(-1);
+        Value g = b.parameter(name + "/gamma", TensorType.f32(h), Init.ones());
+        Value beta = b.parameter(name + "/beta", TensorType.f32(h), Init.zeros());
+        return b.layerNorm(x, g, beta, 1e-5);
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.alpa4j.engine.runtime;
+
+import io.github.alpa4j.engine.tensor.Tensor;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.LayoutOp;
+import io.github.alpa4j.ir.MatmulOp;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.SourceOp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a whole graph on one device: the reference every sharded or pipelined run is compared
+ * with. Variables (parameters, optimizer states) live across steps; every other tensor is
+ * allocated when computed and freed after its last reader. Reshapes alias their input.
+ */
+public final class SingleDeviceExecutor<F, I> implements StepRunner {
+    private final Graph graph;
+    private final Backend<F, I> backend;
+    private final KernelDispatch<F, I> dispatch;
+    private final Set<String> fetched;
+    private final Liveness liveness;
+    private final Map<Integer, Object> variables = new LinkedHashMap<>();
+    private long variableBytes;
+    private long peakBytes;
+    private long matmulNanos;
+    private long stepNanos;
+
+    /** Initialises every variable from {@code seed}; {@code fetch} names the outputs each step returns. */
+    public SingleDeviceExecutor(Graph graph, Backend<F, I> backend, long seed, Set<String> fetch) {
+        this.graph = graph;
+        this.backend = backend;
+        this.dispatch = new KernelDispatch<>(backend.kernels());
+        this.fetched = Set.copyOf(fetch);
+        Set<Integer> keep = new HashSet<>();
+        for (String name : fetch) {
+            keep.add(graph.output(name));
+        }
+        graph.updates().forEach(u -> keep.add(u.value()));
+        this.liveness = Liveness.of(graph, keep);
+        for (Node n : graph.variables()) {
+            Object buf = backend.allocate(n.type());
+            backend.upload(Initializer.initial(n, seed), buf);
+            variables.put(n.id(), buf);
+            variableBytes += n.type().bytes();
+        }
+    }
+
+    @Override
+    public Map<String, Tensor> step(Map<String, Tensor> feeds) {
+        long start = System.nanoTime();
+        Object[] buf = new Object[graph.size()];
+        long live = variableBytes;
+        long peak = live;
+        for (Node n : graph.nodes()) {
+            int id = n.id();
+            if (n.isVariable()) {
+                buf[id] = variables.get(id);
+                continue;
+            }
+            if (n.op() instanceof SourceOp.Input) {
+                Tensor t = feeds.get(n.name());
+                if (t == null || !t.type().equals(n.type())) {
+                    throw new IllegalArgumentException("input '" + n.name() + "' needs " + n.type()
+                            + (t == null ? ", none was fed" : ", got " + t.type()));
+                }
+                buf[id] = backend.allocate(n.type());
+                backend.upload(t, buf[id]);
+            } else if (n.op() instanceof LayoutOp.Reshape) {
+                buf[id] = buf[n.input(0)];
+            } else {
+                buf[id] = backend.allocate(n.type());
+                List<Object> in = new ArrayList<>(n.inputs().size());
+                for (int x : n.inputs()) {
+                    in.add(buf[x]);
+                }
+                long t0 = n.op() instanceof MatmulOp ? System.nanoTime() : 0;
+                dispatch.run(n.op(), graph.inputTypes(n), n.type(), in, buf[id], KernelDispatch.Local.whole());
+                if (t0 != 0) {
+                    matmulNanos += System.nanoTime() - t0;
+                }
+            }
+            if (liveness.ownsStorage(id)) {
+                live += n.type().bytes();
+                peak = Math.max(peak, live);
+            }
+            for (int dead : liveness.freedAfter(id)) {
+                backend.free(buf[dead]);
+                live -= graph.node(dead).type().bytes();
+                buf[dead] = null;
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : fetched) {
+            int id = graph.output(name);
+            out.put(name, backend.download(buf[id], graph.node(id).type()));
+        }
+        for (Graph.Update u : graph.updates()) {
+            backend.free(variables.put(u.variable(), buf[u.value()]));
+        }
+        peakBytes = Math.max(peakBytes, peak);
+        stepNanos += System.nanoTime() - start;
+        return out;
+    }
+
+    /** Current value of a variable (parameter or state) by name. */
+    public Tensor variable(String name) {
+        for (Map.Entry<Integer, Object> e : variables.entrySet()) {
+            Node n = graph.node(e.getKey());
+            if (n.name().equals(name)) {
+                return backend.download(e.getValue(), n.type());
+            }
+        }
+        throw new IllegalArgumentException("no variable '" + name + "'");
+    }
+
+    @Override
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Node n : graph.parameters()) {
+            m.put(n.name(), backend.download(variables.get(n.id()), n.type()));
+        }
+        return m;
+    }
+
+    @Override
+    public long peakBytes() {
+        return peakBytes;
+    }
+
+    @Override
+    public long matmulNanos() {
+        return matmulNanos;
+    }
+
+    @Override
+    public long stepNanos() {
+        return stepNanos;
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+}

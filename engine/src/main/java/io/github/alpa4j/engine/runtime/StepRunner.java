@@ -1,0 +1,22 @@
+package io.github.alpa4j.engine.runtime;
+
+import io.github.alpa4j.engine.tensor.Tensor;
+import java.util.Map;
+
+/** Runs training steps of one model, wherever its devices are. */
+public interface StepRunner {
+    /** Runs one step on {@code feeds} (by input name); returns the fetched outputs by name. */
+    Map<String, Tensor> step(Map<String, Tensor> feeds);
+
+    /** Current parameter values, whole (gathered from their shards), by name. */
+    Map<String, Tensor> parameters();
+
+    /** Largest number of bytes any one device held at once so far (variables included). */
+    long peakBytes();
+
+    /** Time spent in matrix products so far (0 where it is not measured). */
+    long matmulNanos();
+
+    /** Time spent in steps so far. */
+    long stepNanos();
+}

@@ -1,0 +1,67 @@
+package io.github.alpa4j.engine.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.alpa4j.engine.UserInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The metrics file of a run (fields documented in docs/train-json.md) and the closing summary. */
+public final class TrainReport {
+    private TrainReport() {
+    }
+
+    public static Map<String, Object> toJson(TrainResult r, Map<String, Object> config) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", r.model());
+        m.put("config", config);
+        m.put("backend", r.backend());
+        m.put("data", r.data());
+        m.put("parameters", r.parameters());
+        r.entropyFloor().ifPresent(f -> m.put("entropy_floor", f));
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (StepMetrics s : r.steps()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("step", s.step());
+            e.put("loss", s.loss());
+            e.put("tokens_per_s", s.tokensPerSecond());
+            e.put("seconds", s.seconds());
+            steps.add(e);
+        }
+        m.put("steps", steps);
+        m.put("final_loss", r.lastLoss());
+        m.put("mean_tokens_per_s", r.meanTokensPerSecond());
+        m.put("peak_bytes_per_device", r.peakBytesPerDevice());
+        m.put("matmul_share", r.matmulShare());
+        return m;
+    }
+
+    public static void write(Path file, Map<String, Object> json) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+        } catch (IOException e) {
+            throw new UserInputException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A few lines closing a run: losses against the floor, throughput, memory, BLAS share. */
+    public static String summary(TrainResult r) {
+        StringBuilder sb = new StringBuilder();
+        int tail = Math.min(10, r.steps().size());
+        sb.append(String.format("loss %.4f -> %.4f (mean of last %d steps %.4f)%n", r.firstLoss(), r.lastLoss(), tail, r.meanLastLoss(tail)));
+        r.entropyFloor().ifPresent(f -> sb.append(String.format("entropy floor %.4f nats: final loss is %.1f%% above it%n",
+                f, 100 * (r.meanLastLoss(tail) / f - 1))));
+        sb.append(String.format("throughput %.0f tokens/s on %s; matmuls %.0f%% of step time; peak memory %.1f MiB per device%n",
+                r.meanTokensPerSecond(), r.backend(), 100 * r.matmulShare(), r.peakBytesPerDevice() / 1048576.0));
+        return sb.toString();
+    }
+}

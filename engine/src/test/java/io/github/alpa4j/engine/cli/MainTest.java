@@ -1,0 +1,73 @@
+package io.github.alpa4j.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MainTest {
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "train --heads 5                      | heads (5) must divide the hidden size (64)",
+        "train --hidden 0                     | hidden size must be positive",
+        "train --layers -2                    | layers must be positive",
+        "train --model resnet                 | unknown model 'resnet'",
+        "train --frobnicate                   | Unknown option: '--frobnicate'",
+        "train --steps 0                      | --steps must be positive",
+        "train --lr -1                        | learning rate must be positive",
+        "train --optimizer lamb               | unknown optimizer 'lamb'",
+        "train --model mlp --depth 0          | MLP depth must be at least 1",
+        "train --batch abc                    | Invalid value for option '--batch'",
+        "launch-rockets                       | Unmatched argument"})
+    void badInputGetsOneLineAndExitCode2(String args, String message) {
+        Run r = run(args.trim().split("\\s+"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(message);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void trainWritesTheDocumentedJson(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        Run r = run("train", "--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8",
+                "--batch", "4", "--steps", "3", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("entropy floor", "tokens/s");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("steps")).hasSize(3);
+        JsonNode s = j.get("steps").get(2);
+        assertThat(s.get("step").asInt()).isEqualTo(2);
+        assertThat(s.get("loss").asDouble()).isPositive();
+        assertThat(s.get("tokens_per_s").asDouble()).isPositive();
+        assertThat(j.get("entropy_floor").asDouble()).isBetween(0.0, Math.log(8) + 1e-9);
+        assertThat(j.get("config").get("hidden").asInt()).isEqualTo(16);
+    }
+
+    @Test
+    void mlpRunHasNoEntropyFloor(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        Run r = run("train", "--model", "mlp", "--steps", "2", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.has("entropy_floor")).isFalse();
+        assertThat(j.get("model").asText()).isEqualTo("mlp");
+    }
+}

@@ -1,0 +1,4 @@
+package io.github.alpa4j.kernels;
+
+/** Element-wise binary arithmetic. */
+public enum BinaryKind { ADD, SUB, MUL, DIV }

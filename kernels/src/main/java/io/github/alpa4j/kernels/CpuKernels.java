@@ -1,0 +1,458 @@
+package io.github.alpa4j.kernels;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The CPU twin of every kernel, on Java arrays, in float32 with float64 accumulation where a sum
+ * runs long (reductions, norms, losses). Matrix products go to OpenBLAS.
+ */
+public final class CpuKernels implements Kernels<float[], int[]> {
+    private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
+
+    static {
+        // One BLAS thread per calling thread: the simulated mesh already runs a thread per device,
+        // and OpenBLAS's spinning workers slow small products tenfold when cores are shared.
+        // OPENBLAS_NUM_THREADS, when set, still wins.
+        if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
+            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(1);
+        }
+    }
+
+    @Override
+    public void fill(float[] out, long n, float value) {
+        java.util.Arrays.fill(out, 0, (int) n, value);
+    }
+
+    @Override
+    public void copy(float[] x, long xOff, float[] out, long outOff, long n) {
+        System.arraycopy(x, (int) xOff, out, (int) outOff, (int) n);
+    }
+
+    @Override
+    public void binary(BinaryKind kind, float[] a, long[] as, float[] b, long[] bs, float[] out, int[] dims) {
+        int r = dims.length;
+        if (r == 0) {
+            out[0] = apply(kind, a[0], b[0]);
+            return;
+        }
+        int inner = dims[r - 1];
+        long sa = as[r - 1];
+        long sb = bs[r - 1];
+        int[] idx = new int[r];
+        long outer = size(dims) / inner;
+        int o = 0;
+        for (long row = 0; row < outer; row++) {
+            long ia = offset(idx, as);
+            long ib = offset(idx, bs);
+            switch (kind) {
+                case ADD -> {
+                    for (int j = 0; j < inner; j++) {
+                        out[o++] = a[(int) (ia + j * sa)] + b[(int) (ib + j * sb)];
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < inner; j++) {
+                        out[o++] = a[(int) (ia + j * sa)] - b[(int) (ib + j * sb)];
+                    }
+                }
+                case MUL -> {
+                    for (int j = 0; j < inner; j++) {
+                        out[o++] = a[(int) (ia + j * sa)] * b[(int) (ib + j * sb)];
+                    }
+                }
+                case DIV -> {
+                    for (int j = 0; j < inner; j++) {
+                        out[o++] = a[(int) (ia + j * sa)] / b[(int) (ib + j * sb)];
+                    }
+                }
+            }
+            next(idx, dims);
+        }
+    }
+
+    private static float apply(BinaryKind k, float x, float y) {
+        return switch (k) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+        };
+    }
+
+    @Override
+    public void strided(float[] x, long[] xs, float[] y, int[] dims) {
+        int r = dims.length;
+        if (r == 0) {
+            y[0] = x[0];
+            return;
+        }
+        int inner = dims[r - 1];
+        long s = xs[r - 1];
+        int[] idx = new int[r];
+        long outer = size(dims) / inner;
+        int o = 0;
+        for (long row = 0; row < outer; row++) {
+            long ix = offset(idx, xs);
+            if (s == 1) {
+                System.arraycopy(x, (int) ix, y, o, inner);
+                o += inner;
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    y[o++] = x[(int) (ix + j * s)];
+                }
+            }
+            next(idx, dims);
+        }
+    }
+
+    /** Element offset of the multi-index {@code idx} (last dimension excluded) under {@code strides}. */
+    private static long offset(int[] idx, long[] strides) {
+        long off = 0;
+        for (int d = 0; d < idx.length - 1; d++) {
+            off += idx[d] * strides[d];
+        }
+        return off;
+    }
+
+    /** Advances the multi-index over all dimensions but the last. */
+    private static void next(int[] idx, int[] dims) {
+        for (int d = dims.length - 2; d >= 0; d--) {
+            if (++idx[d] < dims[d]) {
+                return;
+            }
+            idx[d] = 0;
+        }
+    }
+
+    private static long size(int[] dims) {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return n;
+    }
+
+    @Override
+    public void activation(ActivationKind act, float[] x, float[] y, long n) {
+        switch (act) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    y[i] = x[i] > 0 ? x[i] : 0f;
+                }
+            }
+            case GELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x[i];
+                    y[i] = 0.5f * v * (1f + (float) Math.tanh(GELU_C * (v + 0.044715f * v * v * v)));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void activationGrad(ActivationKind act, float[] x, float[] dy, float[] dx, long n) {
+        switch (act) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    dx[i] = x[i] > 0 ? dy[i] : 0f;
+                }
+            }
+            case GELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x[i];
+                    float t = (float) Math.tanh(GELU_C * (v + 0.044715f * v * v * v));
+                    float d = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GELU_C * (1f + 3f * 0.044715f * v * v);
+                    dx[i] = d * dy[i];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void scale(float[] x, float alpha, float[] y, long n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = alpha * x[i];
+        }
+    }
+
+    @Override
+    public void reduceSum(float[] x, int[] dims, boolean[] reduced, float scale, float[] y) {
+        int r = dims.length;
+        // output strides: 0 along reduced dims, row-major over the kept ones
+        long[] os = new long[r];
+        long acc = 1;
+        for (int d = r - 1; d >= 0; d--) {
+            os[d] = reduced[d] ? 0 : acc;
+            acc *= reduced[d] ? 1 : dims[d];
+        }
+        double[] sum = new double[(int) acc];
+        if (r == 0) {
+            y[0] = scale * x[0];
+            return;
+        }
+        int inner = dims[r - 1];
+        long si = os[r - 1];
+        int[] idx = new int[r];
+        long outer = size(dims) / inner;
+        int i = 0;
+        for (long row = 0; row < outer; row++) {
+            long base = offset(idx, os);
+            for (int j = 0; j < inner; j++) {
+                sum[(int) (base + j * si)] += x[i++];
+            }
+            next(idx, dims);
+        }
+        for (int k = 0; k < sum.length; k++) {
+            y[k] = (float) (sum[k] * scale);
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, float[] y, long rows, int n, int causalSeq) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            int valid = causalSeq > 0 ? (r % causalSeq) + 1 : n;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < valid; j++) {
+                max = Math.max(max, x[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < valid; j++) {
+                float e = (float) Math.exp(x[base + j] - max);
+                y[base + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < valid; j++) {
+                y[base + j] *= inv;
+            }
+            for (int j = valid; j < n; j++) {
+                y[base + j] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public void softmaxGrad(float[] y, float[] dy, float[] dx, long rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                dot += (double) y[base + j] * dy[base + j];
+            }
+            float d = (float) dot;
+            for (int j = 0; j < n; j++) {
+                dx[base + j] = y[base + j] * (dy[base + j] - d);
+            }
+        }
+    }
+
+    /** Mean and 1/sqrt(var + eps) of row r. */
+    private static void moments(float[] x, int base, int h, float eps, float[] out) {
+        double mean = 0;
+        for (int j = 0; j < h; j++) {
+            mean += x[base + j];
+        }
+        mean /= h;
+        double var = 0;
+        for (int j = 0; j < h; j++) {
+            double d = x[base + j] - mean;
+            var += d * d;
+        }
+        var /= h;
+        out[0] = (float) mean;
+        out[1] = (float) (1.0 / Math.sqrt(var + eps));
+    }
+
+    @Override
+    public void layerNorm(float[] x, float[] gamma, float[] beta, float[] y, long rows, int h, float eps) {
+        float[] m = new float[2];
+        for (int r = 0; r < rows; r++) {
+            int base = r * h;
+            moments(x, base, h, eps, m);
+            for (int j = 0; j < h; j++) {
+                y[base + j] = (x[base + j] - m[0]) * m[1] * gamma[j] + beta[j];
+            }
+        }
+    }
+
+    @Override
+    public void layerNormGrad(float[] x, float[] gamma, float[] dy, float[] dx, long rows, int h, float eps) {
+        float[] m = new float[2];
+        for (int r = 0; r < rows; r++) {
+            int base = r * h;
+            moments(x, base, h, eps, m);
+            double sumG = 0;
+            double sumGX = 0;
+            for (int j = 0; j < h; j++) {
+                double g = dy[base + j] * gamma[j];
+                sumG += g;
+                sumGX += g * (x[base + j] - m[0]) * m[1];
+            }
+            float meanG = (float) (sumG / h);
+            float meanGX = (float) (sumGX / h);
+            for (int j = 0; j < h; j++) {
+                float xh = (x[base + j] - m[0]) * m[1];
+                dx[base + j] = m[1] * (dy[base + j] * gamma[j] - meanG - xh * meanGX);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormGammaGrad(float[] x, float[] dy, float[] dgamma, long rows, int h, float eps) {
+        double[] acc = new double[h];
+        float[] m = new float[2];
+        for (int r = 0; r < rows; r++) {
+            int base = r * h;
+            moments(x, base, h, eps, m);
+            for (int j = 0; j < h; j++) {
+                acc[j] += dy[base + j] * (x[base + j] - m[0]) * m[1];
+            }
+        }
+        for (int j = 0; j < h; j++) {
+            dgamma[j] = (float) acc[j];
+        }
+    }
+
+    @Override
+    public void embedding(int[] ids, float[] table, float[] out, long n, int h, int vocabStart, int tableRows) {
+        for (int i = 0; i < n; i++) {
+            int row = ids[i] - vocabStart;
+            if (row >= 0 && row < tableRows) {
+                System.arraycopy(table, row * h, out, i * h, h);
+            } else {
+                java.util.Arrays.fill(out, i * h, (i + 1) * h, 0f);
+            }
+        }
+    }
+
+    @Override
+    public void embeddingGrad(int[] ids, float[] dy, float[] dtable, long n, int h, int vocabStart, int tableRows) {
+        java.util.Arrays.fill(dtable, 0, tableRows * h, 0f);
+        for (int i = 0; i < n; i++) {
+            int row = ids[i] - vocabStart;
+            if (row >= 0 && row < tableRows) {
+                for (int j = 0; j < h; j++) {
+                    dtable[row * h + j] += dy[i * h + j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void crossEntropy(float[] logits, int[] labels, float[] loss, long rows, int vocab, float invCount) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int base = r * vocab;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < vocab; j++) {
+                max = Math.max(max, logits[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < vocab; j++) {
+                sum += Math.exp(logits[base + j] - max);
+            }
+            total += Math.log(sum) + max - logits[base + labels[r]];
+        }
+        loss[0] = (float) (total * invCount);
+    }
+
+    @Override
+    public void crossEntropyGrad(float[] logits, int[] labels, float[] dloss, float[] dlogits, long rows, int vocab, float invCount) {
+        float g = dloss[0] * invCount;
+        for (int r = 0; r < rows; r++) {
+            int base = r * vocab;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < vocab; j++) {
+                max = Math.max(max, logits[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < vocab; j++) {
+                sum += Math.exp(logits[base + j] - max);
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < vocab; j++) {
+                dlogits[base + j] = (float) Math.exp(logits[base + j] - max) * inv * g;
+            }
+            dlogits[base + labels[r]] -= g;
+        }
+    }
+
+    @Override
+    public void mse(float[] pred, float[] target, float[] loss, long n, float invCount) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double d = pred[i] - target[i];
+            s += d * d;
+        }
+        loss[0] = (float) (s * invCount);
+    }
+
+    @Override
+    public void momentumUpdate(float[] v, float[] g, float[] p, float[] out, long n, float momentum, float weightDecay) {
+        for (int i = 0; i < n; i++) {
+            out[i] = momentum * v[i] + g[i] + weightDecay * p[i];
+        }
+    }
+
+    @Override
+    public void sgdApply(float[] p, float[] u, float[] out, long n, float lr) {
+        for (int i = 0; i < n; i++) {
+            out[i] = p[i] - lr * u[i];
+        }
+    }
+
+    @Override
+    public void adamMoment(float[] m, float[] g, float[] out, long n, float beta, boolean squared) {
+        float c = 1f - beta;
+        for (int i = 0; i < n; i++) {
+            float gi = squared ? g[i] * g[i] : g[i];
+            out[i] = beta * m[i] + c * gi;
+        }
+    }
+
+    @Override
+    public void adamApply(float[] p, float[] m, float[] v, float[] step, float[] out, long n,
+                          float lr, float beta1, float beta2, float eps, float weightDecay) {
+        double t = step[0];
+        float c1 = (float) (1 - Math.pow(beta1, t));
+        float c2 = (float) (1 - Math.pow(beta2, t));
+        for (int i = 0; i < n; i++) {
+            float upd = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + eps) + weightDecay * p[i];
+            out[i] = p[i] - lr * upd;
+        }
+    }
+
+    @Override
+    public void stepIncrement(float[] t, float[] out) {
+        out[0] = t[0] + 1f;
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, long strideA, float[] b, long strideB, float beta, float[] c, long strideC, int batch) {
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        int tb = transB ? CblasTrans : CblasNoTrans;
+        for (int i = 0; i < batch; i++) {
+            int oa = (int) (strideA * i);
+            int ob = (int) (strideB * i);
+            int oc = (int) (strideC * i);
+            if (oa == 0 && ob == 0 && oc == 0) {
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+            } else {
+                // heap buffers with a position: JavaCPP passes the array pinned, offset by the position
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
+                        FloatBuffer.wrap(a, oa, a.length - oa), lda,
+                        FloatBuffer.wrap(b, ob, b.length - ob), ldb, beta,
+                        FloatBuffer.wrap(c, oc, c.length - oc), n);
+            }
+        }
+    }
+}
