@@ -5,12 +5,13 @@ import io.github.alpa4j.energy.dag.PipelineSchedule;
 import io.github.alpa4j.energy.profile.FittedProfile;
 import io.github.alpa4j.energy.profile.TimeEnergyCurve;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -18,12 +19,31 @@ import static org.assertj.core.api.Assertions.within;
 /** What every frontier must satisfy, on pipelines too large to search exhaustively. */
 class FrontierPropertiesTest {
 
-    @Property(tries = 40)
-    void endsStepsAndEnergyAreConsistent(@ForAll @IntRange(min = 1, max = 6) int stages,
-                                         @ForAll @IntRange(min = 1, max = 10) int microbatches,
-                                         @ForAll PipelineSchedule schedule, @ForAll long seed,
-                                         @ForAll @IntRange(min = 2, max = 8) int frequencies,
-                                         @ForAll @DoubleRange(min = 0, max = 2) double blockingWatts) {
+    /**
+     * 40 pipelines: every range at its minimum and every range at its maximum under each schedule,
+     * then random ones with 1–6 stages, 1–10 microbatches, 2–8 frequencies (inclusive) and
+     * blocking power in [0, 2] W, drawn from a fixed seed, as are the profile seeds.
+     */
+    static List<Arguments> pipelines() {
+        Random random = new Random(0x5EED_F407L);
+        List<Arguments> cases = new ArrayList<>();
+        for (PipelineSchedule schedule : PipelineSchedule.values()) {
+            cases.add(Arguments.of(1, 1, schedule, random.nextLong(), 2, 0.0));
+            cases.add(Arguments.of(6, 10, schedule, random.nextLong(), 8, 2.0));
+        }
+        PipelineSchedule[] schedules = PipelineSchedule.values();
+        while (cases.size() < 40) {
+            cases.add(Arguments.of(random.nextInt(1, 6 + 1), random.nextInt(1, 10 + 1),
+                    schedules[random.nextInt(schedules.length)], random.nextLong(),
+                    random.nextInt(2, 8 + 1), random.nextDouble(0, 2)));
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} stages, {1} microbatches, {2}, seed {3}, {4} frequencies, {5} W blocking")
+    @MethodSource("pipelines")
+    void endsStepsAndEnergyAreConsistent(int stages, int microbatches, PipelineSchedule schedule, long seed,
+                                         int frequencies, double blockingWatts) {
         FittedProfile fitted = FittedProfile.fit(ConvexProfiles.random(seed, stages, frequencies, blockingWatts),
                 ConvexProfiles.TAU, blockingWatts);
         PipelineDag dag = PipelineDag.build(stages, microbatches, schedule);

@@ -1,13 +1,13 @@
 package io.github.alpa4j.energy.profile;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -22,12 +22,26 @@ class ExponentialFitTest {
         return options;
     }
 
-    @Property(tries = 200)
-    void recoversAnExactExponential(@ForAll @IntRange(min = 5, max = 3000) int first,
-                                    @ForAll @IntRange(min = 4, max = 25) int count,
-                                    @ForAll @DoubleRange(min = 0.5, max = 50) double a,
-                                    @ForAll @DoubleRange(min = 0.01, max = 1) double rate,
-                                    @ForAll @DoubleRange(min = -20, max = 20) double c) {
+    /**
+     * 200 exponentials: every range at its minimum, every range at its maximum, then random ones
+     * with first in 5–3000, count in 4–25 (inclusive), a in [0.5, 50], rate in [0.01, 1] and c in
+     * [−20, 20], drawn from a fixed seed.
+     */
+    static List<Arguments> exponentials() {
+        Random random = new Random(0x5EED_E4FL);
+        List<Arguments> cases = new ArrayList<>();
+        cases.add(Arguments.of(5, 4, 0.5, 0.01, -20.0));
+        cases.add(Arguments.of(3000, 25, 50.0, 1.0, 20.0));
+        while (cases.size() < 200) {
+            cases.add(Arguments.of(random.nextInt(5, 3000 + 1), random.nextInt(4, 25 + 1),
+                    random.nextDouble(0.5, 50), random.nextDouble(0.01, 1), random.nextDouble(-20, 20)));
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "first {0}, count {1}, a {2}, rate {3}, c {4}")
+    @MethodSource("exponentials")
+    void recoversAnExactExponential(int first, int count, double a, double rate, double c) {
         double b = -rate / count;
         ExponentialEnergyModel model = ExponentialFit.fit(points(first, count, a, b, c));
         assertThat(model.origin()).isEqualTo(first);
