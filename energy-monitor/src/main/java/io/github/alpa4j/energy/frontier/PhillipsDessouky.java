@@ -1,0 +1,156 @@
+package io.github.alpa4j.energy.frontier;
+
+import io.github.alpa4j.energy.EnergyInputException;
+import io.github.alpa4j.energy.dag.Computation;
+import io.github.alpa4j.energy.dag.PipelineDag;
+import io.github.alpa4j.energy.profile.FittedProfile;
+import io.github.alpa4j.energy.profile.TimeEnergyCurve;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Discovers a pipeline's iteration time–energy frontier the way Perseus does (REFERENCES.md §3,
+ * "Frontier"), after Phillips &amp; Dessouky (1977): start with every computation at its
+ * least-energy duration; repeatedly take the critical sub-DAG, bound each critical computation's
+ * flow below by the energy saved by slowing it one quantum τ and above by the energy added by
+ * speeding it one quantum, find the minimum s–t cut, speed up the computations on its forward
+ * arcs and slow down those on its backward arcs by τ; stop when no finite cut remains (some
+ * critical path runs all at its fastest). Each step shortens the iteration by exactly τ at the
+ * least energy the fitted convex curves allow.
+ *
+ * <p>Between steps only the cut's computations change, and the work follows: longest paths are
+ * updated from them ({@link LongestPaths}), the energy by their differences, the point stores only
+ * them, and while the critical sub-DAG keeps its shape the previous maximum flow is augmented
+ * ({@link AugmentingPaths}) instead of solved again from scratch ({@link TwoPhaseMaxFlow}).
+ */
+public final class PhillipsDessouky {
+    private final PipelineDag dag;
+    private final FittedProfile profile;
+    private final TimeEnergyCurve[] curves;
+    private final int[] edgeIndex;
+    private final int edgeCount;
+
+    public PhillipsDessouky(PipelineDag dag, FittedProfile profile) {
+        if (profile.stageCount() != dag.stages()) {
+            throw new EnergyInputException("the profile covers " + profile.stageCount() + " stages but the pipeline has "
+                    + dag.stages());
+        }
+        this.dag = dag;
+        this.profile = profile;
+        int n = dag.size();
+        this.curves = new TimeEnergyCurve[n];
+        this.edgeIndex = new int[n];
+        int edges = 0;
+        for (int i = 0; i < n; i++) {
+            Computation c = dag.computation(i);
+            curves[i] = profile.curve(c.stage(), c.instruction());
+            edgeIndex[i] = edges;
+            edges += dag.successorCount(i);
+        }
+        this.edgeCount = edges;
+    }
+
+    /** Convenience for {@code new PhillipsDessouky(dag, profile).run()}. */
+    public static Frontier frontier(PipelineDag dag, FittedProfile profile) {
+        return new PhillipsDessouky(dag, profile).run();
+    }
+
+    public Frontier run() {
+        int n = dag.size();
+        long[] durations = new long[n];
+        double energy = 0;
+        for (int i = 0; i < n; i++) {
+            durations[i] = curves[i].leastEnergyQuanta();
+            energy += curves[i].energy(durations[i]);
+        }
+        long[] initial = durations.clone();
+        LongestPaths paths = new LongestPaths(dag, durations);
+        List<FrontierPoint> points = new ArrayList<>();
+        List<int[]> spedUp = new ArrayList<>();
+        List<int[]> slowedDown = new ArrayList<>();
+        points.add(point(0, paths.makespan(), energy));
+
+        boolean[] critical = new boolean[n];
+        boolean[] edgeCritical = new boolean[edgeCount];
+        boolean[] previousCritical = new boolean[n];
+        boolean[] previousEdgeCritical = new boolean[edgeCount];
+        double[] lower = new double[n];
+        double[] upper = new double[n];
+        int[] changed = new int[n];
+        int changedCount = 0;
+        CriticalNetwork network = null;
+        while (true) {
+            for (int i = 0; i < n; i++) {
+                critical[i] = paths.isCritical(i);
+                for (int k = 0; k < dag.successorCount(i); k++) {
+                    edgeCritical[edgeIndex[i] + k] = critical[i] && paths.isCritical(i, dag.successor(i, k));
+                }
+            }
+            Optional<boolean[]> sourceSide;
+            if (network == null || !Arrays.equals(critical, previousCritical)
+                    || !Arrays.equals(edgeCritical, previousEdgeCritical)) {
+                for (int i = 0; i < n; i++) {
+                    if (critical[i]) {
+                        bounds(i, durations[i], lower, upper);
+                    }
+                }
+                network = CriticalNetwork.of(dag, critical, edgeCritical, edgeIndex, lower, upper);
+                sourceSide = TwoPhaseMaxFlow.solve(network);
+                System.arraycopy(critical, 0, previousCritical, 0, n);
+                System.arraycopy(edgeCritical, 0, previousEdgeCritical, 0, edgeCount);
+            } else {
+                for (int k = 0; k < changedCount; k++) {
+                    int i = changed[k];
+                    int arc = network.activityArc(i);
+                    bounds(i, durations[i], network.lower, network.upper, arc);
+                }
+                sourceSide = AugmentingPaths.maximise(network);
+            }
+            if (sourceSide.isEmpty()) {
+                break;
+            }
+            Cut cut = network.cut(sourceSide.get());
+            changedCount = 0;
+            for (int i : cut.spedUp()) {
+                energy += curves[i].energy(durations[i] - 1) - curves[i].energy(durations[i]);
+                durations[i]--;
+                changed[changedCount++] = i;
+            }
+            for (int i : cut.slowedDown()) {
+                energy += curves[i].energy(durations[i] + 1) - curves[i].energy(durations[i]);
+                durations[i]++;
+                changed[changedCount++] = i;
+            }
+            long before = paths.makespan();
+            paths.update(changed, changedCount);
+            if (paths.makespan() != before - 1) {
+                throw new IllegalStateException("a Phillips–Dessouky step changed the iteration time from " + before
+                        + " to " + paths.makespan() + " quanta; it must shorten it by exactly one");
+            }
+            spedUp.add(cut.spedUp());
+            slowedDown.add(cut.slowedDown());
+            points.add(point(points.size(), paths.makespan(), energy));
+        }
+        return new Frontier(dag, profile, initial, points, spedUp, slowedDown);
+    }
+
+    /** Flow bounds of computation i at duration d: energy saved by slowing one quantum, added by speeding one. */
+    private void bounds(int i, long d, double[] lower, double[] upper) {
+        bounds(i, d, lower, upper, i);
+    }
+
+    private void bounds(int i, long d, double[] lower, double[] upper, int slot) {
+        TimeEnergyCurve curve = curves[i];
+        lower[slot] = d < curve.maxQuanta() ? curve.energy(d) - curve.energy(d + 1) : Double.NEGATIVE_INFINITY;
+        upper[slot] = d > curve.minQuanta() ? curve.energy(d - 1) - curve.energy(d) : Double.POSITIVE_INFINITY;
+    }
+
+    private FrontierPoint point(int index, long quanta, double computationEnergy) {
+        double time = quanta * profile.tauSeconds();
+        double blocking = dag.stages() * time * profile.blockingWatts();
+        return new FrontierPoint(index, quanta, time, computationEnergy + blocking, computationEnergy);
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.alpa4j.energy.profile;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The options of one (stage, instruction) the frontier may use, prepared as the Perseus authors
+ * prepared theirs (data/perseus/README.md): drop options another beats on both time and energy,
+ * quantise time by τ, keep one option per quantised time, subtract the blocking power.
+ */
+public final class CandidateOptions {
+    /** Fewer survivors than this after filtering make a poor fit; the authors then filter again, less strictly. */
+    static final int FEW_SURVIVORS = 3;
+    /** How much cheaper a faster option must be to drop a slower one on the second try. */
+    static final double NOISE_FACTOR = 0.95;
+
+    private CandidateOptions() {
+    }
+
+    /**
+     * The candidate options, fastest first.
+     *
+     * @param rows measurements of one (stage, instruction)
+     * @param tauSeconds time quantum τ
+     * @param blockingWatts P_block, the GPU's power while blocked on communication
+     * @param dominance which energy decides that an option is beaten
+     */
+    public static List<ExecutionOption> of(List<Measurement> rows, double tauSeconds, double blockingWatts,
+                                           Dominance dominance) {
+        double charged = dominance == Dominance.EFFECTIVE_ENERGY ? blockingWatts : 0;
+        List<Measurement> survivors = nonDominated(rows, 1.0, charged);
+        if (survivors.size() <= FEW_SURVIVORS) {
+            survivors = nonDominated(rows, NOISE_FACTOR, charged);
+        }
+        // Equal quantised times: quantising rounds down, so the option with the larger energy is
+        // the one whose real time lies closest to the quantum; keeping it never understates energy.
+        List<Measurement> byEnergy = new ArrayList<>(survivors);
+        byEnergy.sort(Comparator.comparingDouble(Measurement::energyJoules).reversed());
+        Set<Long> taken = new HashSet<>();
+        List<ExecutionOption> options = new ArrayList<>();
+        for (Measurement m : byEnergy) {
+            long quanta = quantise(m.timeSeconds(), tauSeconds);
+            if (taken.add(quanta)) {
+                double effective = m.energyJoules() - blockingWatts * quanta * tauSeconds;
+                options.add(new ExecutionOption(m.frequencyMhz(), m.timeSeconds(), m.energyJoules(), quanta, effective));
+            }
+        }
+        options.sort(Comparator.comparingLong(ExecutionOption::quanta));
+        return List.copyOf(options);
+    }
+
+    /**
+     * Options no other option beats on both time and energy {@code E − chargedWatts·t} (raw energy
+     * when nothing is charged). With a noise factor below one, a faster option drops a slower one
+     * only if it is cheaper by that factor, so measurement noise does not thin the curve to a
+     * handful of points.
+     */
+    static List<Measurement> nonDominated(List<Measurement> rows, double noiseFactor, double chargedWatts) {
+        List<Measurement> kept = new ArrayList<>();
+        for (Measurement m : rows) {
+            boolean dominated = false;
+            double energy = m.energyJoules() - chargedWatts * m.timeSeconds();
+            for (Measurement other : rows) {
+                double otherEnergy = other.energyJoules() - chargedWatts * other.timeSeconds();
+                if (other.timeSeconds() < m.timeSeconds() && otherEnergy < noiseFactor * energy) {
+                    dominated = true;
+                    break;
+                }
+            }
+            if (!dominated) {
+                kept.add(m);
+            }
+        }
+        return kept;
+    }
+
+    /** {@code floor(t / τ)}, forgiving the last bit of rounding so an exact multiple stays whole. */
+    public static long quantise(double seconds, double tauSeconds) {
+        return (long) Math.floor(seconds / tauSeconds * (1 + 1e-12));
+    }
+}
