@@ -77,4 +77,32 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("driver", "cudart", "nccl", "nvml", "verdict");
     }
+
+    static final String A100 = "../energy-monitor/src/test/resources/perseus/a100sxm_gpt3-175b_8stage_profile.csv";
+
+    @Test
+    void energyFrontierOnTheA100ProfileWritesJsonAndPlot(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("f.json");
+        Path plot = dir.resolve("f.svg");
+        Run r = run("energy", "frontier", "--profile", A100, "--stages", "8", "--microbatches", "12",
+                "--p-blocking", "83.64", "--tau-ms", "1", "--json", json.toString(), "--plot", plot.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("<- chosen", "15.20 %");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("fastest_time").asDouble()).isCloseTo(2.818, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(j.get("slowest_time").asDouble()).isGreaterThan(3.4);
+        assertThat(j.get("saving_percent").asDouble()).isCloseTo(15.20, org.assertj.core.api.Assertions.within(0.01));
+        assertThat(j.get("chosen").get("time").asDouble()).isCloseTo(2.818, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(j.get("points").size()).isGreaterThan(600);
+        assertThat(java.nio.file.Files.readString(plot)).contains("<svg");
+    }
+
+    @Test
+    void energyFrontierNamesTheBadRow(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("p.csv");
+        java.nio.file.Files.writeString(csv, "stage,instruction,frequency,time,energy\n0,forward,1410,-0.05,3\n");
+        Run r = run("energy", "frontier", "--profile", csv.toString(), "--stages", "1", "--microbatches", "2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("row 2").doesNotContain("\tat ");
+    }
 }
