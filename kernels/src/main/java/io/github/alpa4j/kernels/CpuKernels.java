@@ -85,10 +85,10 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
     }
 
     @Override
-    public void strided(float[] x, long[] xs, float[] y, int[] dims) {
+    public void strided(float[] x, long xOffset, long[] xs, float[] y, int[] dims) {
         int r = dims.length;
         if (r == 0) {
-            y[0] = x[0];
+            y[0] = x[(int) xOffset];
             return;
         }
         int inner = dims[r - 1];
@@ -97,7 +97,7 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
         long outer = size(dims) / inner;
         int o = 0;
         for (long row = 0; row < outer; row++) {
-            long ix = offset(idx, xs);
+            long ix = xOffset + offset(idx, xs);
             if (s == 1) {
                 System.arraycopy(x, (int) ix, y, o, inner);
                 o += inner;
@@ -380,6 +380,61 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
                 dlogits[base + j] = (float) Math.exp(logits[base + j] - max) * inv * g;
             }
             dlogits[base + labels[r]] -= g;
+        }
+    }
+
+    @Override
+    public void rowMax(float[] x, float[] out, long rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                m = Math.max(m, x[r * n + j]);
+            }
+            out[r] = m;
+        }
+    }
+
+    @Override
+    public void rowSumExp(float[] x, float[] max, float[] out, long rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+                s += Math.exp(x[r * n + j] - max[r]);
+            }
+            out[r] = (float) s;
+        }
+    }
+
+    @Override
+    public void pickTarget(float[] logits, int[] labels, float[] out, long rows, int n, int vocabStart) {
+        for (int r = 0; r < rows; r++) {
+            int j = labels[r] - vocabStart;
+            out[r] = j >= 0 && j < n ? logits[r * n + j] : 0f;
+        }
+    }
+
+    @Override
+    public void crossEntropyFromStats(float[] max, float[] sumExp, float[] target, float[] loss, long rows, float invCount) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            total += Math.log(sumExp[r]) + max[r] - target[r];
+        }
+        loss[0] = (float) (total * invCount);
+    }
+
+    @Override
+    public void crossEntropyGradFromStats(float[] logits, int[] labels, float[] max, float[] sumExp, float[] dloss, float[] dlogits,
+                                         long rows, int n, int vocabStart, float invCount) {
+        float g = dloss[0] * invCount;
+        for (int r = 0; r < rows; r++) {
+            float inv = (float) (1.0 / sumExp[r]);
+            for (int j = 0; j < n; j++) {
+                dlogits[r * n + j] = (float) Math.exp(logits[r * n + j] - max[r]) * inv * g;
+            }
+            int t = labels[r] - vocabStart;
+            if (t >= 0 && t < n) {
+                dlogits[r * n + t] -= g;
+            }
         }
     }
 

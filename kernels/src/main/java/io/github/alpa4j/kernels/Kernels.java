@@ -21,8 +21,11 @@ public interface Kernels<F, I> {
      */
     void binary(BinaryKind kind, F a, long[] aStrides, F b, long[] bStrides, F out, int[] outDims);
 
-    /** y = x read with strides over {@code outDims} (broadcast, or any strided gather). */
-    void strided(F x, long[] xStrides, F y, int[] outDims);
+    /**
+     * y = x read from element {@code xOffset} with strides over {@code outDims}: a broadcast, a
+     * permute, a device's block of a shard, or any other strided gather.
+     */
+    void strided(F x, long xOffset, long[] xStrides, F y, int[] outDims);
 
     /** y = act(x). */
     void activation(ActivationKind act, F x, F y, long n);
@@ -63,6 +66,28 @@ public interface Kernels<F, I> {
 
     /** dlogits = (softmax(logits) − onehot(label))·dloss[0]·invCount. */
     void crossEntropyGrad(F logits, I labels, F dloss, F dlogits, long rows, int vocab, float invCount);
+
+    // Vocabulary-parallel cross entropy (Megatron): the logits' rows are split over devices along
+    // the vocabulary; each device reduces its part of a row, an all-reduce combines the parts.
+
+    /** out[r] = max_j x[r][j]. */
+    void rowMax(F x, F out, long rows, int n);
+
+    /** out[r] = Σ_j exp(x[r][j] − max[r]). */
+    void rowSumExp(F x, F max, F out, long rows, int n);
+
+    /** out[r] = logits[r][labels[r] − vocabStart] when the label is one of this shard's n columns, else 0. */
+    void pickTarget(F logits, I labels, F out, long rows, int n, int vocabStart);
+
+    /** loss[0] = invCount·Σ_r (ln sumExp[r] + max[r] − target[r]), from the all-reduced row statistics. */
+    void crossEntropyFromStats(F max, F sumExp, F target, F loss, long rows, float invCount);
+
+    /**
+     * dlogits = (exp(logits − max)/sumExp − onehot(labels − vocabStart))·dloss[0]·invCount over this
+     * shard's n columns, from the all-reduced row statistics.
+     */
+    void crossEntropyGradFromStats(F logits, I labels, F max, F sumExp, F dloss, F dlogits, long rows, int n,
+                                   int vocabStart, float invCount);
 
     /** loss[0] = invCount·Σ (pred − target)². */
     void mse(F pred, F target, F loss, long n, float invCount);

@@ -6,8 +6,11 @@ package io.github.alpa4j.engine.collective;
  * contiguous and in rank order, as in NCCL: layout changes around them are the caller's.
  */
 public interface Collectives<F> {
-    /** buf = Σ over the group of every member's buf (n elements), identical on every member. */
-    void allReduce(DeviceGroup g, int device, F buf, long n);
+    /** How an all-reduce combines the members' values. */
+    enum Reduction { SUM, MAX }
+
+    /** buf = Σ (or max) over the group of every member's buf (n elements), identical on every member. */
+    void allReduce(DeviceGroup g, int device, F buf, long n, Reduction op);
 
     /** out = concat over ranks of each member's in (n elements each). */
     void allGather(DeviceGroup g, int device, F in, long n, F out);

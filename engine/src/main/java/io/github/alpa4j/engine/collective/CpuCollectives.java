@@ -71,15 +71,15 @@ public final class CpuCollectives implements Collectives<float[]> {
     }
 
     @Override
-    public void allReduce(DeviceGroup g, int device, float[] buf, long n) {
+    public void allReduce(DeviceGroup g, int device, float[] buf, long n, Reduction op) {
         int rank = g.rankOf(device);
         Exchange x = exchange(g);
-        x.meet(g, rank, "all-reduce " + n, buf, null);
-        float[] sum = new float[(int) n];
-        for (int r = 0; r < g.size(); r++) {
+        x.meet(g, rank, "all-reduce " + op + " " + n, buf, null);
+        float[] sum = java.util.Arrays.copyOf(x.in[0], (int) n);
+        for (int r = 1; r < g.size(); r++) {
             float[] b = x.in[r];
             for (int i = 0; i < n; i++) {
-                sum[i] += b[i];
+                sum[i] = op == Reduction.SUM ? sum[i] + b[i] : Math.max(sum[i], b[i]);
             }
         }
         x.await(g); // every member has read every buffer: each may now overwrite its own

@@ -64,8 +64,8 @@ public final class KernelDispatch<F, I> {
             case ElementwiseOp.ActivationGrad g -> k.activationGrad(activation(g.activation()), f(in, 0), f(in, 1), y, n);
             case ElementwiseOp.Scale s -> k.scale(f(in, 0), (float) s.alpha(), y, n);
             case LayoutOp.Reshape r -> k.copy(f(in, 0), 0, y, 0, n);
-            case LayoutOp.Permute p -> k.strided(f(in, 0), permutedStrides(inTypes.get(0).shape(), p.permArray()), y, outType.shape().dims());
-            case LayoutOp.BroadcastTo b -> k.strided(f(in, 0), Broadcast.strides(inTypes.get(0).shape(), outType.shape()), y, outType.shape().dims());
+            case LayoutOp.Permute p -> k.strided(f(in, 0), 0, permutedStrides(inTypes.get(0).shape(), p.permArray()), y, outType.shape().dims());
+            case LayoutOp.BroadcastTo b -> k.strided(f(in, 0), 0, Broadcast.strides(inTypes.get(0).shape(), outType.shape()), y, outType.shape().dims());
             case ReductionOp r -> reduce(r, inTypes.get(0), f(in, 0), y);
             case NormalizationOp.Softmax s -> {
                 Shape sh = outType.shape();

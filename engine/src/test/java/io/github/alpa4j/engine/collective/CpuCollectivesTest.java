@@ -50,7 +50,7 @@ class CpuCollectivesTest {
             float[] x = values(d, 3);
             for (int rep = 0; rep < 5; rep++) { // repeated use of one group must not mix up rounds
                 x = values(d, 3);
-                c.allReduce(g, d, x, 3);
+                c.allReduce(g, d, x, 3, Collectives.Reduction.SUM);
             }
             return x;
         });
@@ -58,6 +58,19 @@ class CpuCollectivesTest {
         assertThat(out.get(1)).containsExactly(100, 102, 104);
         assertThat(out.get(2)).containsExactly(500, 502, 504);
         assertThat(out.get(3)).containsExactly(500, 502, 504);
+    }
+
+    @Test
+    void allReduceMaxTakesTheLargest() throws Exception {
+        DeviceGroup g = new DeviceGroup(new int[] {0, 1, 2}, "g");
+        List<float[]> out = spmd(3, d -> {
+            float[] x = {d == 1 ? 5 : -1, -d};
+            c.allReduce(g, d, x, 2, Collectives.Reduction.MAX);
+            return x;
+        });
+        for (float[] o : out) {
+            assertThat(o).containsExactly(5, 0);
+        }
     }
 
     @Test
@@ -122,7 +135,7 @@ class CpuCollectivesTest {
         DeviceGroup g = new DeviceGroup(new int[] {0, 1}, "g");
         assertThatThrownBy(() -> spmd(2, d -> {
             float[] x = new float[4];
-            c.allReduce(g, d, x, d == 0 ? 4 : 2);
+            c.allReduce(g, d, x, d == 0 ? 4 : 2, Collectives.Reduction.SUM);
             return x;
         })).isInstanceOf(ExecutionException.class).hasMessageContaining("collective mismatch");
     }
@@ -131,7 +144,7 @@ class CpuCollectivesTest {
     void aMissingMemberTimesOutWithAClearError() {
         CpuCollectives quick = new CpuCollectives(1);
         DeviceGroup g = new DeviceGroup(new int[] {0, 1}, "axis0");
-        assertThatThrownBy(() -> quick.allReduce(g, 0, new float[1], 1))
+        assertThatThrownBy(() -> quick.allReduce(g, 0, new float[1], 1, Collectives.Reduction.SUM))
                 .hasMessageContaining("did not complete").hasMessageContaining("axis0");
     }
 }

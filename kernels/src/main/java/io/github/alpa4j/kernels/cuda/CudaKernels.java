@@ -110,12 +110,13 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     }
 
     @Override
-    public void strided(DeviceBuffer x, long[] xStrides, DeviceBuffer y, int[] outDims) {
+    public void strided(DeviceBuffer x, long xOffset, long[] xStrides, DeviceBuffer y, int[] outDims) {
         StridedLayout l = StridedLayout.of(outDims, xStrides, new long[outDims.length]);
         long n = l.size();
-        holds(x, l.extentA(), F32, "strided input");
+        holds(x, xOffset + l.extentA(), F32, "strided input");
         holds(y, n, F32, "strided output");
-        elementwise(KernelFamily.LAYOUT, "strided_copy_f32", n, KernelArgs.create().ptr(x).ptr(y).struct(l.toBytes(), 8).i64(n));
+        elementwise(KernelFamily.LAYOUT, "strided_copy_f32", n,
+                KernelArgs.create().ptr(x, xOffset * F32).ptr(y).struct(l.toBytes(), 8).i64(n));
     }
 
     @Override
@@ -277,6 +278,64 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
             launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
                     KernelArgs.create().ptr(logits).ptr(labels).ptr(dloss).ptr(dlogits).i64(rows).i32(vocab).f32(invCount));
         }
+    }
+
+    @Override
+    public void rowMax(DeviceBuffer x, DeviceBuffer out, long rows, int n) {
+        holds(x, rows * n, F32, "row max input");
+        holds(out, rows, F32, "row max output");
+        if (rows > 0 && n > 0) {
+            launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+                    KernelArgs.create().ptr(x).ptr(out).i64(rows).i32(n));
+        }
+    }
+
+    @Override
+    public void rowSumExp(DeviceBuffer x, DeviceBuffer max, DeviceBuffer out, long rows, int n) {
+        holds(x, rows * n, F32, "row sum-exp input");
+        holds(max, rows, F32, "row maxima");
+        holds(out, rows, F32, "row sum-exp output");
+        if (rows > 0 && n > 0) {
+            launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+                    KernelArgs.create().ptr(x).ptr(max).ptr(out).i64(rows).i32(n));
+        }
+    }
+
+    @Override
+    public void pickTarget(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer out, long rows, int n, int vocabStart) {
+        holds(logits, rows * n, F32, "target logits");
+        holds(labels, rows, 4, "target labels");
+        holds(out, rows, F32, "target output");
+        elementwise(KernelFamily.LOSS, "pick_target_f32", rows,
+                KernelArgs.create().ptr(logits).ptr(labels).ptr(out).i64(rows).i32(n).i32(vocabStart));
+    }
+
+    @Override
+    public void crossEntropyFromStats(DeviceBuffer max, DeviceBuffer sumExp, DeviceBuffer target, DeviceBuffer loss, long rows,
+                                      float invCount) {
+        holds(max, rows, F32, "row maxima");
+        holds(sumExp, rows, F32, "row sums of exponentials");
+        holds(target, rows, F32, "target logits");
+        holds(loss, 1, F32, "cross entropy loss");
+        try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
+            elementwise(KernelFamily.LOSS, "cross_entropy_stats_rows_f32", rows,
+                    KernelArgs.create().ptr(max).ptr(sumExp).ptr(target).ptr(part).i64(rows));
+            sumParts(part, rows, invCount, loss);
+        }
+    }
+
+    @Override
+    public void crossEntropyGradFromStats(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer max, DeviceBuffer sumExp,
+                                          DeviceBuffer dloss, DeviceBuffer dlogits, long rows, int n, int vocabStart, float invCount) {
+        holds(logits, rows * n, F32, "cross entropy logits");
+        holds(labels, rows, 4, "cross entropy labels");
+        holds(max, rows, F32, "row maxima");
+        holds(sumExp, rows, F32, "row sums of exponentials");
+        holds(dloss, 1, F32, "cross entropy loss gradient");
+        holds(dlogits, rows * n, F32, "cross entropy logits gradient");
+        elementwise(KernelFamily.LOSS, "cross_entropy_grad_stats_f32", rows * n,
+                KernelArgs.create().ptr(logits).ptr(labels).ptr(max).ptr(sumExp).ptr(dloss).ptr(dlogits).i64(rows).i32(n)
+                        .i32(vocabStart).f32(invCount));
     }
 
     @Override

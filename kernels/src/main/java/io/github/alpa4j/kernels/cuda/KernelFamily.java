@@ -11,7 +11,8 @@ public enum KernelFamily {
     SOFTMAX("softmax", List.of("softmax_f32", "softmax_grad_f32")),
     LAYERNORM("layernorm", List.of("layer_norm_f32", "layer_norm_grad_f32", "layer_norm_stats_f32", "layer_norm_gamma_grad_f32")),
     EMBEDDING("embedding", List.of("embedding_f32", "embedding_grad_f32")),
-    LOSS("loss", List.of("cross_entropy_rows_f32", "sum_parts_f32", "cross_entropy_grad_f32", "mse_parts_f32")),
+    LOSS("loss", List.of("cross_entropy_rows_f32", "sum_parts_f32", "cross_entropy_grad_f32", "mse_parts_f32", "row_max_f32",
+            "row_sum_exp_f32", "pick_target_f32", "cross_entropy_stats_rows_f32", "cross_entropy_grad_stats_f32")),
     OPTIMIZER("optimizer", List.of("momentum_update_f32", "sgd_apply_f32", "adam_moment_f32", "adam_apply_f32", "step_increment_f32")),
     CAST("cast", List.of("f32_to_bf16", "bf16_to_f32"));
 

@@ -74,8 +74,8 @@ final class KernelCases {
                 s[d] = own[perm[d]];
             }
             Twin.F y = t.output(size(outDims));
-            cpu.strided(x.host(), s, y.host(), outDims);
-            t.gpu.strided(x.dev(), s, y.dev(), outDims);
+            cpu.strided(x.host(), 0, s, y.host(), outDims);
+            t.gpu.strided(x.dev(), 0, s, y.dev(), outDims);
             t.expectClose(y, FP32);
         };
     }
@@ -85,9 +85,83 @@ final class KernelCases {
             Twin.F x = t.gaussian(size(inDims), 1);
             long[] s = broadcastStrides(inDims, outDims);
             Twin.F y = t.output(size(outDims));
-            cpu.strided(x.host(), s, y.host(), outDims);
-            t.gpu.strided(x.dev(), s, y.dev(), outDims);
+            cpu.strided(x.host(), 0, s, y.host(), outDims);
+            t.gpu.strided(x.dev(), 0, s, y.dev(), outDims);
             t.expectClose(y, FP32);
+        };
+    }
+
+    /** One device's block of a sharded tensor: dims [4, 6, 10] split 2 ways on dim 1, block 1. */
+    static Case sliceBlock() {
+        return t -> {
+            int[] in = {4, 6, 10};
+            Twin.F x = t.gaussian(size(in), 1);
+            int[] out = {4, 3, 10};
+            long[] s = {60, 10, 1};
+            Twin.F y = t.output(size(out));
+            cpu.strided(x.host(), 30, s, y.host(), out);
+            t.gpu.strided(x.dev(), 30, s, y.dev(), out);
+            t.expectClose(y, FP32);
+        };
+    }
+
+    /**
+     * Vocabulary-parallel cross entropy on one shard: row statistics, the target pick, the loss and
+     * its gradient from (here: local) statistics; the shard holds columns [vocabStart, vocabStart + n).
+     */
+    static Case vocabParallelCrossEntropy(int rows, int n, int vocabStart, int which) {
+        return t -> {
+            Twin.F logits = t.gaussian(rows * n, 3);
+            int[] labels = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                labels[r] = t.rnd.nextInt(3 * n); // some in this shard, most in others
+            }
+            Twin.I lab = t.ints(labels);
+            float[] maxHost = new float[rows];
+            float[] sumHost = new float[rows];
+            cpu.rowMax(logits.host(), maxHost, rows, n);
+            cpu.rowSumExp(logits.host(), maxHost, sumHost, rows, n);
+            switch (which) {
+                case 0 -> {
+                    Twin.F out = t.output(rows);
+                    cpu.rowMax(logits.host(), out.host(), rows, n);
+                    t.gpu.rowMax(logits.dev(), out.dev(), rows, n);
+                    t.expectClose(out, FP32);
+                }
+                case 1 -> {
+                    Twin.F max = t.input(maxHost);
+                    Twin.F out = t.output(rows);
+                    cpu.rowSumExp(logits.host(), max.host(), out.host(), rows, n);
+                    t.gpu.rowSumExp(logits.dev(), max.dev(), out.dev(), rows, n);
+                    t.expectClose(out, FP32);
+                }
+                case 2 -> {
+                    Twin.F out = t.output(rows);
+                    cpu.pickTarget(logits.host(), lab.host(), out.host(), rows, n, vocabStart);
+                    t.gpu.pickTarget(logits.dev(), lab.dev(), out.dev(), rows, n, vocabStart);
+                    t.expectClose(out, FP32);
+                }
+                case 3 -> {
+                    Twin.F max = t.input(maxHost);
+                    Twin.F sum = t.input(sumHost);
+                    Twin.F target = t.gaussian(rows, 1);
+                    Twin.F loss = t.output(1);
+                    cpu.crossEntropyFromStats(max.host(), sum.host(), target.host(), loss.host(), rows, 1f / rows);
+                    t.gpu.crossEntropyFromStats(max.dev(), sum.dev(), target.dev(), loss.dev(), rows, 1f / rows);
+                    t.expectClose(loss, FP32);
+                }
+                default -> {
+                    Twin.F max = t.input(maxHost);
+                    Twin.F sum = t.input(sumHost);
+                    Twin.F dloss = t.uniform(1, 0.5, 2);
+                    Twin.F d = t.output(rows * n);
+                    cpu.crossEntropyGradFromStats(logits.host(), lab.host(), max.host(), sum.host(), dloss.host(), d.host(),
+                            rows, n, vocabStart, 1f / rows);
+                    t.gpu.crossEntropyGradFromStats(logits.dev(), lab.dev(), max.dev(), sum.dev(), dloss.dev(), d.dev(),
+                            rows, n, vocabStart, 1f / rows);
+                    t.expectClose(d, FP32);
+                }
+            }
         };
     }
 
@@ -279,6 +353,12 @@ final class KernelCases {
                 of("permute_0231", permute(new int[] {2, 3, 4, 5}, new int[] {0, 2, 3, 1})),
                 of("permute_heads", permute(new int[] {4, 16, 8, 32}, new int[] {0, 2, 1, 3})),
                 of("broadcast_to", broadcastTo(new int[] {3, 1}, new int[] {2, 3, 4})),
+                of("slice_block_with_offset", sliceBlock()),
+                of("vocab_parallel_row_max", vocabParallelCrossEntropy(40, 300, 300, 0)),
+                of("vocab_parallel_row_sum_exp", vocabParallelCrossEntropy(40, 300, 300, 1)),
+                of("vocab_parallel_pick_target", vocabParallelCrossEntropy(40, 300, 300, 2)),
+                of("vocab_parallel_loss_from_stats", vocabParallelCrossEntropy(40, 300, 300, 3)),
+                of("vocab_parallel_grad_from_stats", vocabParallelCrossEntropy(40, 300, 300, 4)),
                 of("relu", activation(ActivationKind.RELU, false)),
                 of("gelu", activation(ActivationKind.GELU, false)),
                 of("relu_grad", activation(ActivationKind.RELU, true)),
