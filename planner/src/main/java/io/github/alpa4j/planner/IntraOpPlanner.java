@@ -1,0 +1,122 @@
+package io.github.alpa4j.planner;
+
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.ilp.CpSatSolver;
+import io.github.alpa4j.planner.ilp.IlpProblem;
+import io.github.alpa4j.planner.ilp.IlpSolution;
+import io.github.alpa4j.planner.ilp.IlpSolution.SolveStatus;
+import io.github.alpa4j.planner.ilp.IntraOpIlp;
+import io.github.alpa4j.planner.ilp.VariableElimination;
+import io.github.alpa4j.planner.manual.ManualPlans;
+import io.github.alpa4j.planner.plan.IlpStats;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanStatus;
+import io.github.alpa4j.planner.strategy.StrategySpace;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Alpa's intra-operator pass on one mesh (REFERENCES §1): enumerate every node's strategies, build
+ * the ILP (follower merging, resharding edges, memory rows under a budget), eliminate what can be
+ * eliminated exactly, solve the rest with CP-SAT, and cost the result as a plan.
+ */
+public final class IntraOpPlanner {
+    private static final double GIB = 1L << 30;
+
+    private IntraOpPlanner() {
+    }
+
+    public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return plan(graph, mesh, options, null);
+    }
+
+    /**
+     * As {@link #plan(Graph, DeviceMesh, PlannerOptions)}, with CP-SAT hinted by {@code warmStart} (a
+     * plan of the same graph on the same mesh, such as a manual one) instead of the greedy plan.
+     */
+    public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
+        long t0 = System.nanoTime();
+        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(mesh))) {
+            throw new IllegalArgumentException("a warm start must be a plan of the same graph on the same mesh");
+        }
+        boolean budget = options.memoryBudgetBytes().isPresent();
+        IntraOpIlp ilp = IntraOpIlp.build(space, options.followerMerging(), options.tieRepeatedLayers(), budget);
+        IlpProblem full = ilp.problem();
+        int[] hint = warmStart != null
+                ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
+                : bestStart(ilp, space);
+        VariableElimination elimination = !budget && options.eliminate() ? VariableElimination.of(full) : null;
+        IlpProblem core = elimination != null ? elimination.reduced() : full;
+        int[] kept = elimination != null ? elimination.keptVars() : null;
+        int[] coreHint = kept == null ? hint : project(hint, kept);
+        double build = (System.nanoTime() - t0) / 1e9;
+
+        IlpSolution sol = core.varCount() == 0
+                // elimination left nothing to search: its argmins are the optimum
+                ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
+                : CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
+                        options.warmStart() ? coreHint : null, options.timeLimitSeconds(), options.solverWorkers(), false);
+        if (!sol.status().hasSolution()) {
+            throw failure(full, options, sol.status());
+        }
+        int[] varChoice = elimination != null ? elimination.expand(sol.choice()) : sol.choice();
+        if (full.objective(varChoice) == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("the ILP returned a forbidden assignment");
+        }
+        IlpStats stats = new IlpStats(space.graph().size(), space.strategyCount(), ilp.groupCount(), full.varCount(), full.edges().size(),
+                core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), build, sol.seconds());
+        PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
+        return IntraOpPlan.of("auto", status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
+    }
+
+    /** The cheapest of the greedy plan and the manual plans, as variable choices. */
+    private static int[] bestStart(IntraOpIlp ilp, StrategySpace space) {
+        IlpProblem p = ilp.problem();
+        int[] best = p.greedy();
+        for (int[] manual : ManualPlans.choices(space)) {
+            int[] c = ilp.varChoices(manual);
+            if (p.objective(c) < p.objective(best)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Why no plan came back: a budget below the smallest plan's peak, or the time limit. */
+    private static PlanningException failure(IlpProblem full, PlannerOptions options, SolveStatus status) {
+        if (options.memoryBudgetBytes().isPresent()) {
+            IlpSolution least = CpSatSolver.solve(full, Long.MAX_VALUE, null, options.timeLimitSeconds(),
+                    options.solverWorkers(), true);
+            long budget = options.memoryBudgetBytes().getAsLong();
+            if (least.status().hasSolution()) {
+                long need = full.peakMemory(least.choice());
+                if (need > budget) {
+                    return new PlanningException(String.format(Locale.ROOT,
+                            "does not fit in %s GiB per device; the smallest plan %s %s GiB",
+                            gib(budget, false), least.status() == SolveStatus.OPTIMAL ? "needs" : "found needs",
+                            gib(need, true)));
+                }
+            }
+        }
+        return new PlanningException(String.format(Locale.ROOT,
+                "no plan found within the solver time limit of %.0f s (%s); raise the time limit",
+                options.timeLimitSeconds(), status.name().toLowerCase(Locale.ROOT)));
+    }
+
+    /** GiB with two decimals, rounded up for a requirement so that it is enough. */
+    private static String gib(long bytes, boolean up) {
+        double g = bytes / GIB;
+        double r = up ? Math.ceil(g * 100) / 100 : Math.floor(g * 100) / 100;
+        return String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    private static int[] project(int[] choice, int[] kept) {
+        int[] r = new int[kept.length];
+        for (int k = 0; k < kept.length; k++) {
+            r[k] = choice[kept[k]];
+        }
+        return r;
+    }
+}
