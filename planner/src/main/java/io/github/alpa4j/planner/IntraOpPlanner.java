@@ -95,8 +95,8 @@ public final class IntraOpPlanner {
                 if (need > budget) {
                     return new PlanningException(String.format(Locale.ROOT,
                             "does not fit in %s GiB per device; the smallest plan %s %s GiB",
-                            gib(budget, false), least.status() == SolveStatus.OPTIMAL ? "needs" : "found needs",
-                            gib(need, true)));
+                            budgetGiB(budget), least.status() == SolveStatus.OPTIMAL ? "needs" : "found needs",
+                            neededGiB(need)));
                 }
             }
         }
@@ -105,11 +105,15 @@ public final class IntraOpPlanner {
                 options.timeLimitSeconds(), status.name().toLowerCase(Locale.ROOT)));
     }
 
-    /** GiB with two decimals, rounded up for a requirement so that it is enough. */
-    private static String gib(long bytes, boolean up) {
-        double g = bytes / GIB;
-        double r = up ? Math.ceil(g * 100) / 100 : Math.floor(g * 100) / 100;
-        return String.format(Locale.ROOT, "%.2f", r);
+    /** The budget as the user gave it in GiB (to 4 decimals, trailing zeros dropped). */
+    private static String budgetGiB(long bytes) {
+        return java.math.BigDecimal.valueOf(bytes / GIB).setScale(4, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros().toPlainString();
+    }
+
+    /** A requirement in GiB, rounded up to 0.01 so that a budget of that many GiB is enough. */
+    private static String neededGiB(long bytes) {
+        return String.format(Locale.ROOT, "%.2f", Math.ceil(bytes / GIB * 100) / 100);
     }
 
     private static int[] project(int[] choice, int[] kept) {
