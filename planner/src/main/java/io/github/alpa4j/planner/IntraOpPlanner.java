@@ -58,10 +58,17 @@ public final class IntraOpPlanner {
                 ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
                 : CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
                         options.warmStart() ? coreHint : null, options.timeLimitSeconds(), options.solverWorkers(), false);
-        if (!sol.status().hasSolution()) {
+        int[] varChoice = sol.status().hasSolution()
+                ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
+        // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
+        boolean hintFits = full.objective(hint) < Double.POSITIVE_INFINITY
+                && full.peakMemory(hint) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
+        if (hintFits && (varChoice == null || full.objective(hint) < full.objective(varChoice))) {
+            varChoice = hint;
+        }
+        if (varChoice == null) {
             throw failure(full, options, sol.status());
         }
-        int[] varChoice = elimination != null ? elimination.expand(sol.choice()) : sol.choice();
         if (full.objective(varChoice) == Double.POSITIVE_INFINITY) {
             throw new IllegalStateException("the ILP returned a forbidden assignment");
         }

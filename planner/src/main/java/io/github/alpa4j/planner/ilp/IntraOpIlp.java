@@ -45,11 +45,6 @@ public final class IntraOpIlp {
         return groups;
     }
 
-    /** The first node (in graph order) whose strategy variable {@code v} decides. */
-    public int creatorOf(int v) {
-        return creator[v];
-    }
-
     /** The variable that decides node {@code n}'s strategy. */
     public int varOf(int n) {
         return varOf[n];
