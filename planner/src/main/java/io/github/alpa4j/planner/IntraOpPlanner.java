@@ -13,6 +13,8 @@ import io.github.alpa4j.planner.plan.IlpStats;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanStatus;
 import io.github.alpa4j.planner.strategy.StrategySpace;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -75,7 +77,7 @@ public final class IntraOpPlanner {
         IlpStats stats = new IlpStats(space.graph().size(), space.strategyCount(), ilp.groupCount(), full.varCount(), full.edges().size(),
                 core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), build, sol.seconds());
         PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
-        return IntraOpPlan.of("auto", status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
+        return IntraOpPlan.of(PlanMethod.AUTO.flag(), status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
     }
 
     /** The cheapest of the greedy plan and the manual plans, as variable choices. */
@@ -114,7 +116,7 @@ public final class IntraOpPlanner {
 
     /** The budget as the user gave it in GiB (to 4 decimals, trailing zeros dropped). */
     private static String budgetGiB(long bytes) {
-        return java.math.BigDecimal.valueOf(bytes / GIB).setScale(4, java.math.RoundingMode.HALF_UP)
+        return BigDecimal.valueOf(bytes / GIB).setScale(4, RoundingMode.HALF_UP)
                 .stripTrailingZeros().toPlainString();
     }
 

@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner.ilp;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,9 +65,9 @@ public record IlpProblem(List<double[]> costs, List<Edge> edges, List<MemoryRow>
     /** A feasible start: each variable in order takes its cheapest choice given those before it. */
     public int[] greedy() {
         int n = varCount();
-        java.util.List<java.util.List<Edge>> back = new java.util.ArrayList<>();
+        List<List<Edge>> back = new ArrayList<>();
         for (int v = 0; v < n; v++) {
-            back.add(new java.util.ArrayList<>());
+            back.add(new ArrayList<>());
         }
         for (Edge e : edges) {
             back.get(e.v).add(e);

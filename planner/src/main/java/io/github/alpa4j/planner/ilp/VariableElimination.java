@@ -2,6 +2,7 @@ package io.github.alpa4j.planner.ilp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -221,7 +222,7 @@ public final class VariableElimination {
 
     private static boolean equalRows(List<double[][]> rows, int i, int j) {
         for (double[][] m : rows) {
-            if (!java.util.Arrays.equals(m[i], m[j])) {
+            if (!Arrays.equals(m[i], m[j])) {
                 return false;
             }
         }

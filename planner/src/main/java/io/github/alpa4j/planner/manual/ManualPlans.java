@@ -6,6 +6,7 @@ import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.Phase;
 import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.cost.Resharding;
@@ -18,9 +19,11 @@ import io.github.alpa4j.planner.sharding.ShardingSpec;
 import io.github.alpa4j.planner.strategy.ShardingStrategy;
 import io.github.alpa4j.planner.strategy.StrategySpace;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Hand-written plans for comparison, as strategy choices over the same strategy space, so the same
@@ -40,18 +43,39 @@ public final class ManualPlans {
     }
 
     public static IntraOpPlan dataParallel(Graph graph, DeviceMesh mesh, PlannerOptions options) {
-        return build("dp", graph, mesh, options, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE);
+        return build(PlanMethod.DATA_PARALLEL, graph, mesh, options);
     }
 
     public static IntraOpPlan megatron(Graph graph, DeviceMesh mesh, PlannerOptions options) {
-        return build("megatron", graph, mesh, options, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH));
+        return build(PlanMethod.MEGATRON, graph, mesh, options);
     }
 
     public static IntraOpPlan dpMegatron(Graph graph, DeviceMesh mesh, PlannerOptions options) {
-        return build("dp-megatron", graph, mesh, options, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1));
+        return build(PlanMethod.DP_MEGATRON, graph, mesh, options);
     }
 
-    /** The axes among {@code axes} that have more than one device. */
+    /** The strategy choices of the three manual plans (data parallel, Megatron, both) on {@code space}. */
+    public static List<int[]> choices(StrategySpace space) {
+        return Stream.of(PlanMethod.DATA_PARALLEL, PlanMethod.MEGATRON, PlanMethod.DP_MEGATRON)
+                .map(m -> choose(space, m)).toList();
+    }
+
+    private static IntraOpPlan build(PlanMethod m, Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+        return IntraOpPlan.of(m.flag(), PlanStatus.MANUAL, space, choose(space, m), Optional.empty());
+    }
+
+    /** Data and tensor axes of each manual plan, among the mesh axes with more than one device. */
+    private static int[] choose(StrategySpace space, PlanMethod m) {
+        DeviceMesh mesh = space.mesh();
+        return switch (m) {
+            case DATA_PARALLEL -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE).run();
+            case MEGATRON -> new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH)).run();
+            case DP_MEGATRON -> new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1)).run();
+            case AUTO -> throw new IllegalArgumentException("the automatic plan is not a manual one");
+        };
+    }
+
     private static MeshAxes usable(DeviceMesh mesh, MeshAxes axes) {
         MeshAxes u = MeshAxes.NONE;
         for (int a = 0; a < 2; a++) {
@@ -60,20 +84,6 @@ public final class ManualPlans {
             }
         }
         return u;
-    }
-
-    private static IntraOpPlan build(String name, Graph graph, DeviceMesh mesh, PlannerOptions options,
-                                     MeshAxes data, MeshAxes tensor) {
-        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
-        return IntraOpPlan.of(name, PlanStatus.MANUAL, space, new Chooser(space, data, tensor).run(), Optional.empty());
-    }
-
-    /** The strategy choices of the three manual plans (data parallel, Megatron, both) on {@code space}. */
-    public static List<int[]> choices(StrategySpace space) {
-        DeviceMesh mesh = space.mesh();
-        return List.of(new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE).run(),
-                new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH)).run(),
-                new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1)).run());
     }
 
     /** Picks a strategy per node in graph order. */
@@ -92,11 +102,11 @@ public final class ManualPlans {
             this.data = data;
             this.tensor = tensor;
             this.choice = new int[graph.size()];
-            java.util.Arrays.fill(choice, -1);
+            Arrays.fill(choice, -1);
             this.variableOfUpdate = new int[graph.size()];
             this.parameterOfGradient = new int[graph.size()];
-            java.util.Arrays.fill(variableOfUpdate, -1);
-            java.util.Arrays.fill(parameterOfGradient, -1);
+            Arrays.fill(variableOfUpdate, -1);
+            Arrays.fill(parameterOfGradient, -1);
             graph.updates().forEach(u -> variableOfUpdate[u.value()] = u.variable());
             graph.gradients().forEach((p, g) -> parameterOfGradient[g] = p);
         }

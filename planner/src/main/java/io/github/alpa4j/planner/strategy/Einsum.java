@@ -5,6 +5,7 @@ import io.github.alpa4j.planner.sharding.DimSharding;
 import io.github.alpa4j.planner.sharding.MeshAxes;
 import io.github.alpa4j.planner.sharding.ShardingSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ record Einsum(int[] loops, boolean[] splittable, int[][] inputs, int[] output) {
     /** All loops splittable. */
     static Einsum of(int[] loops, int[][] inputs, int[] output) {
         boolean[] s = new boolean[loops.length];
-        java.util.Arrays.fill(s, true);
+        Arrays.fill(s, true);
         return new Einsum(loops, s, inputs, output);
     }
 

@@ -6,6 +6,7 @@ import io.github.alpa4j.planner.sharding.DimSharding;
 import io.github.alpa4j.planner.sharding.MeshAxes;
 import io.github.alpa4j.planner.sharding.ShardingSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,7 +63,7 @@ final class LayoutStrategies {
         long[] inStrides = in.strides();
         long[] outStrides = out.strides();
         DimSharding[] to = new DimSharding[out.rank()];
-        java.util.Arrays.fill(to, DimSharding.R);
+        Arrays.fill(to, DimSharding.R);
         for (int d = 0; d < in.rank(); d++) {
             DimSharding s = from.dim(d);
             if (!s.isSplit()) {
