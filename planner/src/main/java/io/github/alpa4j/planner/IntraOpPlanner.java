@@ -20,8 +20,10 @@ import java.util.Optional;
 
 /**
  * Alpa's intra-operator pass on one mesh (REFERENCES §1): enumerate every node's strategies, build
- * the ILP (follower merging, resharding edges, memory rows under a budget), eliminate what can be
- * eliminated exactly, solve the rest with CP-SAT, and cost the result as a plan.
+ * the ILP (follower merging, role tying across repeated layers, resharding edges, memory rows under a
+ * budget), eliminate what can be eliminated exactly, solve the rest with CP-SAT from a warm start,
+ * and cost the result as a plan. The warm start is the cheapest of the greedy plan and the manual
+ * plans, and is returned (as FEASIBLE) if CP-SAT finds nothing better within its time limit.
  */
 public final class IntraOpPlanner {
     private static final double GIB = 1L << 30;
@@ -34,8 +36,8 @@ public final class IntraOpPlanner {
     }
 
     /**
-     * As {@link #plan(Graph, DeviceMesh, PlannerOptions)}, with CP-SAT hinted by {@code warmStart} (a
-     * plan of the same graph on the same mesh, such as a manual one) instead of the greedy plan.
+     * As {@link #plan(Graph, DeviceMesh, PlannerOptions)}, warm-started from {@code warmStart} (a plan
+     * of the same graph on the same mesh, such as a manual one) instead of the greedy and manual plans.
      */
     public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
         long t0 = System.nanoTime();
