@@ -1,0 +1,137 @@
+package io.github.alpa4j.planner;
+
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.ilp.CpSatSolver;
+import io.github.alpa4j.planner.ilp.IlpProblem;
+import io.github.alpa4j.planner.ilp.IlpSolution;
+import io.github.alpa4j.planner.ilp.IlpSolution.SolveStatus;
+import io.github.alpa4j.planner.ilp.IntraOpIlp;
+import io.github.alpa4j.planner.ilp.VariableElimination;
+import io.github.alpa4j.planner.manual.ManualPlans;
+import io.github.alpa4j.planner.plan.IlpStats;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanStatus;
+import io.github.alpa4j.planner.strategy.StrategySpace;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Alpa's intra-operator pass on one mesh (REFERENCES §1): enumerate every node's strategies, build
+ * the ILP (follower merging, role tying across repeated layers, resharding edges, memory rows under a
+ * budget), eliminate what can be eliminated exactly, solve the rest with CP-SAT from a warm start,
+ * and cost the result as a plan. The warm start is the cheapest of the greedy plan and the manual
+ * plans, and is returned (as FEASIBLE) if CP-SAT finds nothing better within its time limit.
+ */
+public final class IntraOpPlanner {
+    private static final double GIB = 1L << 30;
+
+    private IntraOpPlanner() {
+    }
+
+    public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return plan(graph, mesh, options, null);
+    }
+
+    /**
+     * As {@link #plan(Graph, DeviceMesh, PlannerOptions)}, warm-started from {@code warmStart} (a plan
+     * of the same graph on the same mesh, such as a manual one) instead of the greedy and manual plans.
+     */
+    public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
+        long t0 = System.nanoTime();
+        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(mesh))) {
+            throw new IllegalArgumentException("a warm start must be a plan of the same graph on the same mesh");
+        }
+        boolean budget = options.memoryBudgetBytes().isPresent();
+        IntraOpIlp ilp = IntraOpIlp.build(space, options.followerMerging(), options.tieRepeatedLayers(), budget);
+        IlpProblem full = ilp.problem();
+        int[] hint = warmStart != null
+                ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
+                : bestStart(ilp, space);
+        VariableElimination elimination = !budget && options.eliminate() ? VariableElimination.of(full) : null;
+        IlpProblem core = elimination != null ? elimination.reduced() : full;
+        int[] kept = elimination != null ? elimination.keptVars() : null;
+        int[] coreHint = kept == null ? hint : project(hint, kept);
+        double build = (System.nanoTime() - t0) / 1e9;
+
+        IlpSolution sol = core.varCount() == 0
+                // elimination left nothing to search: its argmins are the optimum
+                ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
+                : CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
+                        options.warmStart() ? coreHint : null, options.timeLimitSeconds(), options.solverWorkers(), false);
+        int[] varChoice = sol.status().hasSolution()
+                ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
+        // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
+        boolean hintFits = full.objective(hint) < Double.POSITIVE_INFINITY
+                && full.peakMemory(hint) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
+        if (hintFits && (varChoice == null || full.objective(hint) < full.objective(varChoice))) {
+            varChoice = hint;
+        }
+        if (varChoice == null) {
+            throw failure(full, options, sol.status());
+        }
+        if (full.objective(varChoice) == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("the ILP returned a forbidden assignment");
+        }
+        IlpStats stats = new IlpStats(space.graph().size(), space.strategyCount(), ilp.groupCount(), full.varCount(), full.edges().size(),
+                core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), build, sol.seconds());
+        PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
+        return IntraOpPlan.of(PlanMethod.AUTO.flag(), status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
+    }
+
+    /** The cheapest of the greedy plan and the manual plans, as variable choices. */
+    private static int[] bestStart(IntraOpIlp ilp, StrategySpace space) {
+        IlpProblem p = ilp.problem();
+        int[] best = p.greedy();
+        for (int[] manual : ManualPlans.choices(space)) {
+            int[] c = ilp.varChoices(manual);
+            if (p.objective(c) < p.objective(best)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Why no plan came back: a budget below the smallest plan's peak, or the time limit. */
+    private static PlanningException failure(IlpProblem full, PlannerOptions options, SolveStatus status) {
+        if (options.memoryBudgetBytes().isPresent()) {
+            IlpSolution least = CpSatSolver.solve(full, Long.MAX_VALUE, null, options.timeLimitSeconds(),
+                    options.solverWorkers(), true);
+            long budget = options.memoryBudgetBytes().getAsLong();
+            if (least.status().hasSolution()) {
+                long need = full.peakMemory(least.choice());
+                if (need > budget) {
+                    return new PlanningException(String.format(Locale.ROOT,
+                            "does not fit in %s GiB per device; the smallest plan %s %s GiB",
+                            budgetGiB(budget), least.status() == SolveStatus.OPTIMAL ? "needs" : "found needs",
+                            neededGiB(need)));
+                }
+            }
+        }
+        return new PlanningException(String.format(Locale.ROOT,
+                "no plan found within the solver time limit of %.0f s (%s); raise the time limit",
+                options.timeLimitSeconds(), status.name().toLowerCase(Locale.ROOT)));
+    }
+
+    /** The budget as the user gave it in GiB (to 4 decimals, trailing zeros dropped). */
+    private static String budgetGiB(long bytes) {
+        return BigDecimal.valueOf(bytes / GIB).setScale(4, RoundingMode.HALF_UP)
+                .stripTrailingZeros().toPlainString();
+    }
+
+    /** A requirement in GiB, rounded up to 0.01 so that a budget of that many GiB is enough. */
+    private static String neededGiB(long bytes) {
+        return String.format(Locale.ROOT, "%.2f", Math.ceil(bytes / GIB * 100) / 100);
+    }
+
+    private static int[] project(int[] choice, int[] kept) {
+        int[] r = new int[kept.length];
+        for (int k = 0; k < kept.length; k++) {
+            r[k] = choice[kept[k]];
+        }
+        return r;
+    }
+}

@@ -1,0 +1,261 @@
+package io.github.alpa4j.planner.manual;
+
+import io.github.alpa4j.ir.EmbeddingOp;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.MatmulOp;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.PlannerOptions;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.cost.Resharding;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanStatus;
+import io.github.alpa4j.planner.sharding.Collective;
+import io.github.alpa4j.planner.sharding.DimSharding;
+import io.github.alpa4j.planner.sharding.MeshAxes;
+import io.github.alpa4j.planner.sharding.ShardingSpec;
+import io.github.alpa4j.planner.strategy.ShardingStrategy;
+import io.github.alpa4j.planner.strategy.StrategySpace;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Hand-written plans for comparison, as strategy choices over the same strategy space, so the same
+ * cost model prices them. Data parallel: fed inputs split by batch over the data axes, parameters
+ * replicated. Megatron tensor parallel: each 2-D weight multiplied in the forward pass is split by
+ * columns when its activation arrives whole (attention q/k/v, MLP in, LM head) and by rows when the
+ * activation arrives split along the contraction (attention out, MLP out), which then ends in one
+ * all-reduce; embedding tables are split by vocabulary. Their 2-D combination uses mesh axis 0 for
+ * data and axis 1 for tensors. Every other node takes, in graph order, the strategy that reads its
+ * inputs as they are (a follower reads its leader's output as it is), the cheapest among those; a
+ * gradient keeps its parameter's layout and an update its variable's. Parameters, states and
+ * constants not fixed above take the layout their first reader asks for. Where a dimension does not
+ * divide, an op falls back to the cheapest strategy given its inputs.
+ */
+public final class ManualPlans {
+    private ManualPlans() {
+    }
+
+    public static IntraOpPlan dataParallel(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return build(PlanMethod.DATA_PARALLEL, graph, mesh, options);
+    }
+
+    public static IntraOpPlan megatron(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return build(PlanMethod.MEGATRON, graph, mesh, options);
+    }
+
+    public static IntraOpPlan dpMegatron(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return build(PlanMethod.DP_MEGATRON, graph, mesh, options);
+    }
+
+    /** The strategy choices of the three manual plans (data parallel, Megatron, both) on {@code space}. */
+    public static List<int[]> choices(StrategySpace space) {
+        return Stream.of(PlanMethod.DATA_PARALLEL, PlanMethod.MEGATRON, PlanMethod.DP_MEGATRON)
+                .map(m -> choose(space, m)).toList();
+    }
+
+    private static IntraOpPlan build(PlanMethod m, Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+        return IntraOpPlan.of(m.flag(), PlanStatus.MANUAL, space, choose(space, m), Optional.empty());
+    }
+
+    /** Data and tensor axes of each manual plan, among the mesh axes with more than one device. */
+    private static int[] choose(StrategySpace space, PlanMethod m) {
+        DeviceMesh mesh = space.mesh();
+        return switch (m) {
+            case DATA_PARALLEL -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE).run();
+            case MEGATRON -> new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH)).run();
+            case DP_MEGATRON -> new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1)).run();
+            case AUTO -> throw new IllegalArgumentException("the automatic plan is not a manual one");
+        };
+    }
+
+    private static MeshAxes usable(DeviceMesh mesh, MeshAxes axes) {
+        MeshAxes u = MeshAxes.NONE;
+        for (int a = 0; a < 2; a++) {
+            if (axes.contains(a) && mesh.size(a) > 1) {
+                u = u.union(MeshAxes.of(a));
+            }
+        }
+        return u;
+    }
+
+    /** Picks a strategy per node in graph order. */
+    private static final class Chooser {
+        private final StrategySpace space;
+        private final Graph graph;
+        private final MeshAxes data;
+        private final MeshAxes tensor;
+        private final int[] choice;
+        private final int[] variableOfUpdate;
+        private final int[] parameterOfGradient;
+
+        Chooser(StrategySpace space, MeshAxes data, MeshAxes tensor) {
+            this.space = space;
+            this.graph = space.graph();
+            this.data = data;
+            this.tensor = tensor;
+            this.choice = new int[graph.size()];
+            Arrays.fill(choice, -1);
+            this.variableOfUpdate = new int[graph.size()];
+            this.parameterOfGradient = new int[graph.size()];
+            Arrays.fill(variableOfUpdate, -1);
+            Arrays.fill(parameterOfGradient, -1);
+            graph.updates().forEach(u -> variableOfUpdate[u.value()] = u.variable());
+            graph.gradients().forEach((p, g) -> parameterOfGradient[g] = p);
+        }
+
+        int[] run() {
+            for (Node n : graph.nodes()) {
+                if (n.op() instanceof SourceOp.Input) {
+                    fix(n.id(), batchSplit(n));
+                } else if (n.isParameter() && tensor.isEmpty()) {
+                    fix(n.id(), ShardingSpec.replicated(n.type().rank()));
+                } else if (!n.isSource()) {
+                    choose(n);
+                }
+            }
+            for (Node n : graph.nodes()) {
+                if (choice[n.id()] < 0) {
+                    fix(n.id(), ShardingSpec.replicated(n.type().rank()));
+                }
+            }
+            return choice;
+        }
+
+        private ShardingSpec batchSplit(Node n) {
+            ShardingSpec r = ShardingSpec.replicated(n.type().rank());
+            if (data.isEmpty() || n.type().rank() == 0) {
+                return r;
+            }
+            ShardingSpec s = r.withDim(0, DimSharding.of(data));
+            return s.fits(n.type().shape(), space.mesh()) ? s : r;
+        }
+
+        private void fix(int node, ShardingSpec spec) {
+            List<ShardingStrategy> s = space.of(node);
+            for (int i = 0; i < s.size(); i++) {
+                if (s.get(i).outputSpec().equals(spec)) {
+                    choice[node] = i;
+                    return;
+                }
+            }
+            choice[node] = 0;
+        }
+
+        private ShardingSpec out(int node) {
+            return space.of(node).get(choice[node]).outputSpec();
+        }
+
+        private void choose(Node n) {
+            int leader = space.leaders()[n.id()];
+            if (leader >= 0 && choice[n.input(leader)] >= 0) {
+                // as follower merging does, so that the plan lies in the space the ILP searches
+                take(n, space.follow(n.id(), leader, out(n.input(leader))));
+                return;
+            }
+            List<Integer> cands = new ArrayList<>();
+            for (int i = 0; i < space.of(n.id()).size(); i++) {
+                cands.add(i);
+            }
+            int variable = variableOfUpdate[n.id()];
+            if (variable >= 0 && choice[variable] >= 0) {
+                ShardingSpec want = out(variable);
+                cands = narrow(n, cands, s -> s.outputSpec().equals(want));
+            }
+            int param = parameterOfGradient[n.id()];
+            if (param >= 0 && choice[param] >= 0) {
+                ShardingSpec want = out(param);
+                cands = narrow(n, cands, s -> s.outputSpec().equals(want));
+            }
+            if (!tensor.isEmpty() && n.phase() == Phase.FORWARD) {
+                cands = tensorParallel(n, cands);
+            }
+            int best = -1;
+            double[] bestScore = null;
+            for (int i : cands) {
+                double[] score = score(n, space.of(n.id()).get(i));
+                if (best < 0 || less(score, bestScore)) {
+                    best = i;
+                    bestScore = score;
+                }
+            }
+            take(n, best);
+        }
+
+        /** Gives {@code n} strategy {@code i}; inputs not laid out yet take the layout it reads. */
+        private void take(Node n, int i) {
+            choice[n.id()] = i;
+            ShardingStrategy s = space.of(n.id()).get(i);
+            for (int k = 0; k < n.inputs().size(); k++) {
+                if (choice[n.input(k)] < 0) {
+                    fix(n.input(k), s.inputSpec(k));
+                }
+            }
+        }
+
+        /** Megatron's splits for forward matmuls with a weight operand and for embedding lookups. */
+        private List<Integer> tensorParallel(Node n, List<Integer> cands) {
+            Predicate<ShardingStrategy> megatron = null;
+            if (n.op() instanceof MatmulOp.MatMul m && !m.transB() && graph.node(n.input(1)).isParameter()
+                    && graph.node(n.input(1)).type().rank() == 2 && choice[n.input(0)] >= 0) {
+                ShardingSpec a = out(n.input(0));
+                int k = m.transA() ? a.rank() - 2 : a.rank() - 1;
+                ShardingSpec w = a.dim(k).axes().equals(tensor)
+                        ? ShardingSpec.of(DimSharding.of(tensor), DimSharding.R)
+                        : ShardingSpec.of(DimSharding.R, DimSharding.of(tensor));
+                megatron = s -> s.inputSpec(0).equals(a) && s.inputSpec(1).equals(w);
+            } else if (n.op() instanceof EmbeddingOp.Embedding && choice[n.input(0)] >= 0) {
+                ShardingSpec ids = out(n.input(0));
+                ShardingSpec table = ShardingSpec.of(DimSharding.of(tensor), DimSharding.R);
+                megatron = s -> s.inputSpec(0).equals(ids) && s.inputSpec(1).equals(table);
+            }
+            if (megatron == null) {
+                return cands;
+            }
+            // Megatron ends a split contraction in an all-reduce, not a reduce-scatter
+            Predicate<ShardingStrategy> allReduce = s -> s.collectives().stream()
+                    .noneMatch(c -> c instanceof Collective.ReduceScatter);
+            return narrow(n, cands, megatron.and(allReduce));
+        }
+
+        /** The candidates {@code keep} accepts, or all of them if it accepts none. */
+        private List<Integer> narrow(Node n, List<Integer> cands, Predicate<ShardingStrategy> keep) {
+            List<Integer> out = cands.stream().filter(i -> keep.test(space.of(n.id()).get(i))).toList();
+            return out.isEmpty() ? cands : out;
+        }
+
+        /** (inputs read differently, cost including their resharding), compared in order. */
+        private double[] score(Node n, ShardingStrategy s) {
+            double mismatched = 0;
+            double cost = space.nodeCost(s);
+            for (int k = 0; k < n.inputs().size(); k++) {
+                int p = n.input(k);
+                if (choice[p] < 0) {
+                    continue;
+                }
+                ShardingSpec from = out(p);
+                if (!from.equals(s.inputSpec(k))) {
+                    mismatched++;
+                    cost += Resharding.between(from, s.inputSpec(k), graph.node(p).type(), space.mesh()).cost();
+                }
+            }
+            return new double[] {mismatched, cost};
+        }
+
+        private static boolean less(double[] a, double[] b) {
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] != b[i]) {
+                    return a[i] < b[i];
+                }
+            }
+            return false;
+        }
+    }
+}

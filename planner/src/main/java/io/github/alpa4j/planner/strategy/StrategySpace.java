@@ -1,0 +1,93 @@
+package io.github.alpa4j.planner.strategy;
+
+import io.github.alpa4j.ir.DeadCodeElimination;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.planner.PlannerOptions;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.cost.Resharding;
+import io.github.alpa4j.planner.sharding.ShardingSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The strategies of every node of a graph on one mesh, and the input each node follows.
+ *
+ * @param leaders for each node, the input slot it follows (Alpa's follower), or -1
+ */
+public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options,
+                            List<List<ShardingStrategy>> strategies, int[] leaders) {
+    public StrategySpace {
+        strategies = List.copyOf(strategies);
+    }
+
+    /**
+     * Enumerates strategies for the live part of {@code g} ({@link DeadCodeElimination}): the
+     * space's graph, and so a plan's, has no node that reaches no output, gradient or update.
+     */
+    public static StrategySpace enumerate(Graph g, DeviceMesh mesh, PlannerOptions options) {
+        Graph graph = DeadCodeElimination.apply(g);
+        int[] depth = new int[graph.size()];
+        int[] leaders = new int[graph.size()];
+        List<List<ShardingStrategy>> all = new ArrayList<>(graph.size());
+        // strategies depend only on the op and its types; a model's repeated layers share them
+        Map<List<Object>, List<ShardingStrategy>> byLabel = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            for (int in : n.inputs()) {
+                depth[n.id()] = Math.max(depth[n.id()], depth[in] + 1);
+            }
+            List<ShardingStrategy> s = byLabel.computeIfAbsent(List.of(n.op(), graph.inputTypes(n), n.type()),
+                    k -> List.copyOf(StrategyRegistry.enumerate(new StrategyContext(graph, n, mesh, options))));
+            if (s.isEmpty()) {
+                throw new IllegalStateException("no strategy for " + n + " on mesh " + mesh);
+            }
+            all.add(s);
+            leaders[n.id()] = StrategyRegistry.leader(n, graph, depth);
+        }
+        return new StrategySpace(graph, mesh, options, all, leaders);
+    }
+
+    public List<ShardingStrategy> of(int node) {
+        return strategies.get(node);
+    }
+
+    /** A strategy's cost as the objective counts it: communication, plus compute unless compute is free. */
+    public double nodeCost(ShardingStrategy s) {
+        return (options.zeroComputeCost() ? 0 : s.computeCost()) + s.communicationCost();
+    }
+
+    /**
+     * The strategy a follower takes when its leader (input {@code slot}) outputs {@code leaderOutput}:
+     * the cheapest that reads it as it is, or if none does, the cheapest including the resharding.
+     */
+    public int follow(int node, int slot, ShardingSpec leaderOutput) {
+        List<ShardingStrategy> own = of(node);
+        int best = -1;
+        for (int j = 0; j < own.size(); j++) {
+            if (own.get(j).inputSpec(slot).equals(leaderOutput)
+                    && (best < 0 || nodeCost(own.get(j)) < nodeCost(own.get(best)))) {
+                best = j;
+            }
+        }
+        if (best >= 0) {
+            return best;
+        }
+        TensorType t = graph.node(graph.node(node).input(slot)).type();
+        double bestCost = Double.POSITIVE_INFINITY;
+        for (int j = 0; j < own.size(); j++) {
+            double c = nodeCost(own.get(j)) + Resharding.between(leaderOutput, own.get(j).inputSpec(slot), t, mesh).cost();
+            if (c < bestCost) {
+                best = j;
+                bestCost = c;
+            }
+        }
+        return best;
+    }
+
+    public int strategyCount() {
+        return strategies.stream().mapToInt(List::size).sum();
+    }
+}

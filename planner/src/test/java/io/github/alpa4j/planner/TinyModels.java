@@ -1,0 +1,81 @@
+package io.github.alpa4j.planner;
+
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.GraphBuilder;
+import io.github.alpa4j.ir.Init;
+import io.github.alpa4j.ir.Shape;
+import io.github.alpa4j.ir.SourceOp.InputKind;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.ir.Value;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+
+/**
+ * Small training graphs that together use every op of the IR, forward, backward and update (the
+ * engine's model builders live downstream of the planner).
+ */
+public final class TinyModels {
+    private TinyModels() {
+    }
+
+    /** One pre-LN transformer block with causal attention, GELU MLP, tied LM head, cross entropy; AdamW. */
+    public static Graph transformer(int batch, int seq, int hidden, int heads, int vocab) {
+        GraphBuilder b = new GraphBuilder();
+        Value ids = b.input("tokens", TensorType.i32(batch, seq), InputKind.DATA);
+        Value labels = b.input("targets", TensorType.i32(batch, seq), InputKind.LABEL);
+        Value wte = b.parameter("wte", TensorType.f32(vocab, hidden), Init.normal(0.02));
+        Value wpe = b.parameter("wpe", TensorType.f32(seq, hidden), Init.normal(0.01));
+        Value x = b.add(b.embedding(ids, wte), wpe);
+        Value a = layerNorm(b, "ln1", x);
+        int hd = hidden / heads;
+        Value q = b.permute(b.reshape(linear(b, "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+        Value k = b.permute(b.reshape(linear(b, "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+        Value v = b.permute(b.reshape(linear(b, "v", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+        Value p = b.softmax(b.scale(b.matmul(q, k, false, true), 1.0 / Math.sqrt(hd)), true);
+        Value ctx = b.reshape(b.permute(b.matmul(p, v), 0, 2, 1, 3), batch, seq, hidden);
+        x = b.add(x, linear(b, "proj", ctx, hidden, hidden));
+        Value m = b.gelu(linear(b, "fc", layerNorm(b, "ln2", x), hidden, 4 * hidden));
+        x = b.add(x, linear(b, "out", m, 4 * hidden, hidden));
+        // tied head: logits = x · wteᵀ
+        Value logits = b.matmul(layerNorm(b, "ln_f", x), wte, false, true);
+        b.output("loss", b.crossEntropy(logits, labels));
+        return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
+    }
+
+    /** A ReLU MLP with MSE loss, a mean-reduced auxiliary term and a broadcast, trained by SGD with momentum. */
+    public static Graph mlp(int batch, int in, int hidden, int out) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(batch, in), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(batch, out), InputKind.LABEL);
+        Value h = b.relu(linear(b, "l0", x, in, hidden));
+        Value s = b.reduceMean(h, true, 1);
+        Value centred = b.sub(h, b.broadcastTo(s, Shape.of(batch, hidden)));
+        Value pred = b.div(linear(b, "l1", centred, hidden, out), b.constant(TensorType.f32(1), 2.0));
+        b.output("pred", pred);
+        b.output("loss", b.mse(pred, y));
+        return Autodiff.training(b.build(), "loss", new Optimizer.Sgd(0.1, 0.9, 1e-4));
+    }
+
+    /** The 2-layer MLP of Alpa's tests: x·W1 + b1, ReLU, ·W2 + b2, MSE; plain SGD. */
+    public static Graph mlp2(int batch, int in, int hidden, int out) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(batch, in), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(batch, out), InputKind.LABEL);
+        Value h = b.relu(linear(b, "l0", x, in, hidden));
+        Value pred = linear(b, "l1", h, hidden, out);
+        b.output("loss", b.mse(pred, y));
+        return Autodiff.training(b.build(), "loss", new Optimizer.Sgd(0.1, 0, 0));
+    }
+
+    static Value linear(GraphBuilder b, String name, Value x, int in, int out) {
+        Value w = b.parameter(name + "/w", TensorType.f32(in, out), Init.normal(0.02));
+        Value bias = b.parameter(name + "/b", TensorType.f32(out), Init.zeros());
+        return b.biasAdd(b.matmul(x, w), bias);
+    }
+
+    static Value layerNorm(GraphBuilder b, String name, Value x) {
+        int h = x.dim(-1);
+        return b.layerNorm(x, b.parameter(name + "/g", TensorType.f32(h), Init.ones()),
+                b.parameter(name + "/b", TensorType.f32(h), Init.zeros()), 1e-5);
+    }
+}
