@@ -36,17 +36,8 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "200", description = "Training steps (default: ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--lr", description = "Learning rate (default: 3e-3 for adamw, 0.05 for sgd).")
-    Double lr;
-
-    @Option(names = "--optimizer", defaultValue = "adamw", description = "adamw or sgd (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
-
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE}).")
-    double weightDecay;
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -71,7 +62,7 @@ public class TrainCommand implements Callable<Integer> {
         }
         Model m = model.build();
         DataSource data = model.data(m, seed);
-        Optimizer opt = optimizer();
+        Optimizer opt = optimizer.build();
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
@@ -117,18 +108,6 @@ public class TrainCommand implements Callable<Integer> {
         out.flush();
     }
 
-    Optimizer optimizer() {
-        try {
-            return switch (optimizer) {
-                case "adamw" -> new Optimizer.AdamW(lr != null ? lr : 3e-3, 0.9, 0.999, 1e-8, weightDecay);
-                case "sgd" -> new Optimizer.Sgd(lr != null ? lr : 0.05, momentum, weightDecay);
-                default -> throw new UserInputException("unknown optimizer '" + optimizer + "'; use adamw or sgd");
-            };
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException(e.getMessage() + " (--lr, --momentum, --weight-decay)", e);
-        }
-    }
-
     private Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("model", model.model);
@@ -146,8 +125,8 @@ public class TrainCommand implements Callable<Integer> {
         }
         c.put("batch", model.batchSize());
         c.put("steps", steps);
-        c.put("optimizer", optimizer);
-        c.put("lr", optimizer().lr());
+        c.put("optimizer", optimizer.optimizer);
+        c.put("lr", optimizer.build().lr());
         c.put("seed", seed);
         return c;
     }

@@ -35,7 +35,13 @@ class MainTest {
         "train --optimizer lamb               | unknown optimizer 'lamb'",
         "train --model mlp --depth 0          | MLP depth must be at least 1",
         "train --batch abc                    | Invalid value for option '--batch'",
-        "launch-rockets                       | Unmatched argument"})
+        "launch-rockets                       | Unmatched argument",
+        "plan --model mlp --mesh 4x4          | needs 16 devices but cluster cpu",
+        "plan --cluster tpu                   | unknown cluster preset 'tpu'",
+        "plan --model mlp --mesh 2y2          | cannot read mesh shape '2y2'",
+        "plan --model mlp --plan zero         | unknown plan 'zero'",
+        "plan --model mlp --mesh 1x4 --memory-budget 0.00001 | does not fit in",
+        "plan --graph /nonexistent/g.json     | /nonexistent/g.json"})
     void badInputGetsOneLineAndExitCode2(String args, String message) {
         Run r = run(args.trim().split("\\s+"));
         assertThat(r.code()).isEqualTo(2);
@@ -104,5 +110,31 @@ class MainTest {
         Run r = run("energy", "frontier", "--profile", csv.toString(), "--stages", "1", "--microbatches", "2");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("row 2").doesNotContain("\tat ");
+    }
+
+    @Test
+    void planPrintsTheMegatronPatternAndWritesJson(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("plan.json");
+        Run r = run("plan", "--model", "mlp", "--depth", "2", "--width", "4096", "--in-dim", "1024", "--out-dim", "1024",
+                "--batch", "8", "--cluster", "p3.16xlarge", "--mesh", "1x4", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("objective:", "iteration time:", "collectives implied by the plan", "RS1", "S1R");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("objective").asDouble()).isPositive();
+        assertThat(j.get("iteration_time").asDouble()).isPositive();
+    }
+
+    @Test
+    void anExportedGraphPlansLikeTheModel(@TempDir Path dir) throws Exception {
+        Path g = dir.resolve("g.json");
+        Run a = run("plan", "--model", "gpt", "--layers", "1", "--mesh", "2x2", "--plan", "megatron", "--export-graph", g.toString());
+        Run b = run("plan", "--graph", g.toString(), "--mesh", "2x2", "--plan", "megatron");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(objective(b.out())).isEqualTo(objective(a.out()));
+    }
+
+    static String objective(String report) {
+        return report.lines().filter(l -> l.startsWith("objective:")).findFirst().orElseThrow();
     }
 }
