@@ -84,6 +84,15 @@ public final class Graph {
         return !updates.isEmpty();
     }
 
+    /** The same graph with only the named outputs (a training step needs its loss, not its logits). */
+    public Graph keepOutputs(java.util.Collection<String> names) {
+        Map<String, Integer> kept = new LinkedHashMap<>();
+        for (String name : names) {
+            kept.put(name, output(name));
+        }
+        return new Graph(nodes, kept, gradients, updates);
+    }
+
     public List<Node> parameters() {
         return nodes.stream().filter(Node::isParameter).toList();
     }

@@ -27,10 +27,10 @@ public record GptConfig(int layers, int heads, int hidden, int seq, int vocab, i
         return 4 * hidden;
     }
 
-    /** Parameters: embeddings, 12h² + 13h per block, final norm, head. */
+    /** Parameters: embeddings, 12h² + 12h per block (no key bias), final norm, head. */
     public long parameterCount() {
         long h = hidden;
-        return (long) vocab * h + (long) seq * h + layers * (12 * h * h + 13 * h) + 2 * h + h * vocab;
+        return (long) vocab * h + (long) seq * h + layers * (12 * h * h + 12 * h) + 2 * h + h * vocab;
     }
 
     /** The foundation's small test GPT: 2 layers, hidden 64, 4 heads, seq 32, vocabulary 16. */

@@ -52,7 +52,9 @@ public final class Models {
             try (var sc = b.scope("block" + l)) {
                 Value a = layerNorm(b, "ln1", x);
                 Value q = linear(b, "attn/q", a, h, h, 0.02);
-                Value k = linear(b, "attn/k", a, h, h, 0.02);
+                // no key bias: it adds the same q·b to every score of a row, which softmax ignores, so its
+                // gradient is exactly zero and Adam would turn rounding noise into updates
+                Value k = b.matmul(a, b.parameter("attn/k/w", TensorType.f32(h, h), Init.normal(0.02)));
                 Value v = linear(b, "attn/v", a, h, h, 0.02);
                 Value att = attention(b, c, q, k, v);
                 x = b.add(x, linear(b, "attn/proj", att, h, h, residualStd));

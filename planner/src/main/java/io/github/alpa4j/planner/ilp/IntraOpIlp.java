@@ -191,6 +191,9 @@ public final class IntraOpIlp {
          * diagonal if a and b share a variable, else on their edge.
          */
         private void addPairCost(int a, int b, int slot, boolean update, int count) {
+            if (!update && space.isFed(a)) {
+                return; // the data loader feeds each consumer its own layout
+            }
             TensorType t = graph.node(a).type();
             int va = varOf[a];
             int vb = varOf[b];

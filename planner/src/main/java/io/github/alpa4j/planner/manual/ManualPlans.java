@@ -237,7 +237,7 @@ public final class ManualPlans {
             double cost = space.nodeCost(s);
             for (int k = 0; k < n.inputs().size(); k++) {
                 int p = n.input(k);
-                if (choice[p] < 0) {
+                if (choice[p] < 0 || space.isFed(p)) {
                     continue;
                 }
                 ShardingSpec from = out(p);

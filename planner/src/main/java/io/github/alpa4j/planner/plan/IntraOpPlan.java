@@ -51,7 +51,7 @@ public record IntraOpPlan(String method, PlanStatus status, StrategySpace space,
             for (int k = 0; k < n.inputs().size(); k++) {
                 int p = n.input(k);
                 ShardingSpec from = space.of(p).get(choice[p]).outputSpec();
-                if (!from.equals(s.inputSpec(k))) {
+                if (!from.equals(s.inputSpec(k)) && !space.isFed(p)) {
                     Resharding r = Resharding.between(from, s.inputSpec(k), g.node(p).type(), space.mesh());
                     edges.add(new EdgeResharding(p, n.id(), k, r));
                     objective += r.cost();

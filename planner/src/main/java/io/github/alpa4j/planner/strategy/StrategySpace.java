@@ -75,16 +75,26 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
         if (best >= 0) {
             return best;
         }
-        TensorType t = graph.node(graph.node(node).input(slot)).type();
+        int producer = graph.node(node).input(slot);
+        TensorType t = graph.node(producer).type();
         double bestCost = Double.POSITIVE_INFINITY;
         for (int j = 0; j < own.size(); j++) {
-            double c = nodeCost(own.get(j)) + Resharding.between(leaderOutput, own.get(j).inputSpec(slot), t, mesh).cost();
+            double c = nodeCost(own.get(j))
+                    + (isFed(producer) ? 0 : Resharding.between(leaderOutput, own.get(j).inputSpec(slot), t, mesh).cost());
             if (c < bestCost) {
                 best = j;
                 bestCost = c;
             }
         }
         return best;
+    }
+
+    /**
+     * True if {@code node} is fed by the data loader (an input): it hands each consumer the layout
+     * that consumer reads, so edges out of it cost nothing and move nothing between devices.
+     */
+    public boolean isFed(int node) {
+        return graph.node(node).op() instanceof io.github.alpa4j.ir.SourceOp.Input;
     }
 
     public int strategyCount() {

@@ -1,0 +1,66 @@
+package io.github.alpa4j.engine.lower;
+
+import io.github.alpa4j.engine.collective.Collectives.Reduction;
+import io.github.alpa4j.ir.Op;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.planner.sharding.MeshAxes;
+import java.util.List;
+
+/**
+ * One step of a device program. Every device runs the same list (SPMD) on its own shards; slots
+ * are the program's tensor registers, each with one local type. Device-dependent values (which
+ * vocabulary rows a shard holds, which block a slice keeps) come from the device's mesh
+ * coordinates at run time.
+ */
+public sealed interface Instruction {
+
+    /**
+     * Runs {@code op} locally. {@code meanCount} is the global element count a mean or loss divides
+     * by (0: the local one); {@code vocabAxes} the mesh axes a table or logits are split over along
+     * the vocabulary, from which the shard's first row follows.
+     */
+    record Compute(int node, Op op, List<Integer> in, int out, List<TensorType> inTypes, TensorType outType,
+                   long meanCount, MeshAxes vocabAxes) implements Instruction {
+        public Compute {
+            in = List.copyOf(in);
+            inTypes = List.copyOf(inTypes);
+        }
+    }
+
+    /**
+     * Vocabulary-parallel cross entropy (Megatron): row maxima, sums of exponentials and (for the
+     * loss) target logits are reduced over {@code vocabAxes} between local kernels. {@code dloss} is
+     * -1 for the loss, the slot of dL/dloss for the gradient.
+     */
+    record VocabCrossEntropy(int node, int logits, int labels, int dloss, int out, long rows, int localVocab,
+                             MeshAxes vocabAxes, long meanCount) implements Instruction {
+        public boolean gradient() {
+            return dloss >= 0;
+        }
+    }
+
+    /** Sums (or maxes) over the devices along {@code axes}, in place: {@code out} shares {@code in}'s storage. */
+    record AllReduce(int in, int out, MeshAxes axes, Reduction op, TensorType type) implements Instruction {
+    }
+
+    /** Concatenates the shards of dimension {@code dim} over {@code axes}. */
+    record AllGather(int in, int out, MeshAxes axes, int dim, TensorType inType, TensorType outType) implements Instruction {
+    }
+
+    /** Sums partial values over {@code axes}, each device keeping its block of dimension {@code dim}. */
+    record ReduceScatter(int in, int out, MeshAxes axes, int dim, TensorType inType, TensorType outType) implements Instruction {
+    }
+
+    /** Moves the split over {@code axes} from dimension {@code fromDim} to {@code toDim}. */
+    record AllToAll(int in, int out, MeshAxes axes, int fromDim, int toDim, TensorType inType, TensorType outType)
+            implements Instruction {
+    }
+
+    /** Keeps this device's block of dimension {@code dim} along {@code axes}: local, no communication. */
+    record Slice(int in, int out, MeshAxes axes, int dim, TensorType inType, TensorType outType) implements Instruction {
+    }
+
+    /** Releases a slot whose last reader has run. */
+    record Free(int slot) implements Instruction {
+    }
+}

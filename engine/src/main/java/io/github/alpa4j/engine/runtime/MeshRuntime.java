@@ -1,0 +1,200 @@
+package io.github.alpa4j.engine.runtime;
+
+import io.github.alpa4j.engine.collective.CollectiveRecord;
+import io.github.alpa4j.engine.collective.Collectives;
+import io.github.alpa4j.engine.collective.MeshGroups;
+import io.github.alpa4j.engine.lower.MeshProgram;
+import io.github.alpa4j.engine.lower.SlotInfo;
+import io.github.alpa4j.engine.tensor.Tensor;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+/**
+ * Runs a lowered plan on a mesh of devices, one thread each: feeds every device its block of the
+ * batch, runs the program everywhere, applies the updates, and keeps what each device did (the
+ * collectives it joined, its peak memory). Variables are created whole from the seed and cut into
+ * the blocks the plan assigns, so any plan starts from the same numbers as one device.
+ */
+public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
+    private final MeshProgram program;
+    private final MeshGroups groups;
+    private final List<DeviceExecutor<F, I>> devices = new ArrayList<>();
+    private final ExecutorService pool;
+    private long stepNanos;
+
+    public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed) {
+        this.program = program;
+        DeviceMesh mesh = program.plan().mesh();
+        this.groups = new MeshGroups(mesh.rows(), mesh.cols());
+        this.pool = Executors.newFixedThreadPool(groups.devices(), r -> {
+            Thread t = new Thread(r, "alpa4j-device");
+            t.setDaemon(true);
+            return t;
+        });
+        Graph g = program.plan().graph();
+        for (int d = 0; d < groups.devices(); d++) {
+            devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
+        }
+        for (Map.Entry<Integer, Integer> e : program.variables().entrySet()) {
+            Tensor whole = Initializer.initial(g.node(e.getKey()), seed);
+            for (DeviceExecutor<F, I> dev : devices) {
+                upload(dev, e.getValue(), ShardLayout.block(whole, program.slot(e.getValue()).spec(), groups, dev.device));
+            }
+        }
+    }
+
+    private void upload(DeviceExecutor<F, I> dev, int slot, Tensor host) {
+        Object b = dev.backend.allocate(program.slot(slot).local());
+        dev.backend.upload(host, b);
+        dev.bind(slot, b, true);
+    }
+
+    public MeshProgram program() {
+        return program;
+    }
+
+    @Override
+    public Map<String, Tensor> step(Map<String, Tensor> feeds) {
+        long t0 = System.nanoTime();
+        Graph g = program.plan().graph();
+        for (Map.Entry<Integer, Integer> e : program.inputs().entrySet()) {
+            Node n = g.node(e.getValue());
+            Tensor t = feeds.get(n.name());
+            if (t == null || !t.type().equals(n.type())) {
+                throw new IllegalArgumentException("input '" + n.name() + "' needs " + n.type()
+                        + (t == null ? ", none was fed" : ", got " + t.type()));
+            }
+            for (DeviceExecutor<F, I> dev : devices) {
+                upload(dev, e.getKey(), ShardLayout.block(t, program.slot(e.getKey()).spec(), groups, dev.device));
+            }
+        }
+        List<Future<?>> running = new ArrayList<>();
+        for (DeviceExecutor<F, I> dev : devices) {
+            running.add(pool.submit(() -> {
+                dev.beginStep();
+                dev.run();
+                dev.backend.synchronize();
+            }));
+        }
+        await(running);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        program.outputs().forEach((name, slot) -> out.put(name, gather(slot)));
+        for (DeviceExecutor<F, I> dev : devices) {
+            for (int slot : program.outputs().values()) {
+                SlotInfo s = program.slot(slot);
+                boolean kept = s.isAlias() || program.variables().containsValue(slot) || program.updates().containsValue(slot);
+                if (!kept && dev.buf[slot] != null) {
+                    dev.backend.free(dev.buf[slot]);
+                    dev.unbind(slot);
+                }
+            }
+            for (int slot : program.inputs().keySet()) {
+                if (dev.buf[slot] != null) { // an input no instruction read is still held
+                    dev.backend.free(dev.buf[slot]);
+                    dev.unbind(slot);
+                }
+            }
+            for (Map.Entry<Integer, Integer> u : program.updates().entrySet()) {
+                Object next = dev.buf[u.getValue()];
+                dev.backend.free(dev.buf[u.getKey()]);
+                dev.unbind(u.getKey()); // the new value's bytes, counted when computed, now stand for the variable
+                dev.buf[u.getKey()] = next;
+                dev.buf[u.getValue()] = null;
+            }
+        }
+        stepNanos += System.nanoTime() - t0;
+        return out;
+    }
+
+    private static void await(List<Future<?>> running) {
+        Throwable failure = null;
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                    running.forEach(r -> r.cancel(true)); // free the others from their barriers
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while devices ran a step", e);
+            } catch (java.util.concurrent.CancellationException e) {
+                // cancelled after another device failed
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a device failed: " + failure, failure);
+        }
+    }
+
+    /** The whole value of a slot, from every device's block. */
+    public Tensor gather(int slot) {
+        SlotInfo s = program.slot(slot);
+        List<Tensor> blocks = new ArrayList<>();
+        for (DeviceExecutor<F, I> dev : devices) {
+            blocks.add(dev.backend.download(dev.buf[slot], s.local()));
+        }
+        return ShardLayout.assemble(blocks, s.spec(), s.global(), groups);
+    }
+
+    @Override
+    public Map<String, Tensor> parameters() {
+        Graph g = program.plan().graph();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        program.variables().forEach((node, slot) -> {
+            if (g.node(node).isParameter()) {
+                m.put(g.node(node).name(), gather(slot));
+            }
+        });
+        return m;
+    }
+
+    /** The collectives each device took part in during the last step, in order. */
+    public List<List<CollectiveRecord>> collectives() {
+        return devices.stream().map(d -> List.copyOf(d.records())).toList();
+    }
+
+    /** Peak bytes of each device. */
+    public long[] peakBytesPerDevice() {
+        return devices.stream().mapToLong(DeviceExecutor::peak).toArray();
+    }
+
+    @Override
+    public long peakBytes() {
+        long p = 0;
+        for (long b : peakBytesPerDevice()) {
+            p = Math.max(p, b);
+        }
+        return p;
+    }
+
+    @Override
+    public long matmulNanos() {
+        return devices.stream().mapToLong(DeviceExecutor::matmulNanos).max().orElse(0);
+    }
+
+    @Override
+    public long stepNanos() {
+        return stepNanos;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        devices.forEach(d -> d.backend.close());
+    }
+}
