@@ -97,6 +97,15 @@ public record IntraOpPlan(String method, PlanStatus status, StrategySpace space,
         return strategy(n).outputSpec();
     }
 
+    /**
+     * Peak bytes per device while the plan runs: {@link #peakMemoryBytes()} (the tensors it keeps,
+     * which a memory budget constrains) plus the transient buffers of reshardings and of partial or
+     * wider results, with reshapes sharing storage.
+     */
+    public long workingMemoryBytes() {
+        return WorkingMemory.peak(this);
+    }
+
     /** Seconds per training step: compute plus communication. */
     public double iterationTime() {
         return computeTime + communicationTime;

@@ -53,6 +53,7 @@ public final class PlanJson {
         root.put("compute_time", plan.computeTime());
         root.put("communication_time", plan.communicationTime());
         root.put("peak_memory_bytes", plan.peakMemoryBytes());
+        root.put("working_memory_bytes", plan.workingMemoryBytes());
         mesh(root.putObject("mesh"), plan.mesh());
         options(root.putObject("options"), plan.space().options());
         plan.ilp().ifPresent(i -> {
