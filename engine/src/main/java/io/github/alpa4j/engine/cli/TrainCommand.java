@@ -10,7 +10,18 @@ import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.engine.train.Trainer;
+import io.github.alpa4j.engine.collective.CpuCollectives;
+import io.github.alpa4j.engine.lower.Lowering;
+import io.github.alpa4j.engine.runtime.MeshRuntime;
+import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanJson;
+import io.github.alpa4j.planner.plan.PlanReader;
+import io.github.alpa4j.planner.plan.Units;
+import java.util.List;
 import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import java.io.PrintWriter;
@@ -51,6 +62,15 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Print log lines only, no progress bar.")
     boolean noProgress;
 
+    @Mixin
+    MeshOptions meshOptions = new MeshOptions();
+
+    @Option(names = "--load-plan", description = "Run this saved plan (plan --json) instead of planning; refused if made for another model or mesh.")
+    Path loadPlan;
+
+    @Option(names = "--save-plan", description = "Write the plan used to this JSON file.")
+    Path savePlan;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,8 +86,16 @@ public class TrainCommand implements Callable<Integer> {
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
-        StepRunner runner = new SingleDeviceExecutor<>(g, new CpuBackend(), seed, Set.of("loss"));
-        TrainResult r = run(m, runner, data, out);
+        boolean sharded = meshOptions.mesh != null || loadPlan != null;
+        StepRunner runner = sharded ? meshRunner(g, out) : new SingleDeviceExecutor<>(g, new CpuBackend(), seed, Set.of("loss"));
+        TrainResult r;
+        try {
+            r = run(m, runner, sharded ? "simulated mesh " + backendMesh : "cpu", data, out);
+        } finally {
+            if (runner instanceof AutoCloseable c) {
+                closeQuietly(c);
+            }
+        }
         out.print(TrainReport.summary(r));
         if (json != null) {
             TrainReport.write(json, TrainReport.toJson(r, config()));
@@ -76,13 +104,40 @@ public class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainResult run(Model m, StepRunner runner, DataSource data, PrintWriter out) {
+    private String backendMesh = "";
+
+    /** Plans (or loads) the sharding of the step on the mesh and lowers it onto simulated CPU devices. */
+    private StepRunner meshRunner(Graph g, PrintWriter out) {
+        Graph step = DeadCodeElimination.apply(g.keepOutputs(List.of("loss")));
+        String fallback = loadPlan != null ? PlanReader.meshShape(loadPlan) : "1x1";
+        DeviceMesh mesh = meshOptions.mesh(fallback);
+        IntraOpPlan plan = loadPlan != null ? PlanReader.read(loadPlan, step, mesh, meshOptions.options())
+                : PlanMethod.parse(meshOptions.method).plan(step, mesh, meshOptions.options());
+        if (savePlan != null) {
+            PlanJson.write(plan, savePlan);
+        }
+        backendMesh = mesh.toString();
+        out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
+                plan.status(), Units.seconds(plan.iterationTime()), meshOptions.cluster, plan.collectives().size(),
+                Units.bytes(plan.workingMemoryBytes()));
+        return new MeshRuntime<>(Lowering.lower(plan), d -> new CpuBackend("cpu" + d), new CpuCollectives(), seed);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the mesh runtime failed", e);
+        }
+    }
+
+    private TrainResult run(Model m, StepRunner runner, String backend, DataSource data, PrintWriter out) {
         long every = logEvery != null ? Math.max(1, logEvery) : Math.max(1, steps / 10);
         boolean bar = !noProgress && System.console() != null;
         ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
         try {
-            return Trainer.train(m, runner, "cpu", data, steps, s -> {
+            return Trainer.train(m, runner, backend, data, steps, s -> {
                 if (pb != null) {
                     pb.step();
                     pb.setExtraMessage(String.format("loss %.4f, %.0f tok/s", s.loss(), s.tokensPerSecond()));
@@ -99,7 +154,18 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private static void log(PrintWriter out, ProgressBar pb, StepMetrics s) {
-        String line = String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(), s.tokensPerSecond(), s.seconds());
+        StringBuilder line = new StringBuilder(String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(),
+                s.tokensPerSecond(), s.seconds()));
+        if (s.peakBytesPerDevice().length > 1) {
+            line.append("  comm");
+            if (s.collectiveBytes().isEmpty()) {
+                line.append(" none");
+            }
+            s.collectiveBytes().forEach((kind, bytes) -> line.append(' ').append(kind).append(' ').append(Units.bytes(bytes)));
+            long max = java.util.Arrays.stream(s.peakBytesPerDevice()).max().orElse(0);
+            long min = java.util.Arrays.stream(s.peakBytesPerDevice()).min().orElse(0);
+            line.append("  peak ").append(Units.bytes(min)).append(min == max ? "" : "-" + Units.bytes(max)).append("/device");
+        }
         if (pb != null) {
             // keep the bar on its own line: print above it
             System.err.print("\r\033[K");
@@ -128,6 +194,11 @@ public class TrainCommand implements Callable<Integer> {
         c.put("optimizer", optimizer.optimizer);
         c.put("lr", optimizer.build().lr());
         c.put("seed", seed);
+        if (!backendMesh.isEmpty()) {
+            c.put("mesh", backendMesh);
+            c.put("plan", loadPlan != null ? "file:" + loadPlan : meshOptions.method);
+            c.put("cluster", meshOptions.cluster);
+        }
         return c;
     }
 }

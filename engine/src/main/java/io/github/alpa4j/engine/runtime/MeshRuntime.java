@@ -168,7 +168,16 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         return devices.stream().map(d -> List.copyOf(d.records())).toList();
     }
 
-    /** Peak bytes of each device. */
+    @Override
+    public Map<String, Long> lastStepCollectiveBytes() {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        for (CollectiveRecord r : devices.getFirst().records()) {
+            bytes.merge(r.kind().code(), r.bytes(), Long::sum);
+        }
+        return bytes;
+    }
+
+    @Override
     public long[] peakBytesPerDevice() {
         return devices.stream().mapToLong(DeviceExecutor::peak).toArray();
     }

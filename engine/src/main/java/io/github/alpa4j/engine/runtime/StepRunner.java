@@ -19,4 +19,14 @@ public interface StepRunner {
 
     /** Time spent in steps so far. */
     long stepNanos();
+
+    /** Bytes each kind of collective moved in the last step, as the alpha-beta model counts them (one device's view). */
+    default java.util.Map<String, Long> lastStepCollectiveBytes() {
+        return java.util.Map.of();
+    }
+
+    /** Peak bytes of every device so far. */
+    default long[] peakBytesPerDevice() {
+        return new long[] {peakBytes()};
+    }
 }

@@ -31,12 +31,16 @@ public final class TrainReport {
             e.put("loss", s.loss());
             e.put("tokens_per_s", s.tokensPerSecond());
             e.put("seconds", s.seconds());
+            if (!s.collectiveBytes().isEmpty()) {
+                e.put("collective_bytes", new java.util.TreeMap<>(s.collectiveBytes()));
+            }
             steps.add(e);
         }
         m.put("steps", steps);
         m.put("final_loss", r.lastLoss());
         m.put("mean_tokens_per_s", r.meanTokensPerSecond());
         m.put("peak_bytes_per_device", r.peakBytesPerDevice());
+        m.put("peak_bytes_by_device", r.steps().getLast().peakBytesPerDevice());
         m.put("matmul_share", r.matmulShare());
         return m;
     }

@@ -31,7 +31,8 @@ public final class Trainer {
                 throw new TrainingDivergedException("loss became " + loss + " at step " + s
                         + "; lower the learning rate (--lr)");
             }
-            StepMetrics m = new StepMetrics(s, loss, secs, model.tokensPerStep() / secs);
+            StepMetrics m = new StepMetrics(s, loss, secs, model.tokensPerStep() / secs, runner.lastStepCollectiveBytes(),
+                    runner.peakBytesPerDevice());
             metrics.add(m);
             listener.onStep(m);
         }

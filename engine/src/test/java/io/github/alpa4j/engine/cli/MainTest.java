@@ -137,4 +137,42 @@ class MainTest {
     static String objective(String report) {
         return report.lines().filter(l -> l.startsWith("objective:")).findFirst().orElseThrow();
     }
+
+    static final String[] SMALL_GPT = {"--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8", "--batch", "4"};
+
+    static String[] args(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Test
+    void trainOnAMeshReportsCollectivesAndMemoryPerDevice(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        Run r = run(args(args(new String[] {"train"}, SMALL_GPT), "--mesh", "2x2", "--plan", "megatron", "--steps", "2",
+                "--json", json.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("plan megatron on mesh 2x2", "comm", "all-reduce", "/device");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("steps").get(1).get("collective_bytes").get("all-reduce").asLong()).isPositive();
+        assertThat(j.get("peak_bytes_by_device")).hasSize(4);
+        assertThat(j.get("config").get("mesh").asText()).isEqualTo("2x2");
+    }
+
+    @Test
+    void aSavedPlanRunsAgainButNotOnAnotherMeshOrModel(@TempDir Path dir) {
+        Path plan = dir.resolve("plan.json");
+        Run saved = run(args(args(new String[] {"train"}, SMALL_GPT), "--mesh", "1x4", "--steps", "1", "--save-plan", plan.toString()));
+        assertThat(saved.code()).as(saved.err()).isZero();
+        Run again = run(args(args(new String[] {"train"}, SMALL_GPT), "--load-plan", plan.toString(), "--steps", "1"));
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("on mesh 1x4");
+        Run otherMesh = run(args(args(new String[] {"train"}, SMALL_GPT), "--mesh", "2x2", "--load-plan", plan.toString()));
+        assertThat(otherMesh.code()).isEqualTo(2);
+        assertThat(otherMesh.err()).contains("was made for mesh 1x4, not 2x2").doesNotContain("\tat ");
+        Run otherModel = run("train", "--layers", "2", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8", "--batch", "4",
+                "--mesh", "1x4", "--load-plan", plan.toString());
+        assertThat(otherModel.code()).isEqualTo(2);
+        assertThat(otherModel.err()).contains("was made for another model");
+    }
 }
