@@ -42,7 +42,10 @@ public final class Main implements Runnable {
             err.println("alpa4j: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     /** Errors the user can fix, from any module: reported in one line with exit code 2. */

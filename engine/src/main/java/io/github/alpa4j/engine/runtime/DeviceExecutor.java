@@ -35,6 +35,7 @@ final class DeviceExecutor<F, I> {
     private long live;
     private long peak;
     private long matmulNanos;
+    private long collectiveNanos;
 
     @SuppressWarnings("unchecked")
     DeviceExecutor(int device, Backend<F, I> backend, Collectives<F> collectives, MeshProgram program, MeshGroups groups) {
@@ -80,6 +81,11 @@ final class DeviceExecutor<F, I> {
         return matmulNanos;
     }
 
+    /** Time inside collectives (waiting for the slowest member included), so far. */
+    long collectiveNanos() {
+        return collectiveNanos;
+    }
+
     List<CollectiveRecord> records() {
         return records;
     }
@@ -90,7 +96,12 @@ final class DeviceExecutor<F, I> {
 
     void run() {
         for (Instruction ins : program.instructions()) {
+            boolean moves = !(ins instanceof Instruction.Compute || ins instanceof Instruction.Slice || ins instanceof Instruction.Free);
+            long t0 = moves ? System.nanoTime() : 0;
             execute(ins);
+            if (moves) {
+                collectiveNanos += System.nanoTime() - t0;
+            }
         }
     }
 

@@ -197,6 +197,11 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     }
 
     @Override
+    public long collectiveNanos() {
+        return devices.stream().mapToLong(DeviceExecutor::collectiveNanos).max().orElse(0);
+    }
+
+    @Override
     public long stepNanos() {
         return stepNanos;
     }

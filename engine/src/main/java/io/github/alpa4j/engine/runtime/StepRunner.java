@@ -20,6 +20,11 @@ public interface StepRunner {
     /** Time spent in steps so far. */
     long stepNanos();
 
+    /** Time spent in collectives so far (the busiest device's; 0 on one device). */
+    default long collectiveNanos() {
+        return 0;
+    }
+
     /** Bytes each kind of collective moved in the last step, as the alpha-beta model counts them (one device's view). */
     default java.util.Map<String, Long> lastStepCollectiveBytes() {
         return java.util.Map.of();

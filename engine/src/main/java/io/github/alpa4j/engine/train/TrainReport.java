@@ -42,6 +42,7 @@ public final class TrainReport {
         m.put("peak_bytes_per_device", r.peakBytesPerDevice());
         m.put("peak_bytes_by_device", r.steps().getLast().peakBytesPerDevice());
         m.put("matmul_share", r.matmulShare());
+        m.put("collective_share", r.collectiveShare());
         return m;
     }
 
@@ -64,8 +65,10 @@ public final class TrainReport {
         sb.append(String.format("loss %.4f -> %.4f (mean of last %d steps %.4f)%n", r.firstLoss(), r.lastLoss(), tail, r.meanLastLoss(tail)));
         r.entropyFloor().ifPresent(f -> sb.append(String.format("entropy floor %.4f nats: final loss is %.1f%% above it%n",
                 f, 100 * (r.meanLastLoss(tail) / f - 1))));
-        sb.append(String.format("throughput %.0f tokens/s on %s; matmuls %.0f%% of step time; peak memory %.1f MiB per device%n",
-                r.meanTokensPerSecond(), r.backend(), 100 * r.matmulShare(), r.peakBytesPerDevice() / 1048576.0));
+        sb.append(String.format("throughput %.0f tokens/s on %s; matmuls %.0f%% of step time%s; peak memory %.1f MiB per device%n",
+                r.meanTokensPerSecond(), r.backend(), 100 * r.matmulShare(),
+                r.collectiveShare() > 0 ? String.format(", collectives %.0f%%", 100 * r.collectiveShare()) : "",
+                r.peakBytesPerDevice() / 1048576.0));
         return sb.toString();
     }
 }

@@ -5,10 +5,11 @@ import java.util.OptionalDouble;
 
 /**
  * The record of a training run. {@code entropyFloor} is the least reachable loss when the data
- * source knows it; {@code matmulShare} the fraction of step time spent in matrix products (BLAS).
+ * source knows it; {@code matmulShare} the fraction of step time spent in matrix products (BLAS),
+ * {@code collectiveShare} in collectives (on a mesh; the busiest device's).
  */
 public record TrainResult(String model, String backend, String data, long parameters, List<StepMetrics> steps,
-                          OptionalDouble entropyFloor, long peakBytesPerDevice, double matmulShare) {
+                          OptionalDouble entropyFloor, long peakBytesPerDevice, double matmulShare, double collectiveShare) {
 
     public double firstLoss() {
         return steps.getFirst().loss();

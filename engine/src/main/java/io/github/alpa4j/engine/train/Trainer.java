@@ -37,7 +37,8 @@ public final class Trainer {
             listener.onStep(m);
         }
         double share = runner.stepNanos() > 0 ? (double) runner.matmulNanos() / runner.stepNanos() : 0;
+        double comm = runner.stepNanos() > 0 ? (double) runner.collectiveNanos() / runner.stepNanos() : 0;
         return new TrainResult(model.name(), backendName, data.describe(), model.forward().parameterCount(), metrics,
-                data.lossFloor(), runner.peakBytes(), share);
+                data.lossFloor(), runner.peakBytes(), share, comm);
     }
 }

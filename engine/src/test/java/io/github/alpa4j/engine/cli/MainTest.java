@@ -56,7 +56,7 @@ class MainTest {
         Run r = run("train", "--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8",
                 "--batch", "4", "--steps", "3", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("entropy floor", "tokens/s");
+        assertThat(r.out()).contains("entropy floor", "tokens/s", "above it", "peak memory");
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertThat(j.get("steps")).hasSize(3);
         JsonNode s = j.get("steps").get(2);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Step time of the foundation GPT on the simulated 2x2 CPU mesh against one device, and the share of
+# step time spent in collectives; writes bench/results/mesh-step-cpu.md. Usage: bench/mesh-step.sh [steps]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STEPS="${1:-60}"
+OUT="$ROOT/bench/results/mesh-step-cpu.md"
+TMP=$(mktemp -d)
+GPT=(--layers 2 --hidden 64 --heads 4 --seq 32 --vocab 16 --batch 16)
+run() { # name, extra flags...
+  local name=$1; shift
+  "$ROOT/alpa4j" train "${GPT[@]}" "$@" --steps "$STEPS" --no-progress --log-every 100000 --json "$TMP/$name.json" >/dev/null
+}
+run single
+for p in auto dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; done
+{
+  echo "# Foundation GPT: one CPU device against a simulated 2x2 mesh"
+  echo
+  echo "Date: $(date -u +%Y-%m-%d). Machine: $(nproc)-core $(lscpu | sed -n 's/^Model name: *//p' | head -1)."
+  echo "Model: GPT 2 layers, hidden 64, 4 heads, seq 32, vocab 16, batch 16 (512 tokens/step), AdamW fp32."
+  echo "Command: \`bench/mesh-step.sh $STEPS\`; means over steps 1..$((STEPS-1)) (step 0 has JIT warm-up)."
+  echo "The 2x2 mesh is four simulated devices (one thread each) sharing this machine's cores; collectives"
+  echo "are memory copies and barriers, so their share measures synchronisation more than bandwidth."
+  echo
+  echo "| run | step time (ms) | tokens/s | vs one device | collectives, % of step | matmuls, % of step | bytes moved per step (one device) | peak memory per device |"
+  echo "|---|---|---|---|---|---|---|---|"
+  python3 - "$TMP" <<'PY'
+import json,sys,os
+d=sys.argv[1]
+base=None
+for name in ["single","mesh-auto","mesh-dp","mesh-megatron","mesh-dp-megatron"]:
+    j=json.load(open(os.path.join(d,name+".json")))
+    tps=j["mean_tokens_per_s"]; ms=1000*512/tps
+    if base is None: base=ms
+    last=j["steps"][-1].get("collective_bytes",{})
+    moved=", ".join(f"{k} {v/1024:.0f} KiB" for k,v in sorted(last.items())) or "none"
+    label="one device" if name=="single" else "2x2, plan "+name[5:]
+    print(f"| {label} | {ms:.1f} | {tps:,.0f} | {base/ms:.2f}x | {100*j['collective_share']:.0f} | {100*j['matmul_share']:.0f} | {moved} | {j['peak_bytes_per_device']/2**20:.2f} MiB |")
+PY
+} > "$OUT"
+cat "$OUT"
