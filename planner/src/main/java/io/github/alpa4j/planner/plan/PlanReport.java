@@ -36,7 +36,7 @@ public final class PlanReport {
                 plan.space().options().zeroComputeCost() ? " (communication only: compute counted as zero)" : ""));
         sb.append(String.format(Locale.ROOT, "iteration time:  %s (compute %s + communication %s)%n",
                 Units.seconds(plan.iterationTime()), Units.seconds(plan.computeTime()), Units.seconds(plan.communicationTime())));
-        sb.append(String.format(Locale.ROOT, "peak memory:     %s per device kept (%s with transient buffers)%n",
+        sb.append(String.format(Locale.ROOT, "peak memory:     %s per device kept; %s as run (transient buffers counted, reshapes share storage)%n",
                 Units.bytes(plan.peakMemoryBytes()), Units.bytes(plan.workingMemoryBytes())));
         plan.ilp().ifPresent(i -> sb.append(String.format(Locale.ROOT,
                 "ILP:             %d nodes, %d strategies -> %d groups (merged) -> %d variables, %d edges (tied)"
