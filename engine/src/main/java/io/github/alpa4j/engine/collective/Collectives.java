@@ -24,7 +24,7 @@ public interface Collectives<F> {
     /** buf on every member = buf of the member with rank {@code root}. */
     void broadcast(DeviceGroup g, int device, int root, F buf, long n);
 
-    /** Sends n elements to device {@code to}; pairs with {@link #recv}. */
+    /** Sends n elements to device {@code to}; pairs with {@link #recv}, messages between two devices arrive in order. */
     void send(int from, int to, F buf, long n);
 
     /** Receives n elements sent by device {@code from}. */
