@@ -17,10 +17,24 @@ import picocli.CommandLine.Option;
 
 /** {@code alpa4j energy frontier}: the frontier of a measured profile, the chosen point and the saving. */
 @Command(name = "frontier", mixinStandardHelpOptions = true,
-        description = "Compute the iteration-time/energy frontier of a pipeline and choose its frequencies.")
+        description = {"Compute the iteration-time/energy frontier of a pipeline and choose its frequencies.",
+            "Profiles come from measurements (--profile) or from the energy model for a model on a cluster (--model)."})
 public class FrontierCommand implements Callable<Integer> {
-    @Option(names = "--profile", required = true, description = "Measured profile CSV: stage,instruction,frequency,time,energy.")
+    @Option(names = "--profile", description = "Measured profile CSV: stage,instruction,frequency,time,energy.")
     Path profile;
+
+    @CommandLine.Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--cluster", defaultValue = "hgx-h100",
+            description = "With --model: cluster preset or JSON whose GPU the energy model describes (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--hosts", description = "With --model: hosts of the cluster (default: 1).")
+    Integer hosts;
+
+    @Option(names = "--mesh", description = "With --model: the devices the pipeline runs on, ROWSxCOLS, split evenly over the stages (default: one GPU per stage).")
+    String mesh;
 
     @Option(names = "--stages", required = true, description = "Pipeline stages (the profile must cover exactly these).")
     int stages;
@@ -31,11 +45,11 @@ public class FrontierCommand implements Callable<Integer> {
     @Option(names = "--schedule", defaultValue = "1f1b", description = "1f1b or gpipe (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--p-blocking", defaultValue = "0", description = "GPU power while blocked on communication, W (default: ${DEFAULT-VALUE}).")
-    double blockingWatts;
+    @Option(names = "--p-blocking", description = "GPU power while blocked on communication, W (default: 0 with --profile, the GPU's static power with --model).")
+    Double blockingWatts;
 
-    @Option(names = "--tau-ms", defaultValue = "1", description = "Time quantum in milliseconds (default: ${DEFAULT-VALUE}).")
-    double tauMs;
+    @Option(names = "--tau-ms", description = "Time quantum in milliseconds (default: 1 with --profile; with --model, a fiftieth of the shortest computation).")
+    Double tauMs;
 
     @Option(names = "--dominance", defaultValue = "raw",
             description = "Drop measured options beaten in raw energy (the Perseus artifact's rule) or in effective energy E - P_block*t, never worse (default: ${DEFAULT-VALUE}).")
@@ -66,8 +80,25 @@ public class FrontierCommand implements Callable<Integer> {
         if (rows < 2) {
             throw new EnergyInputException("--rows must be at least 2, got " + rows);
         }
-        FrontierRequest request = new FrontierRequest(new ProfileSource.CsvFile(profile), stages, microbatches,
-                PipelineSchedule.fromCliName(schedule), blockingWatts, tauMs / 1000, d,
+        boolean fromModel = spec.commandLine().getParseResult().hasMatchedOption("--model");
+        if (fromModel == (profile != null)) {
+            throw new EnergyInputException("give either --profile FILE.csv (measured) or --model gpt|mlp (predicted by the energy model)");
+        }
+        ProfileSource source;
+        double watts;
+        double tau;
+        if (fromModel) {
+            ModelProfile mp = ModelProfile.of(model, cluster, hosts, mesh, stages, microbatches);
+            source = new ProfileSource.Given(mp.profile(), mp.description());
+            watts = blockingWatts != null ? blockingWatts : mp.gpu().staticWatts();
+            tau = tauMs != null ? tauMs / 1000 : mp.suggestedQuantumSeconds();
+        } else {
+            source = new ProfileSource.CsvFile(profile);
+            watts = blockingWatts != null ? blockingWatts : FrontierRequest.DEFAULT_BLOCKING_WATTS;
+            tau = tauMs != null ? tauMs / 1000 : FrontierRequest.DEFAULT_TAU_SECONDS;
+        }
+        FrontierRequest request = new FrontierRequest(source, stages, microbatches,
+                PipelineSchedule.fromCliName(schedule), watts, tau, d,
                 stragglerTime == null ? OptionalDouble.empty() : OptionalDouble.of(stragglerTime),
                 Optional.ofNullable(json), Optional.ofNullable(plot), rows);
         FrontierResult r = FrontierReport.run(request);
