@@ -33,7 +33,9 @@ import java.util.Set;
  * baseline_energy    every computation at maximum frequency, P_block filling idle time to the deadline
  * saving_percent     100 · (baseline_energy − chosen.energy) / baseline_energy
  * chosen             time, energy (idle time to the deadline at P_block), computation_energy
- *                    (effective energy of the computations alone), measured_energy and
+ *                    (effective energy of the computations alone), at_maximum_frequency (true
+ *                    when no frontier point saves energy, so every computation runs at its
+ *                    highest clock), measured_energy and
  *                    measured_saving_percent (the chosen clocks priced by the measurements
  *                    rather than the fitted curves), frequencies: the SM clock of every
  *                    computation (stage, microbatch, instruction, frequency_mhz)
@@ -47,8 +49,8 @@ final class FrontierJson {
                     double baselineEnergy, double savingPercent, Chosen chosen, List<Point> points) {
     }
 
-    record Chosen(double time, double energy, double computationEnergy, double measuredEnergy,
-                  double measuredSavingPercent, List<Assignment> frequencies) {
+    record Chosen(double time, double energy, double computationEnergy, boolean atMaximumFrequency,
+                  double measuredEnergy, double measuredSavingPercent, List<Assignment> frequencies) {
     }
 
     record Assignment(int stage, int microbatch, String instruction, int frequencyMhz) {
@@ -84,8 +86,9 @@ final class FrontierJson {
                 request.stragglerSeconds().isPresent() ? request.stragglerSeconds().getAsDouble() : null,
                 chosen.deadlineSeconds(), frontier.fastest().timeSeconds(), frontier.slowest().timeSeconds(),
                 chosen.baselineJoules(), chosen.savingPercent(),
-                new Chosen(chosen.point().timeSeconds(), chosen.energyJoules(), chosen.point().computationEnergyJoules(),
-                        chosen.measuredEnergyJoules(), chosen.measuredSavingPercent(), frequencies),
+                new Chosen(chosen.point().timeSeconds(), chosen.energyJoules(), chosen.computationEnergyJoules(),
+                        chosen.atMaximumFrequency(), chosen.measuredEnergyJoules(), chosen.measuredSavingPercent(),
+                        frequencies),
                 points);
     }
 

@@ -15,7 +15,8 @@ import java.util.TreeSet;
 /**
  * The frontier as text: its Pareto points (the best energy at or under each time) from slowest
  * to fastest, thinned evenly to a row budget but keeping both ends, plus the chosen point, each
- * with what it saves against maximum frequency if its time were the deadline.
+ * with what it saves against maximum frequency if its time were the deadline. When no point
+ * saves anything, the chosen row is every computation at maximum frequency, after the points.
  */
 final class FrontierTable {
     private FrontierTable() {
@@ -40,10 +41,15 @@ final class FrontierTable {
             FrontierPoint p = frontier.points().get(index);
             double baseline = MaxFrequencyBaseline.energy(frontier.dag(), profile, frontier.profile().blockingWatts(),
                     p.timeSeconds());
-            boolean isChosen = index == chosen.point().index();
+            boolean isChosen = !chosen.atMaximumFrequency() && index == chosen.point().index();
             out.append(String.format(Locale.ROOT, "%s %10.4f  %12.2f  %8.2f %%%s%n", isChosen ? "*" : " ",
                     p.timeSeconds(), p.energyJoules(), 100 * (baseline - p.energyJoules()) / baseline,
                     isChosen ? "   <- chosen" : ""));
+        }
+        if (chosen.atMaximumFrequency()) {
+            out.append(String.format(Locale.ROOT, "* %10.4f  %12.2f  %8.2f %%   <- chosen: all at maximum frequency, "
+                            + "no point within the deadline saves energy%n", chosen.point().timeSeconds(),
+                    chosen.energyJoules(), chosen.savingPercent()));
         }
         out.append(String.format(Locale.ROOT, "%d Pareto points of %d steps, %d shown; fastest %.4f s, slowest %.4f s%n",
                 pareto.size(), frontier.points().size(), rows.size(), frontier.fastest().timeSeconds(),

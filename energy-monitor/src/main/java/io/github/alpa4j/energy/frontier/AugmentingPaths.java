@@ -14,9 +14,6 @@ import java.util.Optional;
  * the critical sub-DAG keeps its shape, a few augmentations replace a maximum flow from scratch.
  */
 final class AugmentingPaths {
-    /** Residual capacity below this (joules) counts as none, against rounding in long runs. */
-    static final double EPSILON = 1e-9;
-
     private AugmentingPaths() {
     }
 
@@ -40,7 +37,7 @@ final class AugmentingPaths {
                 for (int k = network.start[v]; k < network.start[v + 1]; k++) {
                     int a = network.incident[k];
                     int w = network.other(a, v);
-                    if (!reached[w] && network.residual(a, v) > EPSILON) {
+                    if (!reached[w] && network.residual(a, v) > network.tolerance) {
                         reached[w] = true;
                         parentArc[w] = a;
                         queue[tail++] = w;

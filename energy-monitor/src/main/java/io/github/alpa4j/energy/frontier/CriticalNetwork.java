@@ -14,10 +14,17 @@ import java.util.Arrays;
  * one quantum (+∞ at its fastest). Critical precedence edges, and those from the source and to the
  * sink, are arcs out→in bounded by [0, +∞): a step may open a gap there but never close one.
  * A cut (S, T) costs {@code Σ_{forward} upper − Σ_{backward} lower}, the energy of the step.
+ *
+ * <p>Bounds are differences of curve energies, so their rounding error is relative to those
+ * energies, not absolute: a fixed tolerance in joules that suits the Perseus profile (tens of
+ * joules a run) blurs every bound of a predicted profile (hundredths of a joule a run, bounds of
+ * nanojoules) into one, and the cuts it picks stop being minimal.
  */
 final class CriticalNetwork {
     static final int SOURCE = 0;
     static final int SINK = 1;
+    /** Flow amounts below this fraction of the energy scale are rounding, not energy. */
+    static final double RELATIVE_TOLERANCE = 1e-11;
 
     final int vertexCount;
     final int[] from;
@@ -30,10 +37,19 @@ final class CriticalNetwork {
     /** Arcs incident to each vertex, both directions: arcs of vertex v are incident[start[v]..start[v+1]). */
     final int[] start;
     final int[] incident;
+    /** The largest energy (J) the bounds are differences of: one run of the costliest computation. */
+    final double energyScale;
+    /** Residual capacity below this (J) counts as none, against rounding in long runs. */
+    final double tolerance;
     private final int[] activityArc;
 
     private CriticalNetwork(int vertexCount, int[] from, int[] to, double[] lower, double[] upper, int[] computation,
-                            int[] activityArc) {
+                            int[] activityArc, double energyScale) {
+        if (!(energyScale > 0) || !Double.isFinite(energyScale)) {
+            throw new IllegalArgumentException("the energy scale must be positive and finite, got " + energyScale);
+        }
+        this.energyScale = energyScale;
+        this.tolerance = RELATIVE_TOLERANCE * energyScale;
         this.vertexCount = vertexCount;
         this.from = from;
         this.to = to;
@@ -62,9 +78,10 @@ final class CriticalNetwork {
      * Builds the network of the critical computations and edges, with the computations' bounds.
      *
      * @param edgeCritical whether the k-th successor edge of u is critical, at index {@code edgeIndex[u] + k}
+     * @param energyScale the largest energy (J) of one run of any computation, which sets {@link #tolerance}
      */
     static CriticalNetwork of(PipelineDag dag, boolean[] critical, boolean[] edgeCritical, int[] edgeIndex,
-                              double[] lowerBound, double[] upperBound) {
+                              double[] lowerBound, double[] upperBound, double energyScale) {
         int n = dag.size();
         int[] in = new int[n];
         int vertices = 2;
@@ -117,7 +134,7 @@ final class CriticalNetwork {
                 }
             }
         }
-        return new CriticalNetwork(vertices, from, to, lower, upper, computation, activityArc);
+        return new CriticalNetwork(vertices, from, to, lower, upper, computation, activityArc, energyScale);
     }
 
     private static int precedence(int a, int u, int v, int[] from, int[] to, double[] upper, int[] computation) {

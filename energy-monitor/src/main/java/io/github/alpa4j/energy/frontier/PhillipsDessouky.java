@@ -3,6 +3,7 @@ package io.github.alpa4j.energy.frontier;
 import io.github.alpa4j.energy.EnergyInputException;
 import io.github.alpa4j.energy.dag.Computation;
 import io.github.alpa4j.energy.dag.PipelineDag;
+import io.github.alpa4j.energy.profile.ExecutionOption;
 import io.github.alpa4j.energy.profile.FittedProfile;
 import io.github.alpa4j.energy.profile.TimeEnergyCurve;
 
@@ -32,6 +33,7 @@ public final class PhillipsDessouky {
     private final TimeEnergyCurve[] curves;
     private final int[] edgeIndex;
     private final int edgeCount;
+    private final double energyScale;
 
     public PhillipsDessouky(PipelineDag dag, FittedProfile profile) {
         if (profile.stageCount() != dag.stages()) {
@@ -51,6 +53,23 @@ public final class PhillipsDessouky {
             edges += dag.successorCount(i);
         }
         this.edgeCount = edges;
+        this.energyScale = energyScale(curves);
+    }
+
+    /**
+     * The largest energy, raw or effective, of any option the computations may run: the size of
+     * the numbers whose differences bound the flow, so what rounding in them amounts to.
+     */
+    private static double energyScale(TimeEnergyCurve[] curves) {
+        double largest = 0;
+        for (TimeEnergyCurve curve : curves) {
+            for (ExecutionOption option : curve.options()) {
+                largest = Math.max(largest, Math.max(Math.abs(option.energyJoules()),
+                        Math.abs(option.effectiveEnergyJoules())));
+            }
+        }
+        // A profile of zero energies has nothing to round; any positive scale serves it.
+        return largest > 0 ? largest : 1;
     }
 
     /** Convenience for {@code new PhillipsDessouky(dag, profile).run()}. */
@@ -97,7 +116,7 @@ public final class PhillipsDessouky {
                         bounds(i, durations[i], lower, upper);
                     }
                 }
-                network = CriticalNetwork.of(dag, critical, edgeCritical, edgeIndex, lower, upper);
+                network = CriticalNetwork.of(dag, critical, edgeCritical, edgeIndex, lower, upper, energyScale);
                 sourceSide = TwoPhaseMaxFlow.solve(network);
                 System.arraycopy(critical, 0, previousCritical, 0, n);
                 System.arraycopy(edgeCritical, 0, previousEdgeCritical, 0, edgeCount);

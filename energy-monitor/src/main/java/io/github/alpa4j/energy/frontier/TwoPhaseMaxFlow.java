@@ -1,6 +1,7 @@
 package io.github.alpa4j.energy.frontier;
 
 import org.jgrapht.Graph;
+import org.jgrapht.alg.flow.MaximumFlowAlgorithmBase;
 import org.jgrapht.alg.flow.PushRelabelMFImpl;
 import org.jgrapht.alg.interfaces.MaximumFlowAlgorithm;
 import org.jgrapht.graph.DefaultWeightedEdge;
@@ -20,8 +21,20 @@ import java.util.Set;
  *
  * <p>An infinite bound becomes a capacity larger than any finite cut; a lower bound of −∞ (a
  * computation that cannot slow down) becomes an extra arc the other way with that capacity.
+ *
+ * <p>JGraphT's push-relabel never pushes less than {@link MaximumFlowAlgorithmBase#DEFAULT_EPSILON}
+ * whatever epsilon it is given, so capacities go to it in units of {@code network.tolerance /
+ * DEFAULT_EPSILON} joules: its cut-off then is the network's own tolerance, relative to the energies.
  */
 final class TwoPhaseMaxFlow {
+    /**
+     * How far short of the lower bounds (as a fraction of the energy scale) a feasible flow may
+     * fall. Each step's cut is minimal only up to the tolerance, so the next assignment may be off
+     * the least energy for its time by that much, and its lower bounds a little unroutable; a
+     * shortfall this large is no rounding but a broken invariant.
+     */
+    static final double SHORTFALL = 1e-6;
+
     private TwoPhaseMaxFlow() {
     }
 
@@ -31,17 +44,19 @@ final class TwoPhaseMaxFlow {
      */
     static Optional<boolean[]> solve(CriticalNetwork network) {
         int m = network.arcCount();
+        double unit = network.tolerance / MaximumFlowAlgorithmBase.DEFAULT_EPSILON;
         double finite = 0;
         for (int a = 0; a < m; a++) {
             finite += (Double.isFinite(network.lower[a]) ? Math.abs(network.lower[a]) : 0)
                     + (Double.isFinite(network.upper[a]) ? Math.abs(network.upper[a]) : 0);
         }
-        double infinite = 16 * (1 + finite);
-        feasibleFlow(network, infinite);
-        return augment(network, infinite);
+        double infinite = 16 * (network.energyScale + finite) / unit;
+        feasibleFlow(network, unit, infinite);
+        return augment(network, unit, infinite);
     }
 
-    private static void feasibleFlow(CriticalNetwork network, double infinite) {
+    /** Sets {@code network.flow} to a flow within the bounds, JGraphT working in {@code unit} joules. */
+    private static void feasibleFlow(CriticalNetwork network, double unit, double infinite) {
         int m = network.arcCount();
         int superSource = network.vertexCount;
         int superSink = network.vertexCount + 1;
@@ -52,8 +67,11 @@ final class TwoPhaseMaxFlow {
         double[] excess = new double[network.vertexCount];
         for (int a = 0; a < m; a++) {
             double upper = network.upper[a];
-            floor[a] = Double.isFinite(network.lower[a]) ? network.lower[a] : Math.min(0, Double.isFinite(upper) ? upper : 0);
-            forward[a] = arc(graph, network.from[a], network.to[a], Double.isFinite(upper) ? upper - floor[a] : infinite);
+            double lower = Double.isFinite(network.lower[a]) ? network.lower[a]
+                    : Math.min(0, Double.isFinite(upper) ? upper : 0);
+            floor[a] = lower / unit;
+            forward[a] = arc(graph, network.from[a], network.to[a],
+                    Double.isFinite(upper) ? upper / unit - floor[a] : infinite);
             if (!Double.isFinite(network.lower[a])) {
                 backward[a] = arc(graph, network.to[a], network.from[a], infinite);
             }
@@ -72,19 +90,21 @@ final class TwoPhaseMaxFlow {
         }
         MaximumFlowAlgorithm.MaximumFlow<DefaultWeightedEdge> result =
                 new PushRelabelMFImpl<>(graph).getMaximumFlow(superSource, superSink);
-        if (result.getValue() < required - 1e-9 * (1 + required)) {
+        double shortfall = (required - result.getValue()) * unit;
+        if (shortfall > SHORTFALL * network.energyScale) {
             // A feasible flow exists whenever the current assignment is the least energy for its
             // time, which every Phillips–Dessouky step preserves on convex curves.
-            throw new IllegalStateException("no feasible flow in the critical network: " + result.getValue()
-                    + " of " + required + " J routed; are the energy curves convex?");
+            throw new IllegalStateException("no feasible flow in the critical network: " + result.getValue() * unit
+                    + " of " + required * unit + " J routed; are the energy curves convex?");
         }
         Map<DefaultWeightedEdge, Double> flows = result.getFlowMap();
         for (int a = 0; a < m; a++) {
-            network.flow[a] = floor[a] + flows.get(forward[a]) - (backward[a] == null ? 0 : flows.get(backward[a]));
+            double units = floor[a] + flows.get(forward[a]) - (backward[a] == null ? 0 : flows.get(backward[a]));
+            network.flow[a] = units * unit;
         }
     }
 
-    private static Optional<boolean[]> augment(CriticalNetwork network, double infinite) {
+    private static Optional<boolean[]> augment(CriticalNetwork network, double unit, double infinite) {
         int m = network.arcCount();
         Graph<Integer, DefaultWeightedEdge> graph = graph(network.vertexCount);
         DefaultWeightedEdge[] forward = new DefaultWeightedEdge[m];
@@ -93,10 +113,10 @@ final class TwoPhaseMaxFlow {
             double ahead = network.residual(a, network.from[a]);
             double back = network.residual(a, network.to[a]);
             if (ahead > 0) {
-                forward[a] = arc(graph, network.from[a], network.to[a], Double.isFinite(ahead) ? ahead : infinite);
+                forward[a] = arc(graph, network.from[a], network.to[a], Double.isFinite(ahead) ? ahead / unit : infinite);
             }
             if (back > 0) {
-                backward[a] = arc(graph, network.to[a], network.from[a], Double.isFinite(back) ? back : infinite);
+                backward[a] = arc(graph, network.to[a], network.from[a], Double.isFinite(back) ? back / unit : infinite);
             }
         }
         PushRelabelMFImpl<Integer, DefaultWeightedEdge> maxFlow = new PushRelabelMFImpl<>(graph);
@@ -108,10 +128,10 @@ final class TwoPhaseMaxFlow {
         Map<DefaultWeightedEdge, Double> flows = result.getFlowMap();
         for (int a = 0; a < m; a++) {
             if (forward[a] != null) {
-                network.flow[a] += flows.get(forward[a]);
+                network.flow[a] += flows.get(forward[a]) * unit;
             }
             if (backward[a] != null) {
-                network.flow[a] -= flows.get(backward[a]);
+                network.flow[a] -= flows.get(backward[a]) * unit;
             }
         }
         Set<Integer> reachable = maxFlow.getSourcePartition();

@@ -12,12 +12,14 @@ package io.github.alpa4j.energy.profile;
 public enum Dominance {
     /**
      * Another option is faster and uses less raw energy: the Perseus artifact's rule
-     * (data/perseus/README.md), which reproduces the authors' frontier.
+     * (data/perseus/README.md), which reproduces the authors' frontier; of options with one
+     * quantised time the costliest, closest to the quantum, stays.
      */
     RAW_ENERGY,
     /**
      * Another option is faster and uses less effective energy, {@code E − P_block·t}: drops only
-     * options no plan can need, so the frontier is never worse and often better.
+     * options no plan can need, so the frontier is never worse and often better; of options with
+     * one quantised time the cheapest stays, as the curve prices them all at that time.
      */
     EFFECTIVE_ENERGY
 }

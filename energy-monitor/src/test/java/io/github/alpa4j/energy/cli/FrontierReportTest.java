@@ -7,7 +7,10 @@ import io.github.alpa4j.energy.model.DvfsEnergyModel;
 import io.github.alpa4j.energy.model.GpuSpec;
 import io.github.alpa4j.energy.model.StageWork;
 import io.github.alpa4j.energy.profile.Dominance;
+import io.github.alpa4j.energy.profile.Instruction;
+import io.github.alpa4j.energy.profile.Measurement;
 import io.github.alpa4j.energy.profile.PerseusData;
+import io.github.alpa4j.energy.profile.Profile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +83,52 @@ class FrontierReportTest {
         FrontierResult result = FrontierReport.run(request);
         assertThat(result.table()).contains("profile: model: 4 stages on H100").contains("gpipe");
         assertThat(result.chosen().savingPercent()).isGreaterThan(0);
+    }
+
+    /**
+     * {@code energy frontier --model gpt --layers 8 --hidden 512 --heads 8 --seq 256 --vocab 1024
+     * --batch 32 --stages 4 --microbatches 8 --cluster dgx-a100}: the stages' work as the engine
+     * estimates it. Every stage is memory-bound from 1410 down to 330 MHz, and a run costs a few
+     * hundredths of a joule, so the flow bounds are nanojoules: the frontier threw "no feasible
+     * flow" under effective dominance and saved −0.04 % under raw.
+     */
+    @Test
+    void aMemoryBoundModelProfileOfSmallStagesSavesUnderEitherDominance() {
+        StageWork first = new StageWork(1.405353984e10, 4.0323072e8, 2.810707968e10, 8.0646144e8);
+        StageWork middle = new StageWork(1.4053015552e10, 3.94313728e8, 2.8106031104e10, 7.88627456e8);
+        StageWork last = new StageWork(1.5135145984e10, 4.1109914e8, 3.0270291968e10, 8.2219828e8);
+        GpuSpec a100 = GpuSpec.a100Sxm();
+        Profile profile = DvfsEnergyModel.profile(a100, List.of(first, middle, middle, last));
+        // The CLI's quantum for a model: a fiftieth of the shortest computation at the highest clock.
+        double tau = profile.atMaximumFrequency(1, Instruction.FORWARD).timeSeconds() / 50;
+        for (Dominance dominance : Dominance.values()) {
+            FrontierResult result = FrontierReport.run(new FrontierRequest(new ProfileSource.Given(profile, "gpt"), 4, 8,
+                    PipelineSchedule.ONE_F_ONE_B, a100.staticWatts(), tau, dominance, OptionalDouble.empty(),
+                    Optional.empty(), Optional.empty(), FrontierRequest.DEFAULT_TABLE_ROWS));
+            assertThat(result.chosen().atMaximumFrequency()).as(dominance.toString()).isFalse();
+            assertThat(result.chosen().savingPercent()).as(dominance.toString()).isGreaterThan(10);
+            assertThat(result.chosen().measuredSavingPercent()).as(dominance.toString()).isGreaterThan(10);
+        }
+    }
+
+    @Test
+    void whenNoPointSavesTheChosenRowIsAllAtMaximumFrequency() throws IOException {
+        List<Measurement> rows = List.of(new Measurement(0, Instruction.FORWARD, 1410, 0.0105, 3.0),
+                new Measurement(0, Instruction.FORWARD, 1200, 0.0125, 3.6),
+                new Measurement(0, Instruction.BACKWARD, 1410, 0.0209, 6.0),
+                new Measurement(0, Instruction.BACKWARD, 1200, 0.0249, 7.2));
+        Path json = dir.resolve("all-max.json");
+        FrontierResult result = FrontierReport.run(new FrontierRequest(
+                new ProfileSource.Given(new Profile(rows), "slower costs more"), 1, 2, PipelineSchedule.ONE_F_ONE_B, 80,
+                1e-3, Dominance.RAW_ENERGY, OptionalDouble.empty(), Optional.of(json), Optional.empty(),
+                FrontierRequest.DEFAULT_TABLE_ROWS));
+        assertThat(result.table().lines().filter(l -> l.contains("<- chosen")))
+                .containsExactly("*     0.0600         17.78      0.00 %   <- chosen: all at maximum frequency, "
+                        + "no point within the deadline saves energy");
+        assertThat(result.table()).contains("saving 0.00 %");
+        JsonNode chosen = FrontierJson.mapper().readTree(json.toFile()).get("chosen");
+        assertThat(chosen.get("at_maximum_frequency").asBoolean()).isTrue();
+        assertThat(chosen.get("frequencies").findValuesAsText("frequency_mhz")).containsOnly("1410");
     }
 
     @Test

@@ -21,6 +21,15 @@ final class ConvexProfiles {
     }
 
     static Profile random(long seed, int stages, int frequencies, double blockingWatts) {
+        return random(seed, stages, frequencies, blockingWatts, 1);
+    }
+
+    /**
+     * The same profile with every energy in units of {@code joules}: 2⁻³⁰ J gives runs of
+     * nanojoules, the scale of a predicted profile's flow bounds, and scales by a power of two
+     * exactly. Fit it with P_block in the same units.
+     */
+    static Profile random(long seed, int stages, int frequencies, double blockingWatts, double joules) {
         Random random = new Random(seed);
         List<Measurement> rows = new ArrayList<>();
         for (int s = 0; s < stages; s++) {
@@ -34,7 +43,7 @@ final class ConvexProfiles {
                     double effective = a * Math.exp(b * k) + c;
                     double time = (quanta + 0.05 + 0.9 * random.nextDouble()) * TAU;
                     rows.add(new Measurement(s, instruction, 1400 - 100 * k, time,
-                            effective + blockingWatts * quanta * TAU));
+                            joules * (effective + blockingWatts * quanta * TAU)));
                 }
             }
         }

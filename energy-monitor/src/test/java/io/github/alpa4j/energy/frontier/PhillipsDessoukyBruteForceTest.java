@@ -45,6 +45,10 @@ class PhillipsDessoukyBruteForceTest {
         return cases;
     }
 
+    static List<Arguments> firstPipelines() {
+        return pipelines().subList(0, 16);
+    }
+
     @ParameterizedTest(name = "{0} stages, {1} microbatches, {2}, seed {3}, {4} W blocking")
     @MethodSource("pipelines")
     void everyPointIsWithinOneQuantumOfTheExactOptimum(int stages, int microbatches, PipelineSchedule schedule,
@@ -52,7 +56,22 @@ class PhillipsDessoukyBruteForceTest {
         Profile profile = ConvexProfiles.random(seed, stages, 4, blockingWatts);
         FittedProfile fitted = FittedProfile.fit(profile, ConvexProfiles.TAU, blockingWatts);
         PipelineDag dag = PipelineDag.build(stages, microbatches, schedule);
-        assertMatchesBruteForce(PhillipsDessouky.frontier(dag, fitted));
+        assertMatchesBruteForce(PhillipsDessouky.frontier(dag, fitted), 1);
+    }
+
+    /**
+     * The first 16 pipelines again with every energy in units of 2⁻³⁰ J, about a nanojoule: only
+     * the ratios of energies decide the frontier, and tolerances in absolute joules blurred
+     * every flow bound of such a profile into one.
+     */
+    @ParameterizedTest(name = "{0} stages, {1} microbatches, {2}, seed {3}, {4} W blocking, in nanojoules")
+    @MethodSource("firstPipelines")
+    void inNanojoulesToo(int stages, int microbatches, PipelineSchedule schedule, long seed, double blockingWatts) {
+        double joules = Math.scalb(1.0, -30);
+        Profile profile = ConvexProfiles.random(seed, stages, 4, blockingWatts, joules);
+        FittedProfile fitted = FittedProfile.fit(profile, ConvexProfiles.TAU, blockingWatts * joules);
+        PipelineDag dag = PipelineDag.build(stages, microbatches, schedule);
+        assertMatchesBruteForce(PhillipsDessouky.frontier(dag, fitted), joules);
     }
 
     /**
@@ -67,7 +86,7 @@ class PhillipsDessoukyBruteForceTest {
             FittedProfile fitted = FittedProfile.fit(ConvexProfiles.random(seed, 3, 4, 0), ConvexProfiles.TAU, 0);
             Frontier frontier = PhillipsDessouky.frontier(PipelineDag.build(3, 3, PipelineSchedule.GPIPE), fitted);
             if (slowsSomethingDown(frontier)) {
-                assertMatchesBruteForce(frontier);
+                assertMatchesBruteForce(frontier, 1);
                 checked++;
             }
         }
@@ -87,7 +106,8 @@ class PhillipsDessoukyBruteForceTest {
         return false;
     }
 
-    private static void assertMatchesBruteForce(Frontier frontier) {
+    /** @param joules the unit the profile's energies are in */
+    private static void assertMatchesBruteForce(Frontier frontier, double joules) {
         PipelineDag dag = frontier.dag();
         BruteForce bruteForce = new BruteForce(dag, frontier);
         double quantumCost = largestQuantumCost(frontier);
@@ -103,7 +123,7 @@ class PhillipsDessoukyBruteForceTest {
             }
             assertThat(Makespan.of(dag, measured)).as("the plan's frequencies meet the point's time")
                     .isLessThanOrEqualTo(point.quanta());
-            double exact = bruteForce.optimum(point.quanta(), planEnergy + 1e-9);
+            double exact = bruteForce.optimum(point.quanta(), planEnergy + 1e-9 * joules);
             assertThat(point.computationEnergyJoules()).as("point %d at %d quanta", point.index(), point.quanta())
                     .isCloseTo(exact, org.assertj.core.data.Offset.offset(quantumCost));
         }

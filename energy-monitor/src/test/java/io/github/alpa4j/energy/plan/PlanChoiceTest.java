@@ -8,11 +8,16 @@ import io.github.alpa4j.energy.frontier.FrontierPoint;
 import io.github.alpa4j.energy.frontier.PhillipsDessouky;
 import io.github.alpa4j.energy.profile.Dominance;
 import io.github.alpa4j.energy.profile.FittedProfile;
+import io.github.alpa4j.energy.profile.Instruction;
+import io.github.alpa4j.energy.profile.Measurement;
 import io.github.alpa4j.energy.profile.PerseusData;
 import io.github.alpa4j.energy.profile.Profile;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,6 +85,39 @@ class PlanChoiceTest {
         assertThat(later.point()).isEqualTo(frontier.slowest());
         assertThat(later.energyJoules() - late.energyJoules()).as("only the blocked second costs more")
                 .isCloseTo(8 * PerseusData.A100_BLOCKING_WATTS, within(1e-6));
+    }
+
+    /**
+     * Each computation has one clock worth running, 1410 MHz, and times between quanta: the
+     * frontier is that one assignment, and its curves, charging P_block for whole quanta only,
+     * price it above its measurement. Running it would report a loss against running it.
+     */
+    @Test
+    void whenNoPointSavesEveryComputationRunsAtMaximumFrequency() {
+        List<Measurement> rows = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            rows.add(new Measurement(s, Instruction.FORWARD, 1410, 0.0105, 3.0));
+            rows.add(new Measurement(s, Instruction.FORWARD, 1200, 0.0125, 3.6));
+            rows.add(new Measurement(s, Instruction.BACKWARD, 1410, 0.0209, 6.0));
+            rows.add(new Measurement(s, Instruction.BACKWARD, 1200, 0.0249, 7.2));
+        }
+        Profile costlyWhenSlow = new Profile(rows);
+        for (Dominance dominance : Dominance.values()) {
+            Frontier only = PhillipsDessouky.frontier(PipelineDag.build(2, 2, PipelineSchedule.ONE_F_ONE_B),
+                    FittedProfile.fit(costlyWhenSlow, 1e-3, 80, dominance));
+            ChosenPlan plan = PlanChoice.choose(only, costlyWhenSlow, new Deadline.NoStraggler());
+            assertThat(only.points()).as("one assignment, all at 1410 MHz").hasSize(1);
+            assertThat(only.fastest().energyJoules()).as("the curves' price").isGreaterThan(plan.baselineJoules());
+
+            assertThat(plan.atMaximumFrequency()).isTrue();
+            assertThat(plan.point()).isEqualTo(only.fastest());
+            assertThat(plan.frequenciesMhz()).hasSize(8).containsOnly(1410);
+            assertThat(plan.energyJoules()).isEqualTo(plan.baselineJoules());
+            assertThat(plan.measuredEnergyJoules()).isEqualTo(plan.baselineJoules());
+            assertThat(plan.savingPercent()).isZero();
+            assertThat(plan.computationEnergyJoules())
+                    .isCloseTo(plan.baselineJoules() - 2 * plan.deadlineSeconds() * 80, within(1e-9));
+        }
     }
 
     @Test

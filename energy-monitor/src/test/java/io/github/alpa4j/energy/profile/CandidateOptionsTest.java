@@ -41,6 +41,36 @@ class CandidateOptionsTest {
     }
 
     @Test
+    void anOptionAsFastAsACheaperOneIsBeatenUnderEitherDominance() {
+        // Memory-bound: the SM clock does not change the time, only the energy, down to 1000 MHz;
+        // below it compute dominates and time grows. The authors' strict comparison kept all four
+        // equally fast options and then, keeping the larger energy, the highest clock.
+        List<Measurement> rows = List.of(m(1400, 0.0104, 30), m(1300, 0.0104, 29), m(1200, 0.0104, 28),
+                m(1000, 0.0104, 27), m(800, 0.0121, 27.5), m(600, 0.0152, 28.5));
+        assertThat(CandidateOptions.nonDominated(rows, 1.0, 0)).extracting(Measurement::frequencyMhz)
+                .containsExactly(1000);
+        for (Dominance dominance : Dominance.values()) {
+            List<ExecutionOption> options = CandidateOptions.of(rows, 1e-3, 80, dominance);
+            assertThat(options.get(0).frequencyMhz()).as("%s: the fastest time at its least energy", dominance)
+                    .isEqualTo(1000);
+            assertThat(options.get(0).quanta()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void effectiveDominanceKeepsTheCheapestOptionOfAQuantum() {
+        // 1300 and 1200 finish within the 10th quantum like 1400, a little later and cheaper: the
+        // quantised curve cannot tell them apart by time, so under effective energy the cheapest
+        // serves that time; the authors' rule (raw) keeps the costliest, the closest to the quantum.
+        List<Measurement> rows = List.of(m(1400, 0.0101, 30), m(1300, 0.0105, 29), m(1200, 0.0109, 28.5),
+                m(1100, 0.0121, 26), m(1000, 0.0131, 25));
+        assertThat(CandidateOptions.of(rows, 1e-3, 0, Dominance.RAW_ENERGY)).extracting(ExecutionOption::frequencyMhz)
+                .containsExactly(1400, 1100, 1000);
+        assertThat(CandidateOptions.of(rows, 1e-3, 0, Dominance.EFFECTIVE_ENERGY))
+                .extracting(ExecutionOption::frequencyMhz).containsExactly(1200, 1100, 1000);
+    }
+
+    @Test
     void effectiveEnergySubtractsBlockingPowerOverTheQuantisedTime() {
         ExecutionOption option = CandidateOptions.of(List.of(m(1400, 0.0509, 24), m(1200, 0.0601, 22)), 1e-3, 80,
                         Dominance.RAW_ENERGY)
