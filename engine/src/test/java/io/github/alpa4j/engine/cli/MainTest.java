@@ -41,7 +41,11 @@ class MainTest {
         "plan --model mlp --mesh 2y2          | cannot read mesh shape '2y2'",
         "plan --model mlp --plan zero         | unknown plan 'zero'",
         "plan --model mlp --mesh 1x4 --memory-budget 0.00001 | does not fit in",
-        "plan --graph /nonexistent/g.json     | /nonexistent/g.json"})
+        "plan --graph /nonexistent/g.json     | /nonexistent/g.json",
+        "energy frontier --stages 2 --microbatches 4 | give either --profile",
+        "energy frontier --model gpt --stages 2 --microbatches 4 --cluster cpu | knows no GPU like 'cpu-logical-device'",
+        "energy frontier --model gpt --stages 2 --microbatches 3 | --microbatches (3) must divide the batch (16)",
+        "energy frontier --model gpt --stages 3 --microbatches 4 | cannot split 2 layers into 3 stages"})
     void badInputGetsOneLineAndExitCode2(String args, String message) {
         Run r = run(args.trim().split("\\s+"));
         assertThat(r.code()).isEqualTo(2);
@@ -174,5 +178,18 @@ class MainTest {
                 "--mesh", "1x4", "--load-plan", plan.toString());
         assertThat(otherModel.code()).isEqualTo(2);
         assertThat(otherModel.err()).contains("was made for another model");
+    }
+
+    @Test
+    void energyFrontierFromTheEnergyModel(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("f.json");
+        Run r = run("energy", "frontier", "--model", "gpt", "--layers", "4", "--hidden", "512", "--heads", "8", "--seq", "256",
+                "--vocab", "2048", "--batch", "32", "--stages", "2", "--microbatches", "4", "--cluster", "dgx-a100",
+                "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("energy model: gpt, 2 stages x 1 GPU of A100", "<- chosen");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("saving_percent").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(j.get("slowest_time").asDouble()).isGreaterThanOrEqualTo(j.get("fastest_time").asDouble());
     }
 }
