@@ -2,12 +2,12 @@ package io.github.alpa4j.planner.plan;
 
 import java.util.Locale;
 
-/** Human-readable seconds and bytes for reports. */
-final class Units {
+/** Human-readable seconds and bytes for reports (intra-op and pipeline). */
+public final class Units {
     private Units() {
     }
 
-    static String seconds(double s) {
+    public static String seconds(double s) {
         if (s == 0) {
             return "0";
         }
@@ -20,7 +20,7 @@ final class Units {
         return String.format(Locale.ROOT, "%.3f s", s);
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }
