@@ -23,6 +23,8 @@ import java.util.Map;
 public final class LayerClustering {
     /** The most layers the automatic choice makes: the stage DP's work grows as L³, and 48 keeps a 48-block GPT at a block per layer. */
     public static final int AUTO_LAYER_LIMIT = 48;
+    /** Layer counts the automatic choice compares (the largest that keep the least largest cut). */
+    public static final int AUTO_CANDIDATES = 8;
 
     private LayerClustering() {
     }
@@ -95,10 +97,11 @@ public final class LayerClustering {
 
     /**
      * The layer count when none is given. Alpa's rule (its layer_num = "auto") takes the most layers
-     * whose least largest cut is no larger than with two. Here the candidates are the counts from half
-     * the limit to {@link #AUTO_LAYER_LIMIT} (or the forward ops) meeting that rule, and the one whose
-     * layers repeat most (fewest distinct forward structures: each distinct layer is an ILP per logical
-     * mesh) wins, the most layers on ties. On a 48-block GPT that is a block per layer.
+     * whose least largest cut is no larger than with two. Here the candidates are the largest
+     * {@link #AUTO_CANDIDATES} counts up to {@link #AUTO_LAYER_LIMIT} (or the forward ops) that meet
+     * that rule, and the one whose layers repeat most (fewest distinct forward structures: each distinct
+     * layer is an ILP per logical mesh) wins, the most layers on ties. On a 48-block GPT that is a block
+     * per layer.
      */
     public static int autoLayers(Graph g, double epsilon) {
         List<Node> fwd = g.nodes().stream().filter(Layering::isClustered).toList();
@@ -112,14 +115,15 @@ public final class LayerClustering {
         if (two == Double.POSITIVE_INFINITY) {
             return 1;
         }
-        int hi = Math.min(n, AUTO_LAYER_LIMIT);
         int best = 2;
         int bestTypes = Integer.MAX_VALUE;
-        for (int l = hi; l >= Math.max(2, hi / 2); l--) {
+        int tried = 0;
+        for (int l = Math.min(n, AUTO_LAYER_LIMIT); l >= 2 && tried < AUTO_CANDIDATES; l--) {
             double cap = (1 + epsilon) * prefix[n] / l;
             if (leastLargestCut(prefix, cut, l, cap) > two) {
                 continue;
             }
+            tried++;
             int types = forwardTypes(g, fwd, forwardLayers(prefix, cut, l, cap), l);
             if (types < bestTypes) {
                 best = l;
