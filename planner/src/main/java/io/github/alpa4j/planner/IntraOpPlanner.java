@@ -99,8 +99,10 @@ public final class IntraOpPlanner {
             }
             lpSeconds = lp.seconds();
         }
+        // the time limit covers both solvers
+        double left = Math.max(options.timeLimitSeconds() - lpSeconds, 0.01 * options.timeLimitSeconds());
         IlpSolution cp = CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
-                options.warmStart() ? hint : null, options.timeLimitSeconds(), options.solverWorkers(), false);
+                options.warmStart() ? hint : null, left, options.solverWorkers(), false);
         return new IlpSolution(cp.choice(), cp.objective(), cp.status(), cp.seconds() + lpSeconds, cp.boolVars(), cp.constraints());
     }
 

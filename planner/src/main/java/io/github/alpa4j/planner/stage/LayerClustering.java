@@ -96,11 +96,11 @@ public final class LayerClustering {
     }
 
     /**
-     * The layer count when none is given. Alpa's rule (its layer_num = "auto") takes the most layers
-     * whose least largest cut is no larger than with two. Here the candidates are the largest
-     * {@link #AUTO_CANDIDATES} counts up to {@link #AUTO_LAYER_LIMIT} (or the forward ops) that meet
-     * that rule, and the one whose layers repeat most (fewest distinct forward structures: each distinct
-     * layer is an ILP per logical mesh) wins, the most layers on ties. On a 48-block GPT that is a block
+     * The layer count when none is given. Alpa's rule (its layer_num = "auto") takes the most layers,
+     * L*, whose least largest cut is no larger than with two. Here up to {@link #AUTO_CANDIDATES} of
+     * the counts from L* / 2 to L* that meet the rule are compared, and the one whose layers repeat most
+     * (fewest distinct forward structures: each distinct layer is an ILP per logical mesh) wins, the
+     * most layers on ties. L* is at most {@link #AUTO_LAYER_LIMIT}. On a 48-block GPT that is a block
      * per layer.
      */
     public static int autoLayers(Graph g, double epsilon) {
@@ -117,12 +117,14 @@ public final class LayerClustering {
         }
         int best = 2;
         int bestTypes = Integer.MAX_VALUE;
+        int most = -1;
         int tried = 0;
-        for (int l = Math.min(n, AUTO_LAYER_LIMIT); l >= 2 && tried < AUTO_CANDIDATES; l--) {
+        for (int l = Math.min(n, AUTO_LAYER_LIMIT); l >= 2 && tried < AUTO_CANDIDATES && (most < 0 || 2 * l >= most); l--) {
             double cap = (1 + epsilon) * prefix[n] / l;
             if (leastLargestCut(prefix, cut, l, cap) > two) {
                 continue;
             }
+            most = Math.max(most, l);
             tried++;
             int types = forwardTypes(g, fwd, forwardLayers(prefix, cut, l, cap), l);
             if (types < bestTypes) {

@@ -69,17 +69,16 @@ public final class PipelinePlanner {
             List<StagePlacement> placements = new ArrayList<>();
             for (int i = 0; i < sol.stages().size(); i++) {
                 StageDp.Stage s = sol.stages().get(i);
-                int profile = table.profile(s.first(), s.last(), s.submesh(), s.inflight());
+                int profile = table.profile(s.first(), s.last(), s.submesh(), s.inflight(), s.maxUpdate());
                 LogicalMesh lm = profiles.get(profile).mesh();
                 placements.add(new StagePlacement(s.first(), s.last(), lm.physical(),
                         DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile, StageGraph.of(layering, s.first(), s.last())));
             }
-            int[] stageIlps = new int[1];
-            List<IntraOpPlan> plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool, stageIlps);
+            StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool);
             long t4 = System.nanoTime();
-            PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), layerProfiles.ilpCount(), stageIlps[0],
+            PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), layerProfiles.ilpCount(), plans.solves(),
                     sol.runs(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t4 - t0) / 1e9);
-            return PipelineAssembly.assemble("auto", cluster, layering, microbatches, options.schedule(), placements, plans,
+            return PipelineAssembly.assemble("auto", cluster, layering, microbatches, options.schedule(), placements, plans.plans(),
                     budget, Optional.of(stats));
         } finally {
             pool.shutdownNow();
@@ -122,9 +121,12 @@ public final class PipelinePlanner {
      * warm-started from the better of those and Megatron's plan; the refined plan is kept only if it is
      * faster per microbatch and still fits. Identical stages on identical meshes are solved once.
      */
-    private static List<IntraOpPlan> stagePlans(List<StagePlacement> placements, LayerProfiles profiles,
-                                                PlannerOptions intra, StageOptions options, int microbatches, long budget,
-                                                ExecutorService pool, int[] solves) {
+    /** The plan of each stage, and how many stage ILPs were solved for them. */
+    private record StagePlans(List<IntraOpPlan> plans, int solves) {
+    }
+
+    private static StagePlans stagePlans(List<StagePlacement> placements, LayerProfiles profiles, PlannerOptions intra,
+                                         StageOptions options, int microbatches, long budget, ExecutorService pool) {
         int stages = placements.size();
         List<StageGraph> graphs = placements.stream().map(StagePlacement::graph).toList();
         List<IntraOpPlan> composed = new ArrayList<>();
@@ -132,7 +134,7 @@ public final class PipelinePlanner {
             composed.add(profiles.composed(p.graph(), p.first(), p.last(), p.profile(), p.mesh(), intra));
         }
         if (!options.refineStages()) {
-            return composed;
+            return new StagePlans(composed, 0);
         }
         Map<List<Object>, Future<IntraOpPlan>> solved = new HashMap<>();
         List<Future<IntraOpPlan>> futures = new ArrayList<>();
@@ -142,10 +144,7 @@ public final class PipelinePlanner {
             Graph g = graphs.get(i).graph();
             int inflight = options.schedule().inflight(stages, microbatches, i);
             List<Object> key = List.of(GraphSignature.of(g), p.profile(), inflight);
-            futures.add(solved.computeIfAbsent(key, k -> {
-                solves[0]++;
-                return pool.submit(() -> refine(start, inflight, microbatches, budget, intra));
-            }));
+            futures.add(solved.computeIfAbsent(key, k -> pool.submit(() -> refine(start, inflight, microbatches, budget, intra))));
         }
         List<IntraOpPlan> out = new ArrayList<>();
         for (int i = 0; i < stages; i++) {
@@ -157,7 +156,7 @@ public final class PipelinePlanner {
             }
             out.add(p);
         }
-        return out;
+        return new StagePlans(out, solved.size());
     }
 
     private static IntraOpPlan refine(IntraOpPlan composed, int inflight, int microbatches, long budget, PlannerOptions intra) {

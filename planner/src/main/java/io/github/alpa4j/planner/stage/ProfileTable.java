@@ -40,20 +40,30 @@ final class ProfileTable implements StageCostTable {
     }
 
     @Override
-    public double time(int first, int last, int submesh, int inflight) {
-        int s = profile(first, last, submesh, inflight);
+    public double time(int first, int last, int submesh, int inflight, double maxUpdate) {
+        int s = profile(first, last, submesh, inflight, maxUpdate);
         return s < 0 ? Double.POSITIVE_INFINITY : profiles.range(first, last, s).microbatchSeconds();
     }
 
-    /** The fastest profile of {@code submesh} that fits, or -1. */
-    int profile(int first, int last, int submesh, int inflight) {
+    @Override
+    public double update(int first, int last, int submesh, int inflight, double maxUpdate) {
+        int s = profile(first, last, submesh, inflight, maxUpdate);
+        return s < 0 ? Double.POSITIVE_INFINITY : profiles.range(first, last, s).updateSeconds();
+    }
+
+    /** The fastest profile of {@code submesh} that fits and updates within {@code maxUpdate} (the faster update on ties), or -1. */
+    int profile(int first, int last, int submesh, int inflight, double maxUpdate) {
         int best = -1;
-        double bestTime = Double.POSITIVE_INFINITY;
+        StageCost bestCost = null;
         for (int s : profilesOf.get(submesh)) {
             StageCost c = profiles.range(first, last, s);
-            if (c.microbatchSeconds() < bestTime && c.memoryBytes(inflight) <= budget) {
+            if (c.memoryBytes(inflight) > budget || c.updateSeconds() > maxUpdate) {
+                continue;
+            }
+            if (best < 0 || c.microbatchSeconds() < bestCost.microbatchSeconds()
+                    || c.microbatchSeconds() == bestCost.microbatchSeconds() && c.updateSeconds() < bestCost.updateSeconds()) {
                 best = s;
-                bestTime = c.microbatchSeconds();
+                bestCost = c;
             }
         }
         return best;
@@ -61,13 +71,23 @@ final class ProfileTable implements StageCostTable {
 
     @Override
     public double[] candidateTimes() {
+        return candidates(true);
+    }
+
+    @Override
+    public double[] candidateUpdates() {
+        return candidates(false);
+    }
+
+    /** Stage (or update) times of every range and profile that fits with one microbatch in flight. */
+    private double[] candidates(boolean times) {
         List<Double> out = new ArrayList<>();
         for (int s = 0; s < profiles.profiles().size(); s++) {
             for (int i = 0; i < layers; i++) {
                 for (int j = i; j < layers; j++) {
                     StageCost c = profiles.range(i, j, s);
                     if (c.memoryBytes(1) <= budget) {
-                        out.add(c.microbatchSeconds());
+                        out.add(times ? c.microbatchSeconds() : c.updateSeconds());
                     }
                 }
             }

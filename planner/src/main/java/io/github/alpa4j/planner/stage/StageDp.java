@@ -12,6 +12,13 @@ import java.util.List;
  * which its time accounts for (infinite when that does not fit). The answer is
  * T* = min over t_max of F(·, 0, D) + (B−1)·t_max.
  *
+ * <p>The iteration also pays, once, the slowest stage's update (gradient synchronisation and optimizer,
+ * which all stages run at once after the pipeline drains): the DP minimises T* + max u_i. A second bound
+ * u_max on every stage's update does for it what t_max does for the stage time: for each u_max the t_max
+ * search below gives the least T* among stages whose updates stay under it, and u_max falls from
+ * infinity in the same way, to the largest candidate below the update of the last optimum, until that
+ * least T* alone can no longer beat the best.
+ *
  * <p>t_max runs over the distinct stage times. A binary search finds the least t_max with any solution,
  * t0; the first answer bounds the useful t_max by T* / B (T* ≥ B·max t_i, Alpa's early pruning). Then
  * t_max falls from that bound: each DP run also returns the largest stage time t' of its optimum (ties
@@ -30,22 +37,21 @@ public final class StageDp {
     private final int maxStages;
     private int runs;
 
-    /** One stage of a DP solution: layers {@code first..last} on submesh {@code submesh} holding {@code inflight} microbatches. */
-    public record Stage(int first, int last, int submesh, int inflight, double time) {
+    /**
+     * One stage of a DP solution: layers {@code first..last} on submesh {@code submesh} holding
+     * {@code inflight} microbatches, run the fastest way whose update takes at most {@code maxUpdate}.
+     */
+    public record Stage(int first, int last, int submesh, int inflight, double maxUpdate, double time, double update) {
     }
 
     /**
-     * The DP's answer: stages in pipeline order and T* = Σ t_i + (B−1)·max t_i.
+     * The DP's answer: stages in pipeline order and the iteration time Σ t_i + (B−1)·max t_i + max u_i.
      *
-     * @param runs DP runs (bounds tried), for the benchmark
+     * @param runs DP runs (pairs of bounds tried), for the benchmark
      */
-    public record Solution(List<Stage> stages, double pipelineSeconds, int runs) {
+    public record Solution(List<Stage> stages, double iterationSeconds, int runs) {
         public Solution {
             stages = List.copyOf(stages);
-        }
-
-        public double maxStageTime() {
-            return stages.stream().mapToDouble(Stage::time).max().orElse(0);
         }
     }
 
@@ -68,9 +74,34 @@ public final class StageDp {
     }
 
     private Solution solve() {
-        double[] cand = Arrays.stream(costs.candidateTimes()).filter(t -> t < Double.POSITIVE_INFINITY)
-                .sorted().distinct().toArray();
-        if (cand.length == 0 || run(cand[cand.length - 1]) == null) {
+        double[] times = sortedFinite(costs.candidateTimes());
+        double[] updates = sortedFinite(costs.candidateUpdates());
+        if (times.length == 0 || updates.length == 0) {
+            return null;
+        }
+        Run best = null;
+        int x = updates.length - 1;
+        while (x >= 0) {
+            Run r = pipeline(times, updates[x]);
+            // lower bounds only raise the least T*: once it alone reaches the best, nothing below can win
+            if (r == null || best != null && r.pipeline() >= best.objective()) {
+                break;
+            }
+            if (best == null || r.objective() < best.objective()) {
+                best = r;
+            }
+            x = upperIndex(updates, Math.nextDown(r.maxUpdate));
+        }
+        return best == null ? null : new Solution(best.stages, best.objective(), runs);
+    }
+
+    private static double[] sortedFinite(double[] v) {
+        return Arrays.stream(v).filter(t -> t < Double.POSITIVE_INFINITY).sorted().distinct().toArray();
+    }
+
+    /** The least T* with every stage's update at most {@code uMax} (the smaller update on ties), by the t_max search; null if none. */
+    private Run pipeline(double[] cand, double uMax) {
+        if (run(cand[cand.length - 1], uMax) == null) {
             return null;
         }
         // the least bound with a solution: every solution's largest stage time is at least t0
@@ -78,26 +109,26 @@ public final class StageDp {
         int hi = cand.length - 1;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (run(cand[mid]) != null) {
+            if (run(cand[mid], uMax) != null) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
         double t0 = cand[lo];
-        Run best = run(t0);
-        int x = upperIndex(cand, best.objective / microbatches);
+        Run best = run(t0, uMax);
+        int x = upperIndex(cand, best.pipeline() / microbatches);
         while (x >= lo) {
-            Run r = run(cand[x]);
-            if (r == null || r.sum + (microbatches - 1) * t0 >= best.objective) {
+            Run r = run(cand[x], uMax);
+            if (r == null || r.sum + (microbatches - 1) * t0 > best.pipeline()) {
                 break;
             }
-            if (r.objective < best.objective) {
+            if (r.pipeline() < best.pipeline() || r.pipeline() == best.pipeline() && r.maxUpdate < best.maxUpdate) {
                 best = r;
             }
             x = upperIndex(cand, Math.nextDown(r.max));
         }
-        return new Solution(best.stages, best.objective, runs);
+        return best;
     }
 
     /** The index of the largest candidate ≤ {@code v}, or -1. */
@@ -106,11 +137,14 @@ public final class StageDp {
         return i >= 0 ? i : -i - 2;
     }
 
-    /** The optimum under bound {@code tmax}: least Σ t, then least largest t, over every stage count. */
-    private record Run(List<Stage> stages, double sum, double max, double objective) {
+    /** The optimum under bounds {@code tmax} and {@code uMax}: least Σ t, then least largest t, over every stage count. */
+    private record Run(List<Stage> stages, double sum, double max, double pipeline, double maxUpdate) {
+        double objective() {
+            return pipeline + maxUpdate;
+        }
     }
 
-    private Run run(double tmax) {
+    private Run run(double tmax, double uMax) {
         runs++;
         int sMax = maxStages;
         double[][][] f = new double[sMax + 1][layers + 1][devices + 1];
@@ -132,7 +166,7 @@ public final class StageDp {
                     double[] prev = f[s - 1][i + 1];
                     double[] prevMax = fMax[s - 1][i + 1];
                     for (int m = 0; m < size.length; m++) {
-                        double t = costs.time(k, i, m, inflight);
+                        double t = costs.time(k, i, m, inflight, uMax);
                         if (!(t <= tmax)) {
                             continue;
                         }
@@ -168,10 +202,12 @@ public final class StageDp {
         }
         double sum = f[bestS][0][devices];
         double mx = fMax[bestS][0][devices];
-        return new Run(backtrack(bestS, cut, mesh), sum, mx, sum + (microbatches - 1) * mx);
+        List<Stage> stages = backtrack(bestS, cut, mesh, uMax);
+        double update = stages.stream().mapToDouble(Stage::update).max().orElse(0);
+        return new Run(stages, sum, mx, sum + (microbatches - 1) * mx, update);
     }
 
-    private List<Stage> backtrack(int s, int[][][] cut, int[][][] mesh) {
+    private List<Stage> backtrack(int s, int[][][] cut, int[][][] mesh, double uMax) {
         List<Stage> out = new ArrayList<>();
         int k = 0;
         int d = devices;
@@ -180,7 +216,7 @@ public final class StageDp {
             int i = cut[s][k][d];
             int m = mesh[s][k][d];
             int inflight = schedule.inflight(s, microbatches, 0);
-            out.add(new Stage(k, i, m, inflight, costs.time(k, i, m, inflight)));
+            out.add(new Stage(k, i, m, inflight, uMax, costs.time(k, i, m, inflight, uMax), costs.update(k, i, m, inflight, uMax)));
             k = i + 1;
             d -= size[m];
         }

@@ -100,7 +100,7 @@ class PipelinePlannerTest {
                         if (brute == Double.POSITIVE_INFINITY) {
                             assertThat(dp).isNull();
                         } else {
-                            assertThat(dp.pipelineSeconds()).as("B=%d %s budget %d", microbatches, schedule, budget)
+                            assertThat(dp.iterationSeconds()).as("B=%d %s budget %d", microbatches, schedule, budget)
                                     .isCloseTo(brute, within(brute * 1e-12));
                         }
                     }

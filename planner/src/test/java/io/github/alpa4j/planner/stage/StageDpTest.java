@@ -17,36 +17,70 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The stage DP's optimum equals brute force over every stage partition and submesh assignment. */
 class StageDpTest {
 
-    /** Random stage times, and for each (layers, submesh) the most microbatches that fit (0: none). */
-    record RandomTable(int layers, List<Submesh> submeshes, double[][][] t, int[][][] fits) implements StageCostTable {
+    /**
+     * Two ways to run each (layers, submesh): a time per microbatch, an update time, and the most
+     * microbatches that fit (0: none); the table offers the fastest way within the update bound.
+     */
+    record RandomTable(int layers, List<Submesh> submeshes, double[][][][] t, double[][][][] u, int[][][][] fits)
+            implements StageCostTable {
         static RandomTable of(long seed) {
             Random r = new Random(seed);
             int layers = 1 + r.nextInt(6);
             List<Submesh> meshes = r.nextBoolean()
                     ? List.of(new Submesh(1, 1), new Submesh(1, 2), new Submesh(1, 4), new Submesh(1, 8))
                     : List.of(new Submesh(1, 1), new Submesh(1, 2), new Submesh(1, 4), new Submesh(2, 4));
-            double[][][] t = new double[layers][layers][meshes.size()];
-            int[][][] fits = new int[layers][layers][meshes.size()];
+            double[][][][] t = new double[layers][layers][meshes.size()][2];
+            double[][][][] u = new double[layers][layers][meshes.size()][2];
+            int[][][][] fits = new int[layers][layers][meshes.size()][2];
             for (int i = 0; i < layers; i++) {
                 for (int j = i; j < layers; j++) {
                     for (int m = 0; m < meshes.size(); m++) {
-                        // mostly faster on more devices, with ties and exceptions; coarse values make ties common
-                        t[i][j][m] = (1 + r.nextInt(8)) * (j - i + 1) / (double) (1 + r.nextInt(meshes.get(m).devices()));
-                        fits[i][j][m] = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(6);
+                        for (int w = 0; w < 2; w++) {
+                            // mostly faster on more devices, with ties and exceptions; coarse values make ties common
+                            t[i][j][m][w] = (1 + r.nextInt(8)) * (j - i + 1) / (double) (1 + r.nextInt(meshes.get(m).devices()));
+                            u[i][j][m][w] = r.nextInt(4) * (j - i + 1) / 2.0;
+                            fits[i][j][m][w] = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(6);
+                        }
                     }
                 }
             }
-            return new RandomTable(layers, meshes, t, fits);
+            return new RandomTable(layers, meshes, t, u, fits);
+        }
+
+        /** The way {@link #time} picks, or -1. */
+        int way(int first, int last, int submesh, int inflight, double maxUpdate) {
+            int best = -1;
+            for (int w = 0; w < 2; w++) {
+                if (inflight <= fits[first][last][submesh][w] && u[first][last][submesh][w] <= maxUpdate
+                        && (best < 0 || t[first][last][submesh][w] < t[first][last][submesh][best]
+                        || t[first][last][submesh][w] == t[first][last][submesh][best]
+                        && u[first][last][submesh][w] < u[first][last][submesh][best])) {
+                    best = w;
+                }
+            }
+            return best;
         }
 
         @Override
-        public double time(int first, int last, int submesh, int inflight) {
-            return inflight <= fits[first][last][submesh] ? t[first][last][submesh] : Double.POSITIVE_INFINITY;
+        public double time(int first, int last, int submesh, int inflight, double maxUpdate) {
+            int w = way(first, last, submesh, inflight, maxUpdate);
+            return w < 0 ? Double.POSITIVE_INFINITY : t[first][last][submesh][w];
+        }
+
+        @Override
+        public double update(int first, int last, int submesh, int inflight, double maxUpdate) {
+            int w = way(first, last, submesh, inflight, maxUpdate);
+            return w < 0 ? Double.POSITIVE_INFINITY : u[first][last][submesh][w];
         }
 
         @Override
         public double[] candidateTimes() {
-            return Arrays.stream(t).flatMap(Arrays::stream).flatMapToDouble(Arrays::stream).toArray();
+            return Arrays.stream(t).flatMap(Arrays::stream).flatMap(Arrays::stream).flatMapToDouble(Arrays::stream).toArray();
+        }
+
+        @Override
+        public double[] candidateUpdates() {
+            return Arrays.stream(u).flatMap(Arrays::stream).flatMap(Arrays::stream).flatMapToDouble(Arrays::stream).toArray();
         }
     }
 
@@ -69,13 +103,14 @@ class StageDpTest {
                 continue;
             }
             assertThat(dp).as("seed %d %s", seed, schedule).isNotNull();
-            assertThat(dp.pipelineSeconds()).as("seed %d %s", seed, schedule).isCloseTo(brute, within(1e-9));
+            assertThat(dp.iterationSeconds()).as("seed %d %s", seed, schedule).isCloseTo(brute, within(1e-9));
             // the stages it returns are a real assignment with that cost
             assertThat(dp.stages().get(0).first()).isZero();
             assertThat(dp.stages().get(dp.stages().size() - 1).last()).isEqualTo(table.layers() - 1);
             assertThat(dp.stages().stream().mapToInt(s -> table.submeshes().get(s.submesh()).devices()).sum()).isEqualTo(devices);
             double sum = 0;
             double max = 0;
+            double update = 0;
             for (int i = 0; i < dp.stages().size(); i++) {
                 StageDp.Stage s = dp.stages().get(i);
                 if (i > 0) {
@@ -83,30 +118,46 @@ class StageDpTest {
                 }
                 int inflight = schedule.inflight(dp.stages().size(), microbatches, i);
                 assertThat(s.inflight()).isEqualTo(inflight);
-                assertThat(s.time()).isEqualTo(table.time(s.first(), s.last(), s.submesh(), inflight));
+                assertThat(s.time()).isEqualTo(table.time(s.first(), s.last(), s.submesh(), inflight, s.maxUpdate()));
+                assertThat(s.update()).isEqualTo(table.update(s.first(), s.last(), s.submesh(), inflight, s.maxUpdate()));
                 sum += s.time();
                 max = Math.max(max, s.time());
+                update = Math.max(update, s.update());
             }
-            assertThat(sum + (microbatches - 1) * max).isCloseTo(dp.pipelineSeconds(), within(1e-9));
+            assertThat(sum + (microbatches - 1) * max + update).isCloseTo(dp.iterationSeconds(), within(1e-9));
         }
     }
 
     @Test
     void prefersMoreStagesWhenMicrobatchesHideTheBubble() {
-        // two layers, each 1 s on one device or 0.6 s for both on two devices... as a table
-        RandomTable t = new RandomTable(2, List.of(new Submesh(1, 1), new Submesh(1, 2)),
-                new double[][][] {{{1, 0.6}, {2, 1.1}}, {{0, 0}, {1, 0.6}}}, new int[][][] {{{9, 9}, {9, 9}}, {{0, 0}, {9, 9}}});
+        // one layer: 1 s on one device, 0.6 s on two; both layers: 2 s on one, 1.1 s on two; no update
+        double[][][][] t = {{{{1, 1}, {0.6, 0.6}}, {{2, 2}, {1.1, 1.1}}}, {{{0, 0}, {0, 0}}, {{1, 1}, {0.6, 0.6}}}};
+        double[][][][] u = new double[2][2][2][2];
+        int[][][][] fits = {{{{9, 9}, {9, 9}}, {{9, 9}, {9, 9}}}, {{{0, 0}, {0, 0}}, {{9, 9}, {9, 9}}}};
+        RandomTable table = new RandomTable(2, List.of(new Submesh(1, 1), new Submesh(1, 2)), t, u, fits);
         // B = 1: one stage of both layers on 2 devices, 1.1 s, beats 1 + 1 = 2 s
-        assertThat(StageDp.solve(t, 2, 1, PipelineSchedule.ONE_F_ONE_B).pipelineSeconds()).isEqualTo(1.1);
+        assertThat(StageDp.solve(table, 2, 1, PipelineSchedule.ONE_F_ONE_B).iterationSeconds()).isEqualTo(1.1);
         // B = 8: two 1 s stages give 2 + 7 = 9 s, one stage 8 x 1.1 = 8.8 s: still one stage
-        assertThat(StageDp.solve(t, 2, 8, PipelineSchedule.ONE_F_ONE_B).stages()).hasSize(1);
+        assertThat(StageDp.solve(table, 2, 8, PipelineSchedule.ONE_F_ONE_B).stages()).hasSize(1);
         // B = 8 on 4 devices: two stages of 0.6 s each on 2 devices: 1.2 + 7 x 0.6 = 5.4 s
-        StageDp.Solution four = StageDp.solve(t, 4, 8, PipelineSchedule.ONE_F_ONE_B);
-        assertThat(four.pipelineSeconds()).isCloseTo(5.4, within(1e-12));
+        StageDp.Solution four = StageDp.solve(table, 4, 8, PipelineSchedule.ONE_F_ONE_B);
+        assertThat(four.iterationSeconds()).isCloseTo(5.4, within(1e-12));
         assertThat(four.stages()).extracting(StageDp.Stage::submesh).containsExactly(1, 1);
     }
 
-    /** Every partition into contiguous stages and every submesh per stage using exactly {@code devices}. */
+    @Test
+    void aSlowerStageWithAFasterUpdateCanWin() {
+        // one layer on one device: 1 s per microbatch with a 10 s update, or 1.5 s with none
+        double[][][][] t = {{{{1, 1.5}}}};
+        double[][][][] u = {{{{10, 0}}}};
+        int[][][][] fits = {{{{9, 9}}}};
+        RandomTable table = new RandomTable(1, List.of(new Submesh(1, 1)), t, u, fits);
+        // B = 4: 4 + 10 = 14 s against 6 s; B = 32: 32 + 10 = 42 s against 48 s
+        assertThat(StageDp.solve(table, 1, 4, PipelineSchedule.ONE_F_ONE_B).iterationSeconds()).isEqualTo(6.0);
+        assertThat(StageDp.solve(table, 1, 32, PipelineSchedule.ONE_F_ONE_B).iterationSeconds()).isEqualTo(42.0);
+    }
+
+    /** Every partition into contiguous stages, every submesh and every update bound per stage, using exactly {@code devices}. */
     static double bruteForce(StageCostTable t, int devices, int microbatches, PipelineSchedule schedule) {
         int l = t.layers();
         double best = Double.POSITIVE_INFINITY;
@@ -132,17 +183,24 @@ class StageDpTest {
             if (used != devices) {
                 return Double.POSITIVE_INFINITY;
             }
-            double sum = 0;
-            double max = 0;
-            for (int i = 0; i < ranges.size(); i++) {
-                double x = t.time(ranges.get(i)[0], ranges.get(i)[1], mesh[i], schedule.inflight(ranges.size(), microbatches, i));
-                if (x == Double.POSITIVE_INFINITY) {
-                    return x;
+            // every stage takes the fastest way under a common update bound; every bound is a candidate
+            double best = Double.POSITIVE_INFINITY;
+            for (double bound : t.candidateUpdates()) {
+                double sum = 0;
+                double max = 0;
+                double update = 0;
+                for (int i = 0; i < ranges.size(); i++) {
+                    int inflight = schedule.inflight(ranges.size(), microbatches, i);
+                    double x = t.time(ranges.get(i)[0], ranges.get(i)[1], mesh[i], inflight, bound);
+                    sum += x;
+                    max = Math.max(max, x);
+                    update = Math.max(update, t.update(ranges.get(i)[0], ranges.get(i)[1], mesh[i], inflight, bound));
                 }
-                sum += x;
-                max = Math.max(max, x);
+                if (sum < Double.POSITIVE_INFINITY) {
+                    best = Math.min(best, sum + (microbatches - 1) * max + update);
+                }
             }
-            return sum + (microbatches - 1) * max;
+            return best;
         }
         double best = Double.POSITIVE_INFINITY;
         for (int m = 0; m < t.submeshes().size(); m++) {
