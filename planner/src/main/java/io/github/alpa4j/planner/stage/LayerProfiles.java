@@ -23,9 +23,8 @@ import java.util.concurrent.Future;
  * t_intra of every (layer range, submesh, logical shape) (REFERENCES §2), from the intra-op ILP and the
  * cost model. Each layer's graph is planned in each {@link Profile} (the ILP, and Megatron's plans that
  * need less memory) on each logical mesh, once per distinct layer structure ({@link GraphSignature}: a
- * GPT's blocks share one solve), the solves running in parallel. A
- * range of layers is costed as its layers' plans side by side plus the resharding of every value one
- * of its layers hands another, from the layout its producer's plan gives it to the layout the reader's
+ * GPT's blocks share one solve), the solves running in parallel. A range of layers is costed as its
+ * layers' plans side by side plus the resharding of every value one of its layers hands another, from the layout its producer's plan gives it to the layout the reader's
  * plan takes it in. That is (up to resharding in one step instead of two) the cost of a real plan of
  * the range's graph, which the final ILP on the chosen stage's whole graph starts from and can only
  * improve; solving every range of every mesh whole would take L²/2 times the solves.
