@@ -7,6 +7,7 @@ import io.github.alpa4j.planner.ilp.IlpProblem;
 import io.github.alpa4j.planner.ilp.IlpSolution;
 import io.github.alpa4j.planner.ilp.IlpSolution.SolveStatus;
 import io.github.alpa4j.planner.ilp.IntraOpIlp;
+import io.github.alpa4j.planner.ilp.LpRelaxation;
 import io.github.alpa4j.planner.ilp.VariableElimination;
 import io.github.alpa4j.planner.manual.ManualPlans;
 import io.github.alpa4j.planner.plan.IlpStats;
@@ -21,8 +22,8 @@ import java.util.Optional;
 /**
  * Alpa's intra-operator pass on one mesh (REFERENCES §1): enumerate every node's strategies, build
  * the ILP (follower merging, role tying across repeated layers, resharding edges, memory rows under a
- * budget), eliminate what can be eliminated exactly, solve the rest with CP-SAT from a warm start,
- * and cost the result as a plan. The warm start is the cheapest of the greedy plan and the manual
+ * budget), eliminate what can be eliminated exactly, solve the rest (its LP relaxation when that is
+ * integral, else CP-SAT from a warm start), and cost the result as a plan. The warm start is the cheapest of the greedy plan and the manual
  * plans, and is returned (as FEASIBLE) if CP-SAT finds nothing better within its time limit.
  */
 public final class IntraOpPlanner {
@@ -60,8 +61,7 @@ public final class IntraOpPlanner {
         IlpSolution sol = core.varCount() == 0
                 // elimination left nothing to search: its argmins are the optimum
                 ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
-                : CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
-                        options.warmStart() ? coreHint : null, options.timeLimitSeconds(), options.solverWorkers(), false);
+                : solve(core, coreHint, options);
         int[] varChoice = sol.status().hasSolution()
                 ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
         // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
@@ -80,6 +80,30 @@ public final class IntraOpPlanner {
                 core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), build, sol.seconds());
         PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
         return IntraOpPlan.of(PlanMethod.AUTO.flag(), status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
+    }
+
+    /**
+     * The LP relaxation when it is integral (then optimal), else CP-SAT from the better of the warm start
+     * and the rounded relaxation. Under a memory budget, CP-SAT alone (the relaxation has no memory rows).
+     */
+    private static IlpSolution solve(IlpProblem core, int[] hint, PlannerOptions options) {
+        boolean budget = options.memoryBudgetBytes().isPresent();
+        double lpSeconds = 0;
+        if (!budget && options.linearRelaxation()) {
+            IlpSolution lp = LpRelaxation.solve(core, options.timeLimitSeconds());
+            if (lp.status() == SolveStatus.OPTIMAL && lp.objective() < Double.POSITIVE_INFINITY) {
+                return lp;
+            }
+            if (lp.status().hasSolution() && lp.objective() < core.objective(hint)) {
+                hint = lp.choice();
+            }
+            lpSeconds = lp.seconds();
+        }
+        // the time limit covers both solvers
+        double left = Math.max(options.timeLimitSeconds() - lpSeconds, 0.01 * options.timeLimitSeconds());
+        IlpSolution cp = CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
+                options.warmStart() ? hint : null, left, options.solverWorkers(), false);
+        return new IlpSolution(cp.choice(), cp.objective(), cp.status(), cp.seconds() + lpSeconds, cp.boolVars(), cp.constraints());
     }
 
     /** The cheapest of the greedy plan and the manual plans, as variable choices. */

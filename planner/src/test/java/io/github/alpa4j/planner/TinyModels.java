@@ -67,6 +67,23 @@ public final class TinyModels {
         return Autodiff.training(b.build(), "loss", new Optimizer.Sgd(0.1, 0, 0));
     }
 
+    /**
+     * A ReLU MLP of {@code depth} equal layers scoped {@code layer<i>/} (as the engine's builder scopes
+     * them), with MSE loss, trained by AdamW: a stack of identical layers for the pipeline planner.
+     */
+    public static Graph deepMlp(int batch, int width, int depth) {
+        GraphBuilder b = new GraphBuilder();
+        Value h = b.input("x", TensorType.f32(batch, width), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(batch, width), InputKind.LABEL);
+        for (int l = 0; l < depth; l++) {
+            try (var sc = b.scope("layer" + l)) {
+                h = b.relu(linear(b, "fc", h, width, width));
+            }
+        }
+        b.output("loss", b.mse(h, y));
+        return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
+    }
+
     static Value linear(GraphBuilder b, String name, Value x, int in, int out) {
         Value w = b.parameter(name + "/w", TensorType.f32(in, out), Init.normal(0.02));
         Value bias = b.parameter(name + "/b", TensorType.f32(out), Init.zeros());

@@ -13,6 +13,9 @@ import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReport;
+import io.github.alpa4j.planner.stage.PipelineJson;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,9 +25,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code alpa4j plan}: shards a training step over a device mesh (Alpa's intra-operator pass) and prints the plan. */
+/**
+ * {@code alpa4j plan}: shards a training step over a device mesh (Alpa's intra-operator pass), or with
+ * {@code --pipeline} (or a Megatron pipeline plan) cuts it into pipeline stages over the whole cluster
+ * (the inter-operator pass), and prints the plan.
+ */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Plan the sharding of a training step on a device mesh and print strategies, costs and collectives.")
+        description = {"Plan the sharding of a training step on a device mesh and print strategies, costs and collectives.",
+            "With --pipeline, plan stages over every device of the cluster (Alpa's inter-operator pass: layers, submeshes,",
+            "microbatches, an intra-op plan per stage) and print the stages and a Gantt chart of the schedule.",
+            "--plan megatron:dp=D,tp=T,pp=P costs one Megatron plan, --plan megatron-best the best dp x tp x pp."})
 public class PlanCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -48,8 +58,23 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--mesh", description = "Logical mesh ROWSxCOLS, e.g. 2x4 (default: hosts x GPUs per host).")
     String mesh;
 
-    @Option(names = "--plan", defaultValue = "auto", description = "auto, dp, megatron or dp-megatron (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, megatron or dp-megatron. Pipelines: auto"
+            + " (with --pipeline), megatron:dp=D,tp=T,pp=P, or megatron-best (default: ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--pipeline", description = "Plan pipeline stages over all devices of the cluster instead of sharding over one --mesh.")
+    boolean pipeline;
+
+    @Option(names = "--microbatches", defaultValue = "auto",
+            description = "Pipelines: microbatches per iteration, or auto to try every power of two dividing the batch (default: ${DEFAULT-VALUE}).")
+    String microbatches;
+
+    @Option(names = "--schedule", defaultValue = "1f1b", description = "Pipelines: 1f1b or gpipe (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--pipeline-layers", defaultValue = "0",
+            description = "Pipelines: layers the clustering forms, 0 to choose as Alpa does (default: ${DEFAULT-VALUE}).")
+    int pipelineLayers;
 
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")
     Double memoryBudget;
@@ -75,6 +100,16 @@ public class PlanCommand implements Callable<Integer> {
             out.println("graph written to " + exportGraph);
         }
         Cluster c = ClusterPresets.resolve(cluster, hosts);
+        if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
+            PipelinePlan plan = new PipelinePlanning(this, graph, c).plan();
+            out.print(PipelineReport.render(plan));
+            if (json != null) {
+                PipelineJson.write(plan, json);
+                out.println("plan written to " + json);
+            }
+            out.flush();
+            return 0;
+        }
         DeviceMesh m = DeviceMesh.parse(c, mesh != null ? mesh : c.hosts() + "x" + c.gpusPerHost());
         IntraOpPlan plan = PlanMethod.parse(method).plan(graph, m, options());
         out.print(PlanReport.render(plan));
@@ -92,6 +127,17 @@ public class PlanCommand implements Callable<Integer> {
             return GraphJson.read(graphFile);
         }
         return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
+    }
+
+    /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
+    Graph trainingGraph(int batch) {
+        Integer global = model.batch;
+        model.batch = batch;
+        try {
+            return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
+        } finally {
+            model.batch = global;
+        }
     }
 
     PlannerOptions options() {

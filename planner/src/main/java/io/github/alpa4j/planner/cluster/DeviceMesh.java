@@ -36,9 +36,25 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
         for (int d = 0; d < need; d++) {
             ids.add(d);
         }
-        Link l0 = spansHosts(cluster, rows, cols, 0) ? cluster.interHost() : cluster.intraHost();
-        Link l1 = spansHosts(cluster, rows, cols, 1) ? cluster.interHost() : cluster.intraHost();
-        return new DeviceMesh(rows, cols, ids, l0, l1, cluster.gpu());
+        return over(cluster, rows, cols, ids);
+    }
+
+    /**
+     * A {@code rows x cols} mesh over the given devices of {@code cluster} in row-major order (a pipeline
+     * stage's submesh); each axis gets the inter-host link if any of its device groups spans hosts.
+     */
+    public static DeviceMesh over(Cluster cluster, int rows, int cols, List<Integer> devices) {
+        if (devices.size() != rows * cols) {
+            throw new IllegalArgumentException("mesh " + rows + "x" + cols + " needs " + rows * cols + " devices, got " + devices.size());
+        }
+        for (int d : devices) {
+            if (d < 0 || d >= cluster.deviceCount()) {
+                throw new IllegalArgumentException("device " + d + " is not in cluster " + cluster);
+            }
+        }
+        Link l0 = spansHosts(cluster, devices, rows, cols, 0) ? cluster.interHost() : cluster.intraHost();
+        Link l1 = spansHosts(cluster, devices, rows, cols, 1) ? cluster.interHost() : cluster.intraHost();
+        return new DeviceMesh(rows, cols, devices, l0, l1, cluster.gpu());
     }
 
     /** Parses {@code "2x4"} (or {@code "4"} for a 1x4 mesh) against {@code cluster}. */
@@ -66,14 +82,14 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
         return new DeviceMesh(rows, cols, ids, axis0, axis1, gpu);
     }
 
-    private static boolean spansHosts(Cluster c, int rows, int cols, int axis) {
+    private static boolean spansHosts(Cluster c, List<Integer> ids, int rows, int cols, int axis) {
         int groups = axis == 0 ? cols : rows;
         int len = axis == 0 ? rows : cols;
         for (int g = 0; g < groups; g++) {
             int first = axis == 0 ? g : g * cols;
             int stride = axis == 0 ? cols : 1;
             for (int i = 1; i < len; i++) {
-                if (c.hostOf(first + i * stride) != c.hostOf(first)) {
+                if (c.hostOf(ids.get(first + i * stride)) != c.hostOf(ids.get(first))) {
                     return true;
                 }
             }

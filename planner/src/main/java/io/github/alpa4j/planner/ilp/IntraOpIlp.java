@@ -130,7 +130,7 @@ public final class IntraOpIlp {
                 double[] c = costs.get(varOf[n.id()]);
                 List<ShardingStrategy> own = space.of(n.id());
                 for (int i = 0; i < c.length; i++) {
-                    c[i] += space.nodeCost(own.get(strategyOf[n.id()][i]));
+                    c[i] += space.nodeCost(n.id(), own.get(strategyOf[n.id()][i]));
                 }
             }
             Map<List<Integer>, Integer> edgeCounts = new LinkedHashMap<>();
@@ -195,6 +195,7 @@ public final class IntraOpIlp {
                 return; // the data loader feeds each consumer its own layout
             }
             TensorType t = graph.node(a).type();
+            double weight = space.reshardWeight(b);
             int va = varOf[a];
             int vb = varOf[b];
             ShardingSpec[] out = new ShardingSpec[costs.get(va).length];
@@ -208,7 +209,7 @@ public final class IntraOpIlp {
             if (va == vb) {
                 double[] c = costs.get(va);
                 for (int i = 0; i < c.length; i++) {
-                    c[i] += count * pairCost(out[i], in[i], t, update);
+                    c[i] += count * pairCost(out[i], in[i], t, update, weight);
                 }
                 return;
             }
@@ -222,7 +223,7 @@ public final class IntraOpIlp {
                 Map<ShardingSpec, Double> row = memo.computeIfAbsent(out[i], s -> new HashMap<>());
                 for (int j = 0; j < in.length; j++) {
                     ShardingSpec from = out[i];
-                    double c = count * row.computeIfAbsent(in[j], to -> pairCost(from, to, t, update));
+                    double c = count * row.computeIfAbsent(in[j], to -> pairCost(from, to, t, update, weight));
                     if (swap) {
                         m[j][i] += c;
                     } else {
@@ -232,11 +233,11 @@ public final class IntraOpIlp {
             }
         }
 
-        private double pairCost(ShardingSpec from, ShardingSpec to, TensorType t, boolean update) {
+        private double pairCost(ShardingSpec from, ShardingSpec to, TensorType t, boolean update, double weight) {
             if (update) {
                 return from.equals(to) ? 0 : Double.POSITIVE_INFINITY;
             }
-            return reshard.cost(from, to, t);
+            return weight * reshard.cost(from, to, t);
         }
 
         private List<IlpProblem.MemoryRow> memoryRows() {

@@ -234,7 +234,7 @@ public final class ManualPlans {
         /** (inputs read differently, cost including their resharding), compared in order. */
         private double[] score(Node n, ShardingStrategy s) {
             double mismatched = 0;
-            double cost = space.nodeCost(s);
+            double cost = space.nodeCost(n.id(), s);
             for (int k = 0; k < n.inputs().size(); k++) {
                 int p = n.input(k);
                 if (choice[p] < 0 || space.isFed(p)) {
@@ -243,7 +243,7 @@ public final class ManualPlans {
                 ShardingSpec from = out(p);
                 if (!from.equals(s.inputSpec(k))) {
                     mismatched++;
-                    cost += Resharding.between(from, s.inputSpec(k), graph.node(p).type(), space.mesh()).cost();
+                    cost += space.reshardWeight(n.id()) * Resharding.between(from, s.inputSpec(k), graph.node(p).type(), space.mesh()).cost();
                 }
             }
             return new double[] {mismatched, cost};

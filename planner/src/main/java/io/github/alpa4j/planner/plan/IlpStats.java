@@ -10,10 +10,10 @@ package io.github.alpa4j.planner.plan;
  * @param edges            ILP edges (variable pairs with resharding costs) between those variables
  * @param reducedVariables variables left for CP-SAT after exact elimination
  * @param reducedEdges     edges left for CP-SAT after exact elimination
- * @param boolVars         Boolean variables of the CP-SAT model (node and edge variables)
- * @param constraints      constraints of the CP-SAT model
+ * @param boolVars         Boolean variables of the CP-SAT model (node and edge variables), or the LP relaxation's columns when it alone solved the problem
+ * @param constraints      constraints of the CP-SAT model, or the LP relaxation's rows
  * @param buildSeconds     strategy enumeration, ILP construction and elimination
- * @param solveSeconds     CP-SAT model building and solving
+ * @param solveSeconds     LP relaxation, CP-SAT model building and solving
  */
 public record IlpStats(int graphNodes, int strategies, int groups, int variables, int edges, int reducedVariables, int reducedEdges,
                        int boolVars, int constraints, double buildSeconds, double solveSeconds) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  *
  * @param method    {@code auto}, {@code dp}, {@code megatron} or {@code dp-megatron}
  * @param choices   index of each node's strategy in {@code space.of(node)}
- * @param objective Σ node costs + Σ resharding costs, in seconds, compute counted as the options say
+ * @param objective Σ node costs + Σ resharding costs, in seconds, compute and once-per-iteration work counted as the options say
  * @param ilp       the ILP's size and timings, for automatic plans
  */
 public record IntraOpPlan(String method, PlanStatus status, StrategySpace space, List<Integer> choices,
@@ -45,7 +45,7 @@ public record IntraOpPlan(String method, PlanStatus status, StrategySpace space,
         double comm = 0;
         for (Node n : g.nodes()) {
             ShardingStrategy s = space.of(n.id()).get(choice[n.id()]);
-            objective += space.nodeCost(s);
+            objective += space.nodeCost(n.id(), s);
             compute += s.computeCost();
             comm += s.communicationCost();
             for (int k = 0; k < n.inputs().size(); k++) {
@@ -54,7 +54,7 @@ public record IntraOpPlan(String method, PlanStatus status, StrategySpace space,
                 if (!from.equals(s.inputSpec(k)) && !space.isFed(p)) {
                     Resharding r = Resharding.between(from, s.inputSpec(k), g.node(p).type(), space.mesh());
                     edges.add(new EdgeResharding(p, n.id(), k, r));
-                    objective += r.cost();
+                    objective += space.reshardWeight(n.id()) * r.cost();
                     comm += r.cost();
                 }
             }

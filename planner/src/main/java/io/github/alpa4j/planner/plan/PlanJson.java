@@ -149,6 +149,7 @@ public final class PlanJson {
             o.putNull("memory_budget_bytes");
         }
         o.put("time_limit_seconds", p.timeLimitSeconds());
+        o.put("iteration_weight", p.iterationWeight());
     }
 
     private static void step(ObjectNode o, ReshardStep s, AlphaBetaModel model) {

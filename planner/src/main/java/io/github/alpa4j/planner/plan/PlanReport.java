@@ -40,7 +40,7 @@ public final class PlanReport {
                 Units.bytes(plan.peakMemoryBytes()), Units.bytes(plan.workingMemoryBytes())));
         plan.ilp().ifPresent(i -> sb.append(String.format(Locale.ROOT,
                 "ILP:             %d nodes, %d strategies -> %d groups (merged) -> %d variables, %d edges (tied)"
-                        + " -> %d variables, %d edges (eliminated); CP-SAT %d booleans, %d constraints;"
+                        + " -> %d variables, %d edges (eliminated); solver %d variables, %d constraints;"
                         + " build %.3f s, solve %.3f s%n",
                 i.graphNodes(), i.strategies(), i.groups(), i.variables(), i.edges(), i.reducedVariables(), i.reducedEdges(),
                 i.boolVars(), i.constraints(), i.buildSeconds(), i.solveSeconds())));

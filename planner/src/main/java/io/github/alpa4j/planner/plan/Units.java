@@ -2,7 +2,7 @@ package io.github.alpa4j.planner.plan;
 
 import java.util.Locale;
 
-/** Human-readable seconds and bytes for reports. */
+/** Human-readable seconds and bytes for reports (intra-op and pipeline). */
 public final class Units {
     private Units() {
     }

@@ -3,6 +3,7 @@ package io.github.alpa4j.planner.strategy;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Phase;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
@@ -16,10 +17,11 @@ import java.util.Map;
 /**
  * The strategies of every node of a graph on one mesh, and the input each node follows.
  *
- * @param leaders for each node, the input slot it follows (Alpa's follower), or -1
+ * @param leaders        for each node, the input slot it follows (Alpa's follower), or -1
+ * @param yieldsGradient for each node, whether it is a parameter's gradient (its collectives run once per iteration)
  */
 public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options,
-                            List<List<ShardingStrategy>> strategies, int[] leaders) {
+                            List<List<ShardingStrategy>> strategies, int[] leaders, boolean[] yieldsGradient) {
     public StrategySpace {
         strategies = List.copyOf(strategies);
     }
@@ -47,16 +49,32 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
             all.add(s);
             leaders[n.id()] = StrategyRegistry.leader(n, graph, depth);
         }
-        return new StrategySpace(graph, mesh, options, all, leaders);
+        boolean[] gradient = new boolean[graph.size()];
+        graph.gradients().values().forEach(d -> gradient[d] = true);
+        return new StrategySpace(graph, mesh, options, all, leaders, gradient);
     }
 
     public List<ShardingStrategy> of(int node) {
         return strategies.get(node);
     }
 
-    /** A strategy's cost as the objective counts it: communication, plus compute unless compute is free. */
-    public double nodeCost(ShardingStrategy s) {
-        return (options.zeroComputeCost() ? 0 : s.computeCost()) + s.communicationCost();
+    /**
+     * Strategy {@code s}'s cost at {@code node} as the objective counts it: communication, plus compute
+     * unless compute is free; what runs once per iteration (an update node; the collectives of a node
+     * yielding a gradient) weighted by {@link PlannerOptions#iterationWeight()}.
+     */
+    public double nodeCost(int node, ShardingStrategy s) {
+        double compute = options.zeroComputeCost() ? 0 : s.computeCost();
+        double w = options.iterationWeight();
+        if (graph.node(node).phase() == Phase.UPDATE) {
+            return w * (compute + s.communicationCost());
+        }
+        return compute + (yieldsGradient[node] ? w : 1) * s.communicationCost();
+    }
+
+    /** The weight of resharding an input of {@code consumer}: an update runs once per iteration. */
+    public double reshardWeight(int consumer) {
+        return graph.node(consumer).phase() == Phase.UPDATE ? options.iterationWeight() : 1;
     }
 
     /**
@@ -68,7 +86,7 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
         int best = -1;
         for (int j = 0; j < own.size(); j++) {
             if (own.get(j).inputSpec(slot).equals(leaderOutput)
-                    && (best < 0 || nodeCost(own.get(j)) < nodeCost(own.get(best)))) {
+                    && (best < 0 || nodeCost(node, own.get(j)) < nodeCost(node, own.get(best)))) {
                 best = j;
             }
         }
@@ -79,8 +97,8 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
         TensorType t = graph.node(producer).type();
         double bestCost = Double.POSITIVE_INFINITY;
         for (int j = 0; j < own.size(); j++) {
-            double c = nodeCost(own.get(j))
-                    + (isFed(producer) ? 0 : Resharding.between(leaderOutput, own.get(j).inputSpec(slot), t, mesh).cost());
+            double c = nodeCost(node, own.get(j)) + (isFed(producer) ? 0
+                    : reshardWeight(node) * Resharding.between(leaderOutput, own.get(j).inputSpec(slot), t, mesh).cost());
             if (c < bestCost) {
                 best = j;
                 bestCost = c;

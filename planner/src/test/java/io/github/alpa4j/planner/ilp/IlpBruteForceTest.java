@@ -127,13 +127,13 @@ class IlpBruteForceTest {
             for (int i = 0; i < space.of(n).size(); i++) {
                 choice[n] = i;
                 ShardingStrategy s = space.of(n).get(i);
-                double c = space.nodeCost(s);
+                double c = space.nodeCost(n, s);
                 for (int k = 0; k < node.inputs().size(); k++) {
                     int p = node.input(k);
                     if (g.node(p).op() instanceof io.github.alpa4j.ir.SourceOp.Input) {
                         continue; // the data loader feeds each reader its own layout
                     }
-                    c += Resharding.between(space.of(p).get(choice[p]).outputSpec(), s.inputSpec(k),
+                    c += space.reshardWeight(n) * Resharding.between(space.of(p).get(choice[p]).outputSpec(), s.inputSpec(k),
                             g.node(p).type(), space.mesh()).cost();
                 }
                 boolean keepsLayout = g.updates().stream().filter(u -> u.value() == n).allMatch(u ->

@@ -1,0 +1,114 @@
+package io.github.alpa4j.engine.cli;
+
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.PlanningException;
+import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.stage.MegatronPipeline;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelinePlanner;
+import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.StageOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * What {@code plan} does for pipelines: reads the pipeline flags, builds the graph of one microbatch for
+ * each microbatch count (the --model at batch / count; a --graph file is one microbatch as it is), and
+ * runs the automatic or the Megatron pipeline planner.
+ */
+final class PipelinePlanning {
+    private static final String MEGATRON_BEST = "megatron-best";
+
+    private final PlanCommand cmd;
+    private final Graph graph;
+    private final Cluster cluster;
+
+    PipelinePlanning(PlanCommand cmd, Graph graph, Cluster cluster) {
+        this.cmd = cmd;
+        this.graph = graph;
+        this.cluster = cluster;
+    }
+
+    /** Whether {@code --plan} names a pipeline plan (which needs no --pipeline). */
+    static boolean isPipelinePlan(String method) {
+        return method.equals(MEGATRON_BEST) || method.startsWith("megatron:");
+    }
+
+    PipelinePlan plan() {
+        if (cmd.mesh != null) {
+            throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
+        }
+        if (cmd.pipelineLayers < 0) {
+            throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipelineLayers);
+        }
+        StageOptions o = StageOptions.defaults().withLayers(cmd.pipelineLayers)
+                .withSchedule(PipelineSchedule.parse(cmd.schedule)).withIntraOp(cmd.options());
+        if (cmd.memoryBudget != null) {
+            o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
+        }
+        List<Integer> counts = microbatchCounts();
+        IntFunction<Graph> graphs = m -> cmd.graphFile != null ? graph : cmd.trainingGraph(globalBatch() / m);
+        if (cmd.method.equals(MEGATRON_BEST)) {
+            return MegatronPipeline.best(graphs, counts, cluster, o);
+        }
+        if (cmd.method.startsWith("megatron:")) {
+            MegatronPipeline.Degrees d = MegatronPipeline.parse(cmd.method);
+            PipelinePlan best = null;
+            PlanningException last = null;
+            for (int m : counts) {
+                try {
+                    PipelinePlan p = MegatronPipeline.plan(graphs.apply(m), m, cluster, d, o);
+                    if (best == null || p.fits() && (!best.fits() || p.iterationSeconds() < best.iterationSeconds())) {
+                        best = p;
+                    }
+                } catch (PlanningException e) {
+                    last = e;
+                }
+            }
+            if (best == null) {
+                throw last;
+            }
+            return best;
+        }
+        if (!cmd.method.equals("auto")) {
+            throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method + "'");
+        }
+        return PipelinePlanner.plan(graphs, counts, cluster, o);
+    }
+
+    /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */
+    private List<Integer> microbatchCounts() {
+        if (cmd.microbatches.equals("auto")) {
+            if (cmd.graphFile != null) {
+                return List.of(1);
+            }
+            List<Integer> out = new ArrayList<>();
+            for (int m = 1; m <= globalBatch(); m *= 2) {
+                if (globalBatch() % m == 0) {
+                    out.add(m);
+                }
+            }
+            return out;
+        }
+        int m;
+        try {
+            m = Integer.parseInt(cmd.microbatches);
+        } catch (NumberFormatException e) {
+            throw new UserInputException("--microbatches must be a positive number or auto, got '" + cmd.microbatches + "'");
+        }
+        if (m < 1) {
+            throw new UserInputException("--microbatches must be a positive number or auto, got " + m);
+        }
+        if (cmd.graphFile == null && globalBatch() % m != 0) {
+            throw new UserInputException("--microbatches " + m + " does not divide the batch of " + globalBatch()
+                    + "; each microbatch must have the same number of samples");
+        }
+        return List.of(m);
+    }
+
+    private int globalBatch() {
+        return cmd.model.batchSize();
+    }
+}

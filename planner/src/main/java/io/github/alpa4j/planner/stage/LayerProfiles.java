@@ -1,0 +1,211 @@
+package io.github.alpa4j.planner.stage;
+
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.PlannerOptions;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.cost.Resharding;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanStatus;
+import io.github.alpa4j.planner.strategy.StrategySpace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * t_intra of every (layer range, submesh, logical shape) (REFERENCES §2), from the intra-op ILP and the
+ * cost model. Each layer's graph is planned in each {@link Profile} (the ILP, and Megatron's plans that
+ * need less memory) on each logical mesh, once per distinct layer structure ({@link GraphSignature}: a
+ * GPT's blocks share one solve), the solves running in parallel. A range of layers is costed as its
+ * layers' plans side by side plus the resharding of every value one of its layers hands another, from the layout its producer's plan gives it to the layout the reader's
+ * plan takes it in. That is (up to resharding in one step instead of two) the cost of a real plan of
+ * the range's graph, which the final ILP on the chosen stage's whole graph starts from and can only
+ * improve; solving every range of every mesh whole would take L²/2 times the solves.
+ */
+final class LayerProfiles {
+    private final Layering layering;
+    private final List<Profile> profiles;
+    private final List<StageGraph> layerGraphs = new ArrayList<>();
+    private final int[] typeOf;
+    private final List<Integer> representative = new ArrayList<>();
+    private final IntraOpPlan[][] plans;
+    private final StageCost[][] costs;
+    private final List<List<Transfer>> transfersInto;
+    private final StageCost[][][] ranges;
+
+    /** Value {@code value} of layer {@code from} read in layer {@code to}; costs per profile. */
+    private record Transfer(int value, int from, int to, Phase phase, double[] cost) {
+    }
+
+    private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
+        this.layering = layering;
+        this.profiles = profiles;
+        int layers = layering.layerCount();
+        this.typeOf = new int[layers];
+        Map<List<Object>, Integer> types = new HashMap<>();
+        for (int l = 0; l < layers; l++) {
+            StageGraph g = StageGraph.of(layering, l, l);
+            layerGraphs.add(g);
+            int layer = l;
+            typeOf[l] = types.computeIfAbsent(GraphSignature.of(g.graph()), k -> {
+                representative.add(layer);
+                return representative.size() - 1;
+            });
+        }
+        this.plans = new IntraOpPlan[representative.size()][profiles.size()];
+        this.costs = new StageCost[representative.size()][profiles.size()];
+        solveAll(options, pool);
+        this.transfersInto = transfers();
+        this.ranges = compose();
+    }
+
+    /** Plans every distinct layer in every profile, the ILPs on {@code pool}'s threads. */
+    static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
+        return new LayerProfiles(layering, profiles, options, pool);
+    }
+
+    int typeCount() {
+        return representative.size();
+    }
+
+    int ilpCount() {
+        return representative.size() * (int) profiles.stream().filter(p -> p.method() == PlanMethod.AUTO).count();
+    }
+
+    List<Profile> profiles() {
+        return profiles;
+    }
+
+    /** The cost of layers {@code first..last} as one stage in profile {@code profile}. */
+    StageCost range(int first, int last, int profile) {
+        return ranges[profile][first][last - first];
+    }
+
+    private void solveAll(PlannerOptions options, ExecutorService pool) {
+        List<int[]> tasks = new ArrayList<>();
+        for (int t = 0; t < representative.size(); t++) {
+            for (int m = 0; m < profiles.size(); m++) {
+                tasks.add(new int[] {t, m});
+            }
+        }
+        // the ILPs on the largest meshes take longest: start them first so that the threads finish together
+        tasks.sort((a, b) -> Integer.compare(weight(profiles.get(b[1])), weight(profiles.get(a[1]))));
+        List<Future<IntraOpPlan>> futures = new ArrayList<>();
+        for (int[] task : tasks) {
+            Graph g = layerGraphs.get(representative.get(task[0])).graph();
+            PlanMethod method = profiles.get(task[1]).method();
+            DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
+            futures.add(pool.submit(() -> method.plan(g, mesh, options)));
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            int[] task = tasks.get(i);
+            IntraOpPlan p = await(futures.get(i));
+            plans[task[0]][task[1]] = p;
+            costs[task[0]][task[1]] = StageCost.of(p);
+        }
+    }
+
+    private static int weight(Profile p) {
+        return p.method() == PlanMethod.AUTO ? p.mesh().physical().devices() : 0;
+    }
+
+    static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while planning", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Every value a layer receives from another layer, listed under the later of the two, with its resharding cost per mesh. */
+    private List<List<Transfer>> transfers() {
+        List<List<Transfer>> into = new ArrayList<>();
+        for (int l = 0; l < layerGraphs.size(); l++) {
+            into.add(new ArrayList<>());
+        }
+        Graph g = layering.graph();
+        for (int to = 0; to < layerGraphs.size(); to++) {
+            for (int v : layerGraphs.get(to).received()) {
+                int from = layering.layer(v);
+                if (from == Layering.REPLICATED) {
+                    continue;
+                }
+                double[] cost = new double[profiles.size()];
+                for (int m = 0; m < profiles.size(); m++) {
+                    IntraOpPlan src = plans[typeOf[from]][m];
+                    IntraOpPlan dst = plans[typeOf[to]][m];
+                    cost[m] = Resharding.between(src.outputSpec(layerGraphs.get(from).local(v)),
+                            dst.outputSpec(layerGraphs.get(to).local(v)), g.node(v).type(), profiles.get(m).mesh().costMesh()).cost();
+                }
+                into.get(Math.max(from, to)).add(new Transfer(v, from, to, g.node(v).phase(), cost));
+            }
+        }
+        return into;
+    }
+
+    /** ranges[profile][first][last - first], built by adding one layer at a time. */
+    private StageCost[][][] compose() {
+        int layers = layerGraphs.size();
+        StageCost[][][] r = new StageCost[profiles.size()][layers][];
+        for (int m = 0; m < profiles.size(); m++) {
+            for (int i = 0; i < layers; i++) {
+                r[m][i] = new StageCost[layers - i];
+                StageCost c = costs[typeOf[i]][m];
+                r[m][i][0] = c;
+                for (int j = i + 1; j < layers; j++) {
+                    double[] phase = new double[3];
+                    for (Transfer t : transfersInto.get(j)) {
+                        if (Math.min(t.from(), t.to()) >= i) {
+                            phase[t.phase().ordinal()] += t.cost()[m];
+                        }
+                    }
+                    c = c.then(costs[typeOf[j]][m], phase[0], phase[1], phase[2]);
+                    r[m][i][j - i] = c;
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The plan of stage graph {@code stage} (layers {@code first..last}) on {@code mesh}, a placement of
+     * profile {@code profile}'s logical mesh: each node takes the strategy its layer's plan gives it
+     * (strategy lists depend only on a node's op and types and the mesh's shape and links, so indices
+     * carry over).
+     */
+    IntraOpPlan composed(StageGraph stage, int first, int last, int profile, DeviceMesh mesh, PlannerOptions options) {
+        Graph g = stage.graph();
+        int[] choice = new int[g.size()];
+        for (Node n : g.nodes()) {
+            int v = stage.original(n.id());
+            int layer = layering.layer(v);
+            if (layer < first || layer > last) {
+                layer = -1;
+                for (int l = first; l <= last && layer < 0; l++) {
+                    if (layerGraphs.get(l).local(v) >= 0) {
+                        layer = l;
+                    }
+                }
+            }
+            IntraOpPlan p = plans[typeOf[layer]][profile];
+            choice[n.id()] = p.choices().get(layerGraphs.get(layer).local(v));
+        }
+        StrategySpace space = StrategySpace.enumerate(g, mesh, options);
+        PlanMethod method = profiles.get(profile).method();
+        return IntraOpPlan.of(method.flag(), method == PlanMethod.AUTO ? PlanStatus.FEASIBLE : PlanStatus.MANUAL, space, choice,
+                Optional.empty());
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.alpa4j.planner.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.alpa4j.ir.DeadCodeElimination;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.GraphBuilder;
+import io.github.alpa4j.ir.Init;
+import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.ir.Value;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.planner.Meshes;
+import io.github.alpa4j.planner.PlannerOptions;
+import io.github.alpa4j.planner.PlanningException;
+import io.github.alpa4j.planner.TinyModels;
+import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.cluster.Link;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** The inter-op pass end to end on small models: a consistent plan, and the DP's choice checked by brute force. */
+class PipelinePlannerTest {
+    /** Two hosts of four test GPUs: 10 µs and 100 GB/s inside a host, 20 µs and 10 GB/s between. */
+    static final Cluster CLUSTER = new Cluster("test", 2, 4, Meshes.GPU, Link.of(10, 100), Link.of(20, 10));
+
+    @Test
+    void planIsConsistent() {
+        Graph g = TinyModels.deepMlp(32, 256, 6);
+        PipelinePlan p = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults());
+        assertThat(p.graph().nodes()).isEqualTo(DeadCodeElimination.apply(g).nodes());
+        int next = 0;
+        Set<Integer> devices = new HashSet<>();
+        double sum = 0;
+        double max = 0;
+        for (PipelineStage s : p.stages()) {
+            assertThat(s.firstLayer()).isEqualTo(next);
+            next = s.lastLayer() + 1;
+            assertThat(s.plan().graph().nodes()).isEqualTo(s.graph().graph().nodes());
+            assertThat(s.plan().mesh()).isEqualTo(s.mesh());
+            assertThat(s.mesh().deviceCount()).isEqualTo(s.submesh().devices());
+            for (int d : s.mesh().devices()) {
+                assertThat(devices.add(d)).as("device %d used once", d).isTrue();
+            }
+            assertThat(s.inflight()).isEqualTo(Math.min(p.stages().size() - s.index(), 4));
+            assertThat(s.memoryBytes()).isLessThanOrEqualTo(Meshes.GPU.memoryBytes());
+            sum += s.microbatchSeconds();
+            max = Math.max(max, s.microbatchSeconds());
+        }
+        assertThat(next).isEqualTo(p.layering().layerCount());
+        assertThat(devices).hasSize(CLUSTER.deviceCount());
+        assertThat(p.pipelineSeconds()).isCloseTo(sum + 3 * max, within(1e-12));
+        assertThat(p.iterationSeconds()).isCloseTo(p.pipelineSeconds() + p.updateSeconds(), within(1e-12));
+        assertThat(p.fits()).isTrue();
+        // transfers go between the stages that produce and read them
+        for (StageTransfer t : p.transfers()) {
+            assertThat(p.stageOf(t.value())).isEqualTo(t.fromStage());
+            assertThat(p.stages().get(t.toStage()).graph().received()).contains(t.value());
+            assertThat(p.stages().get(t.fromStage()).graph().sent()).contains(t.value());
+        }
+        // the equal layers of the stack are planned once per logical mesh
+        assertThat(p.stats().orElseThrow().layerTypes()).isLessThan(p.layering().layerCount());
+    }
+
+    @Test
+    void refiningStagesNeverSlowsThePlan() {
+        Graph g = TinyModels.transformer(8, 32, 64, 4, 128);
+        StageOptions o = StageOptions.defaults().withLayers(4).withEpsilon(1.0);
+        PipelinePlan kept = PipelinePlanner.plan(g, 2, CLUSTER, o.withRefineStages(false));
+        PipelinePlan refined = PipelinePlanner.plan(g, 2, CLUSTER, o);
+        for (int i = 0; i < kept.stages().size(); i++) {
+            PipelineStage a = kept.stages().get(i);
+            PipelineStage b = refined.stages().get(i);
+            assertThat(b.microbatchSeconds() + b.cost().updateSeconds() / 2)
+                    .isLessThanOrEqualTo(a.microbatchSeconds() + a.cost().updateSeconds() / 2 + 1e-12);
+        }
+    }
+
+    @Test
+    void dpOnRealLayerCostsEqualsBruteForce() {
+        // 6 layers, 8 devices: every stage partition and submesh assignment, as the issue asks
+        Layering l = LayerClustering.cluster(DeadCodeElimination.apply(TinyModels.deepMlp(16, 128, 6)), 6, 0.5);
+        List<Submesh> submeshes = SubmeshSpace.ALL.of(CLUSTER);
+        List<Profile> profiles = Profile.of(LogicalMesh.of(CLUSTER, submeshes, LogicalShapeSpace.ALL));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            LayerProfiles lp = LayerProfiles.solve(l, profiles, PlannerOptions.defaults().withIterationWeight(0.25), pool);
+            for (long budget : new long[] {Long.MAX_VALUE, 3L << 20}) {
+                ProfileTable table = new ProfileTable(lp, submeshes, 6, budget);
+                for (int microbatches : new int[] {1, 4, 16}) {
+                    for (PipelineSchedule schedule : PipelineSchedule.values()) {
+                        StageDp.Solution dp = StageDp.solve(table, 8, microbatches, schedule);
+                        double brute = StageDpTest.bruteForce(table, 8, microbatches, schedule);
+                        if (brute == Double.POSITIVE_INFINITY) {
+                            assertThat(dp).isNull();
+                        } else {
+                            assertThat(dp.iterationSeconds()).as("B=%d %s budget %d", microbatches, schedule, budget)
+                                    .isCloseTo(brute, within(brute * 1e-12));
+                        }
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aBudgetNoStageMeetsIsReported() {
+        StageOptions tiny = StageOptions.defaults().withMemoryBudgetBytes(1024);
+        assertThatThrownBy(() -> PipelinePlanner.plan(TinyModels.deepMlp(16, 64, 3), 2, CLUSTER, tiny))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("no pipeline of this model on test x 2")
+                .hasMessageContaining("fits in 0.00 GiB per device");
+    }
+
+    @Test
+    void aGraphWithoutUpdateIsNotATrainingStep() {
+        assertThatThrownBy(() -> PipelinePlanner.plan(Autodiff.backward(forwardOf(), "loss"), 1, CLUSTER, StageOptions.defaults()))
+                .isInstanceOf(PlanningException.class).hasMessageContaining("no optimizer update");
+    }
+
+    private static Graph forwardOf() {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(2, 2), SourceOp.InputKind.DATA);
+        Value w = b.parameter("w", TensorType.f32(2, 2), Init.ones());
+        b.output("loss", b.mse(b.matmul(x, w), x));
+        return b.build();
+    }
+}
