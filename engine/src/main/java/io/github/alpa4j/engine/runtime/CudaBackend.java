@@ -126,20 +126,9 @@ public final class CudaBackend implements Backend<DeviceBuffer, DeviceBuffer> {
         stream.synchronize();
     }
 
-    /** Starts timing every matrix product on the GPU (CUDA events around each). */
-    void startMatmulTiming() {
-        matmul.startTiming();
-    }
-
-    /** Waits for the stream; the products timed since {@link #startMatmulTiming}. */
-    List<CudaMatmul.Timed> stopMatmulTiming() {
-        return matmul.stopTiming();
-    }
-
-    /** Runs one product at this backend's precision (for benchmarks of single shapes). */
-    void gemm(GemmShape s, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) {
-        matmul.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, (long) s.m() * s.k(), b, (long) s.k() * s.n(), 0f, c,
-                (long) s.m() * s.n(), s.batch());
+    /** The products of this device (for benchmarks of single shapes). */
+    CudaMatmul matmul() {
+        return matmul;
     }
 
     /** Waits for queued work, then frees the events, the cuBLAS handle, every block of the pool, and the stream. */

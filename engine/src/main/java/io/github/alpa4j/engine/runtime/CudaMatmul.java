@@ -50,26 +50,49 @@ final class CudaMatmul implements AutoCloseable {
         if (m == 0 || n == 0 || batch == 0) {
             return;
         }
-        if (timing) {
-            timedShapes.add(new GemmShape(transA, transB, m, n, k, batch));
-            event(2 * timedShapes.size() - 2).record(stream);
-        }
-        if (precision == MatmulPrecision.BF16) {
-            long extentA = strideA * (batch - 1L) + (long) m * k;
-            long extentB = strideB * (batch - 1L) + (long) k * n;
-            try (DeviceBuffer a16 = pool.allocate(Math.max(1, extentA) * BF16);
-                 DeviceBuffer b16 = pool.allocate(Math.max(1, extentB) * BF16)) {
-                casts.toBf16(a, a16, extentA);
-                casts.toBf16(b, b16, extentB);
-                cublas.gemm(GemmPrecision.BF16_INPUTS, transA, transB, m, n, k, alpha, a16, strideA, b16, strideB, beta, c,
-                        strideC, batch);
+        timed(new GemmShape(transA, transB, m, n, k, batch), () -> {
+            if (precision == MatmulPrecision.BF16) {
+                long extentA = strideA * (batch - 1L) + (long) m * k;
+                long extentB = strideB * (batch - 1L) + (long) k * n;
+                try (DeviceBuffer a16 = pool.allocate(Math.max(1, extentA) * BF16);
+                     DeviceBuffer b16 = pool.allocate(Math.max(1, extentB) * BF16)) {
+                    casts.toBf16(a, a16, extentA);
+                    casts.toBf16(b, b16, extentB);
+                    cublas.gemm(GemmPrecision.BF16_INPUTS, transA, transB, m, n, k, alpha, a16, strideA, b16, strideB, beta, c,
+                            strideC, batch);
+                }
+            } else {
+                cublas.gemm(precision.gemm(), transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
             }
-        } else {
-            cublas.gemm(precision.gemm(), transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+        });
+    }
+
+    /** C = A·B (packed operands) as {@link #gemm} runs it: float32 operands, cast first for bf16. */
+    void gemm(GemmShape s, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) {
+        gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, (long) s.m() * s.k(), b, (long) s.k() * s.n(), 0f, c,
+                (long) s.m() * s.n(), s.batch());
+    }
+
+    /** C = A·B with operands already in this precision's operand type (bf16 for BF16): cuBLAS alone, no casts. */
+    void gemmOnly(GemmShape s, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) {
+        timed(s, () -> cublas.gemm(precision.gemm(), s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, (long) s.m() * s.k(), b,
+                (long) s.k() * s.n(), 0f, c, (long) s.m() * s.n(), s.batch()));
+    }
+
+    /** Casts n float32 values to bf16 on this stream. */
+    void toBf16(DeviceBuffer x, DeviceBuffer y, long n) {
+        casts.toBf16(x, y, n);
+    }
+
+    private void timed(GemmShape shape, Runnable product) {
+        if (!timing) {
+            product.run();
+            return;
         }
-        if (timing) {
-            event(2 * timedShapes.size() - 1).record(stream);
-        }
+        timedShapes.add(shape);
+        event(2 * timedShapes.size() - 2).record(stream);
+        product.run();
+        event(2 * timedShapes.size() - 1).record(stream);
     }
 
     private CudaEvent event(int i) {
