@@ -63,7 +63,7 @@ cat "$WORK/gpu.txt" | tee -a "$RESULTS/doctor.txt"
 echo "== GPU tests ($(elapsed) s)"
 TC="$B/test-classes/native:$B/test-classes/kernels:$B/test-classes/engine"
 timeout 250 "$JAVA" "${JOPTS[@]}" -jar "$B/lib/junit-platform-console-standalone.jar" execute \
-  --disable-banner --details=tree --disable-ansi-colors \
+  --disable-banner --details=testfeed --disable-ansi-colors \
   --class-path "$TC:$B/lib/alpa4j.jar:$B/lib/assertj-core.jar" --scan-class-path "$TC" \
   --include-tag gpu --reports-dir "$WORK/junit" >"$RESULTS/tests.log" 2>&1
 echo "tests exit code $? after $(elapsed) s" | tee -a "$RESULTS/tests.log"
