@@ -27,7 +27,8 @@ if ! tar -C "$WORK" -xJf "$ARCHIVE" 2>/dev/null; then
 fi
 B="$WORK/alpa4j-gpu"
 JAVA="$B/jre/bin/java"
-JOPTS=(--enable-native-access=ALL-UNNAMED -Xss16m -Xmx32g)
+# English number formats: the stored reference losses are fingerprinted with them
+JOPTS=(--enable-native-access=ALL-UNNAMED -Xss16m -Xmx32g -Duser.language=en -Duser.country=US)
 echo "== unpacked the bundle in $(elapsed) s: $(sed -n 's/^commit: //p' "$ROOT/bundle/BUNDLE.txt" 2>/dev/null)"
 
 # The JNI glue loads libcudart, libcublas, libnvrtc, libnccl by soname: put the folders that hold them on
