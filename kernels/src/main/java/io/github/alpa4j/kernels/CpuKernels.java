@@ -5,8 +5,6 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
-import java.nio.FloatBuffer;
-
 /**
  * The CPU twin of every kernel, on Java arrays, in float32 with float64 accumulation where a sum
  * runs long (reductions, norms, losses). Matrix products go to OpenBLAS.
@@ -509,19 +507,32 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
         int ldb = transB ? k : n;
         int ta = transA ? CblasTrans : CblasNoTrans;
         int tb = transB ? CblasTrans : CblasNoTrans;
+        if (batch == 1) {
+            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+            return;
+        }
+        // JNI hands OpenBLAS a copy of each whole Java array per call, so a batch of products on one
+        // big array would copy it once per product (attention: 96 copies of the scores); copy each
+        // product's own slices instead (the same numbers: OpenBLAS gets the same values and shapes)
+        int sa = m * k;
+        int sb = k * n;
+        int sc = m * n;
+        float[] as = strideA == 0 ? a : new float[sa];
+        float[] bs = strideB == 0 ? b : new float[sb];
+        float[] cs = new float[sc];
         for (int i = 0; i < batch; i++) {
-            int oa = (int) (strideA * i);
-            int ob = (int) (strideB * i);
-            int oc = (int) (strideC * i);
-            if (oa == 0 && ob == 0 && oc == 0) {
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
-            } else {
-                // heap buffers with a position: JavaCPP passes the array pinned, offset by the position
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
-                        FloatBuffer.wrap(a, oa, a.length - oa), lda,
-                        FloatBuffer.wrap(b, ob, b.length - ob), ldb, beta,
-                        FloatBuffer.wrap(c, oc, c.length - oc), n);
+            if (strideA != 0) {
+                System.arraycopy(a, (int) (strideA * i), as, 0, sa);
             }
+            if (strideB != 0) {
+                System.arraycopy(b, (int) (strideB * i), bs, 0, sb);
+            }
+            int oc = (int) (strideC * i);
+            if (beta != 0) {
+                System.arraycopy(c, oc, cs, 0, sc);
+            }
+            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, as, lda, bs, ldb, beta, cs, n);
+            System.arraycopy(cs, 0, c, oc, sc);
         }
     }
 }

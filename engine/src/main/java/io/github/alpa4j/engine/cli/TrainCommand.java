@@ -3,16 +3,16 @@ package io.github.alpa4j.engine.cli;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
-import io.github.alpa4j.engine.runtime.CpuBackend;
-import io.github.alpa4j.engine.runtime.SingleDeviceExecutor;
+import io.github.alpa4j.engine.lower.MeshProgram;
+import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.runtime.MatmulPrecision;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.engine.train.Trainer;
-import io.github.alpa4j.engine.collective.CpuCollectives;
 import io.github.alpa4j.engine.lower.Lowering;
-import io.github.alpa4j.engine.runtime.MeshRuntime;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.PlanMethod;
@@ -71,6 +71,14 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-plan", description = "Write the plan used to this JSON file.")
     Path savePlan;
 
+    @Option(names = "--backend", defaultValue = "cpu",
+            description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
+    String backend;
+
+    @Option(names = "--precision", defaultValue = "fp32",
+            description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -86,15 +94,32 @@ public class TrainCommand implements Callable<Integer> {
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
+        boolean cuda = switch (backend.toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> false;
+            case "cuda", "gpu" -> true;
+            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
+        };
+        MatmulPrecision mp = parsePrecision();
+        if (!cuda && mp != MatmulPrecision.FP32) {
+            throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
+        }
+        if (cuda) {
+            Backends.requireGpu();
+        }
         boolean sharded = meshOptions.mesh != null || loadPlan != null;
-        StepRunner runner = sharded ? meshRunner(g, out) : new SingleDeviceExecutor<>(g, new CpuBackend(), seed, Set.of("loss"));
+        BackendRunner runner;
+        if (sharded) {
+            MeshProgram program = Lowering.lower(meshPlan(g, out));
+            runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
+        } else {
+            runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
+        }
+        backendName = runner.description();
         TrainResult r;
         try {
-            r = run(m, runner, sharded ? "simulated mesh " + backendMesh : "cpu", data, out);
+            r = run(m, runner, runner.description(), data, out);
         } finally {
-            if (runner instanceof AutoCloseable c) {
-                closeQuietly(c);
-            }
+            closeQuietly(runner);
         }
         out.print(TrainReport.summary(r));
         if (json != null) {
@@ -105,9 +130,14 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private String backendMesh = "";
+    private String backendName = "cpu";
 
-    /** Plans (or loads) the sharding of the step on the mesh and lowers it onto simulated CPU devices. */
-    private StepRunner meshRunner(Graph g, PrintWriter out) {
+    private MatmulPrecision parsePrecision() {
+        return MatmulPrecision.parse(precision);
+    }
+
+    /** Plans (or loads) the sharding of the step on the mesh. */
+    private IntraOpPlan meshPlan(Graph g, PrintWriter out) {
         Graph step = DeadCodeElimination.apply(g.keepOutputs(List.of("loss")));
         String fallback = loadPlan != null ? PlanReader.meshShape(loadPlan) : "1x1";
         DeviceMesh mesh = meshOptions.mesh(fallback);
@@ -120,7 +150,7 @@ public class TrainCommand implements Callable<Integer> {
         out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
                 plan.status(), Units.seconds(plan.iterationTime()), meshOptions.cluster, plan.collectives().size(),
                 Units.bytes(plan.workingMemoryBytes()));
-        return new MeshRuntime<>(Lowering.lower(plan), d -> new CpuBackend("cpu" + d), new CpuCollectives(), seed);
+        return plan;
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -194,6 +224,7 @@ public class TrainCommand implements Callable<Integer> {
         c.put("optimizer", optimizer.optimizer);
         c.put("lr", optimizer.build().lr());
         c.put("seed", seed);
+        c.put("backend", backendName);
         if (!backendMesh.isEmpty()) {
             c.put("mesh", backendMesh);
             c.put("plan", loadPlan != null ? "file:" + loadPlan : meshOptions.method);

@@ -35,6 +35,9 @@ class MainTest {
         "train --optimizer lamb               | unknown optimizer 'lamb'",
         "train --model mlp --depth 0          | MLP depth must be at least 1",
         "train --batch abc                    | Invalid value for option '--batch'",
+        "train --backend tpu                  | --backend must be cpu or cuda, got 'tpu'",
+        "train --precision bf16               | --precision bf16 needs --backend cuda",
+        "train --backend cuda --precision fp8 | unknown precision 'fp8'",
         "launch-rockets                       | Unmatched argument",
         "plan --model mlp --mesh 4x4          | needs 16 devices but cluster cpu",
         "plan --cluster tpu                   | unknown cluster preset 'tpu'",
@@ -52,6 +55,16 @@ class MainTest {
         assertThat(r.err()).contains(message);
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void cudaBackendWithoutAGpuSaysWhatIsMissing() {
+        io.github.alpa4j.cuda.GpuReport gpu = io.github.alpa4j.cuda.Gpu.probe();
+        org.junit.jupiter.api.Assumptions.assumeFalse(gpu.available(), "this machine has a GPU: the CUDA tests cover it");
+        Run r = run("train", "--backend", "cuda", "--steps", "1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--backend cuda").contains("--backend cpu");
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,108 @@
+package io.github.alpa4j.engine.runtime;
+
+import io.github.alpa4j.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A step runner together with the devices it runs on, closed together in the right order: the
+ * runner's devices (each waits for its queued work), then what they share (collectives, the GPU's
+ * kernel modules). What {@link Backends} returns.
+ */
+public final class BackendRunner implements StepRunner, AutoCloseable {
+    private final StepRunner runner;
+    private final String description;
+    private final List<? extends Backend<?, ?>> backends;
+    private final List<AutoCloseable> closeOrder;
+    private boolean closed;
+
+    BackendRunner(StepRunner runner, String description, List<? extends Backend<?, ?>> backends, List<AutoCloseable> closeOrder) {
+        this.runner = runner;
+        this.description = description;
+        this.backends = List.copyOf(backends);
+        this.closeOrder = List.copyOf(closeOrder);
+    }
+
+    /** What runs the step, e.g. {@code cuda fp32 on NVIDIA H100 80GB HBM3 (sm_90), 4 logical devices}. */
+    public String description() {
+        return description;
+    }
+
+    /** The devices, in mesh order (one for a single device). */
+    public List<? extends Backend<?, ?>> backends() {
+        return backends;
+    }
+
+    /** The runner itself (a {@link SingleDeviceExecutor} or a {@link MeshRuntime}). */
+    public StepRunner runner() {
+        return runner;
+    }
+
+    @Override
+    public Map<String, Tensor> step(Map<String, Tensor> feeds) {
+        return runner.step(feeds);
+    }
+
+    @Override
+    public Map<String, Tensor> parameters() {
+        return runner.parameters();
+    }
+
+    @Override
+    public long peakBytes() {
+        return runner.peakBytes();
+    }
+
+    @Override
+    public long matmulNanos() {
+        return runner.matmulNanos();
+    }
+
+    @Override
+    public long stepNanos() {
+        return runner.stepNanos();
+    }
+
+    @Override
+    public long collectiveNanos() {
+        return runner.collectiveNanos();
+    }
+
+    @Override
+    public Map<String, Long> lastStepCollectiveBytes() {
+        return runner.lastStepCollectiveBytes();
+    }
+
+    @Override
+    public long[] peakBytesPerDevice() {
+        return runner.peakBytesPerDevice();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Exception> failures = new ArrayList<>();
+        for (AutoCloseable c : closeOrder) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException("closing " + description + " failed: " + failures.getFirst(),
+                    failures.getFirst());
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BackendRunner[" + description + "]";
+    }
+}

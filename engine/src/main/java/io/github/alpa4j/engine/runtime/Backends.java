@@ -1,0 +1,136 @@
+package io.github.alpa4j.engine.runtime;
+
+import io.github.alpa4j.cuda.CudaLibrary;
+import io.github.alpa4j.cuda.CudaUnavailableException;
+import io.github.alpa4j.cuda.DeviceBuffer;
+import io.github.alpa4j.cuda.Gpu;
+import io.github.alpa4j.cuda.GpuDevice;
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.collective.CpuCollectives;
+import io.github.alpa4j.engine.collective.CudaCollectives;
+import io.github.alpa4j.engine.collective.DeviceStream;
+import io.github.alpa4j.engine.lower.MeshProgram;
+import io.github.alpa4j.ir.Graph;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where a training step runs: the CPU (one simulated device, or a simulated mesh of them) or a GPU
+ * (one device, or a mesh of logical devices sharing it, each with its own stream and memory). Each
+ * factory returns a {@link BackendRunner} to close when done. Asking for the GPU where there is
+ * none is a user error that says what is missing and what to install.
+ */
+public final class Backends {
+    private Backends() {
+    }
+
+    /** The whole graph on one simulated CPU device. */
+    public static BackendRunner singleCpu(Graph graph, long seed, Set<String> fetch) {
+        CpuBackend cpu = new CpuBackend();
+        return new BackendRunner(new SingleDeviceExecutor<>(graph, cpu, seed, fetch), "cpu", List.of(cpu), List.of(cpu));
+    }
+
+    /** A lowered plan on simulated CPU devices, one thread each. */
+    public static BackendRunner cpuMesh(MeshProgram program, long seed) {
+        int n = program.plan().mesh().deviceCount();
+        List<CpuBackend> devices = new ArrayList<>();
+        for (int d = 0; d < n; d++) {
+            devices.add(new CpuBackend("cpu" + d));
+        }
+        MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, devices::get, new CpuCollectives(), seed);
+        return new BackendRunner(rt, "simulated mesh " + program.plan().mesh(), devices, List.of(rt));
+    }
+
+    /** The whole graph on GPU 0 with matrix products at {@code precision}. */
+    public static BackendRunner singleCuda(Graph graph, MatmulPrecision precision, long seed, Set<String> fetch) {
+        return singleCuda(0, graph, precision, seed, fetch);
+    }
+
+    /** The whole graph on GPU {@code ordinal}. */
+    public static BackendRunner singleCuda(int ordinal, Graph graph, MatmulPrecision precision, long seed, Set<String> fetch) {
+        GpuContext gpu = openGpu(ordinal);
+        CudaBackend device = null;
+        try {
+            device = CudaBackend.open(gpu, "cuda" + ordinal, precision);
+            SingleDeviceExecutor<DeviceBuffer, DeviceBuffer> ex = new SingleDeviceExecutor<>(graph, device, seed, fetch);
+            return new BackendRunner(ex, describe(gpu, precision, 1), List.of(device), List.of(device, gpu));
+        } catch (RuntimeException e) {
+            closeAfterFailure(e, device, gpu);
+            throw e;
+        }
+    }
+
+    /** A lowered plan on logical devices that all share GPU 0 (a 2×2 mesh on one card, say). */
+    public static BackendRunner cudaMesh(MeshProgram program, MatmulPrecision precision, long seed) {
+        return cudaMesh(0, program, precision, seed);
+    }
+
+    /** A lowered plan on logical devices that all share GPU {@code ordinal}: collectives are device copies and reduction kernels. */
+    public static BackendRunner cudaMesh(int ordinal, MeshProgram program, MatmulPrecision precision, long seed) {
+        int n = program.plan().mesh().deviceCount();
+        GpuContext gpu = openGpu(ordinal);
+        List<CudaBackend> devices = new ArrayList<>();
+        CudaCollectives collectives = null;
+        try {
+            for (int d = 0; d < n; d++) {
+                devices.add(CudaBackend.open(gpu, "cuda" + ordinal + "/" + d, precision));
+            }
+            List<CudaCollectives.Member> members = new ArrayList<>();
+            for (CudaBackend b : devices) {
+                members.add(new CudaCollectives.Member(DeviceStream.of(b.stream()), b.pool(), b.kernels()));
+            }
+            collectives = new CudaCollectives(members);
+            MeshRuntime<DeviceBuffer, DeviceBuffer> rt = new MeshRuntime<>(program, devices::get, collectives, seed);
+            return new BackendRunner(rt, describe(gpu, precision, n) + ", mesh " + program.plan().mesh(), devices,
+                    List.of(rt, collectives, gpu));
+        } catch (RuntimeException e) {
+            List<AutoCloseable> parts = new ArrayList<>(devices);
+            parts.add(collectives);
+            parts.add(gpu);
+            closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
+            throw e;
+        }
+    }
+
+    /**
+     * Checks that this machine can run the CUDA backend.
+     *
+     * @throws UserInputException saying what is missing and what to do, when it cannot
+     */
+    public static void requireGpu() {
+        try {
+            Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("--backend cuda: " + e.getMessage() + " (or use --backend cpu)", e);
+        }
+    }
+
+    private static GpuContext openGpu(int ordinal) {
+        requireGpu();
+        try {
+            return GpuContext.open(ordinal);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("--backend cuda: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(GpuContext gpu, MatmulPrecision precision, int devices) {
+        GpuDevice d = gpu.device().info();
+        return "cuda " + precision.code() + " on " + d.name() + " (" + d.arch() + ")"
+                + (devices > 1 ? ", " + devices + " logical devices" : "");
+    }
+
+    private static void closeAfterFailure(RuntimeException failure, AutoCloseable... parts) {
+        for (AutoCloseable c : parts) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}
