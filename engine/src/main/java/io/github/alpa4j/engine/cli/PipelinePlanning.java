@@ -2,6 +2,7 @@ package io.github.alpa4j.engine.cli;
 
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
@@ -21,14 +22,32 @@ import java.util.function.IntFunction;
 final class PipelinePlanning {
     private static final String MEGATRON_BEST = "megatron-best";
 
-    private final PlanCommand cmd;
-    private final Graph graph;
+    /**
+     * What a command asks of the pipeline planner.
+     *
+     * @param graphs       the training graph of one microbatch, for a microbatch count
+     * @param globalBatch  samples per iteration; 0 when {@code graphs} is a fixed graph (a --graph file)
+     */
+    record Request(String method, String schedule, String microbatches, int pipelineLayers, PlannerOptions options,
+                   boolean memoryBudget, IntFunction<Graph> graphs, int globalBatch) {
+    }
+
+    private final Request cmd;
     private final Cluster cluster;
 
-    PipelinePlanning(PlanCommand cmd, Graph graph, Cluster cluster) {
-        this.cmd = cmd;
-        this.graph = graph;
+    PipelinePlanning(Request request, Cluster cluster) {
+        this.cmd = request;
         this.cluster = cluster;
+    }
+
+    /** The request of {@code plan}: its flags and its graph. */
+    static Request of(PlanCommand c, Graph graph) {
+        if (c.mesh != null) {
+            throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
+        }
+        return new Request(c.method, c.schedule, c.microbatches, c.pipelineLayers, c.options(), c.memoryBudget != null,
+                m -> c.graphFile != null ? graph : c.trainingGraph(c.model.batchSize() / m),
+                c.graphFile != null ? 0 : c.model.batchSize());
     }
 
     /** Whether {@code --plan} names a pipeline plan (which needs no --pipeline). */
@@ -37,24 +56,21 @@ final class PipelinePlanning {
     }
 
     PipelinePlan plan() {
-        if (cmd.mesh != null) {
-            throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
+        if (cmd.pipelineLayers() < 0) {
+            throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipelineLayers());
         }
-        if (cmd.pipelineLayers < 0) {
-            throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipelineLayers);
-        }
-        StageOptions o = StageOptions.defaults().withLayers(cmd.pipelineLayers)
-                .withSchedule(PipelineSchedule.parse(cmd.schedule)).withIntraOp(cmd.options());
-        if (cmd.memoryBudget != null) {
+        StageOptions o = StageOptions.defaults().withLayers(cmd.pipelineLayers())
+                .withSchedule(PipelineSchedule.parse(cmd.schedule())).withIntraOp(cmd.options());
+        if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
         }
         List<Integer> counts = microbatchCounts();
-        IntFunction<Graph> graphs = m -> cmd.graphFile != null ? graph : cmd.trainingGraph(globalBatch() / m);
-        if (cmd.method.equals(MEGATRON_BEST)) {
+        IntFunction<Graph> graphs = cmd.graphs();
+        if (cmd.method().equals(MEGATRON_BEST)) {
             return MegatronPipeline.best(graphs, counts, cluster, o);
         }
-        if (cmd.method.startsWith("megatron:")) {
-            MegatronPipeline.Degrees d = MegatronPipeline.parse(cmd.method);
+        if (cmd.method().startsWith("megatron:")) {
+            MegatronPipeline.Degrees d = MegatronPipeline.parse(cmd.method());
             PipelinePlan best = null;
             PlanningException last = null;
             for (int m : counts) {
@@ -72,16 +88,16 @@ final class PipelinePlanning {
             }
             return best;
         }
-        if (!cmd.method.equals("auto")) {
-            throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method + "'");
+        if (!cmd.method().equals("auto")) {
+            throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method() + "'");
         }
         return PipelinePlanner.plan(graphs, counts, cluster, o);
     }
 
     /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */
     private List<Integer> microbatchCounts() {
-        if (cmd.microbatches.equals("auto")) {
-            if (cmd.graphFile != null) {
+        if (cmd.microbatches().equals("auto")) {
+            if (cmd.globalBatch() == 0) {
                 return List.of(1);
             }
             List<Integer> out = new ArrayList<>();
@@ -94,14 +110,14 @@ final class PipelinePlanning {
         }
         int m;
         try {
-            m = Integer.parseInt(cmd.microbatches);
+            m = Integer.parseInt(cmd.microbatches());
         } catch (NumberFormatException e) {
-            throw new UserInputException("--microbatches must be a positive number or auto, got '" + cmd.microbatches + "'");
+            throw new UserInputException("--microbatches must be a positive number or auto, got '" + cmd.microbatches() + "'");
         }
         if (m < 1) {
             throw new UserInputException("--microbatches must be a positive number or auto, got " + m);
         }
-        if (cmd.graphFile == null && globalBatch() % m != 0) {
+        if (cmd.globalBatch() != 0 && globalBatch() % m != 0) {
             throw new UserInputException("--microbatches " + m + " does not divide the batch of " + globalBatch()
                     + "; each microbatch must have the same number of samples");
         }
@@ -109,6 +125,6 @@ final class PipelinePlanning {
     }
 
     private int globalBatch() {
-        return cmd.model.batchSize();
+        return cmd.globalBatch();
     }
 }

@@ -101,7 +101,7 @@ public class PlanCommand implements Callable<Integer> {
         }
         Cluster c = ClusterPresets.resolve(cluster, hosts);
         if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
-            PipelinePlan plan = new PipelinePlanning(this, graph, c).plan();
+            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
             out.print(PipelineReport.render(plan));
             if (json != null) {
                 PipelineJson.write(plan, json);

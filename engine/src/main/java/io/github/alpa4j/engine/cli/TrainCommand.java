@@ -16,6 +16,9 @@ import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineReport;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanJson;
@@ -71,6 +74,21 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-plan", description = "Write the plan used to this JSON file.")
     Path savePlan;
 
+    @Option(names = "--pipeline", description = "Plan pipeline stages (Alpa's inter-operator pass) over the devices of --mesh"
+            + " (ROWS hosts of COLS devices) or of the whole cluster, and train the pipeline on simulated CPU devices.")
+    boolean pipeline;
+
+    @Option(names = "--microbatches", defaultValue = "auto",
+            description = "Pipelines: microbatches per iteration, or auto to let the planner choose among the powers of two dividing the batch (default: ${DEFAULT-VALUE}).")
+    String microbatches;
+
+    @Option(names = "--schedule", defaultValue = "1f1b", description = "Pipelines: 1f1b or gpipe (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--pipeline-layers", defaultValue = "0",
+            description = "Pipelines: layers the clustering forms, 0 to choose as Alpa does (default: ${DEFAULT-VALUE}).")
+    int pipelineLayers;
+
     @Option(names = "--backend", defaultValue = "cpu",
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
     String backend;
@@ -103,12 +121,25 @@ public class TrainCommand implements Callable<Integer> {
         if (!cuda && mp != MatmulPrecision.FP32) {
             throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
         }
+        boolean pipelined = pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method);
+        if (cuda && pipelined) {
+            throw new UserInputException("pipelines run on simulated CPU devices for now; drop --backend cuda, or drop --pipeline");
+        }
         if (cuda) {
             Backends.requireGpu();
         }
         boolean sharded = meshOptions.mesh != null || loadPlan != null;
         BackendRunner runner;
-        if (sharded) {
+        if (pipelined) {
+            if (loadPlan != null || savePlan != null) {
+                throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
+                        + " (see ./alpa4j plan --pipeline --json for its plan)");
+            }
+            PipelinePlan plan = pipelinePlan(opt);
+            out.print(PipelineReport.render(plan));
+            pipelineDescription = Backends.describe(plan);
+            runner = Backends.cpuPipeline(plan, seed);
+        } else if (sharded) {
             MeshProgram program = Lowering.lower(meshPlan(g, out));
             runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
         } else {
@@ -131,6 +162,31 @@ public class TrainCommand implements Callable<Integer> {
 
     private String backendMesh = "";
     private String backendName = "cpu";
+    private String pipelineDescription = "";
+
+    /** The pipeline plan over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster. */
+    private PipelinePlan pipelinePlan(Optimizer opt) {
+        Cluster c = meshOptions.cluster();
+        if (meshOptions.mesh != null) {
+            DeviceMesh m = meshOptions.mesh("1x1");
+            c = new Cluster(c.name(), m.rows(), m.cols(), c.gpu(), c.intraHost(), c.interHost());
+        }
+        PipelinePlanning.Request request = new PipelinePlanning.Request(meshOptions.method.equals("auto") ? "auto" : meshOptions.method,
+                schedule, microbatches, pipelineLayers, meshOptions.options(), meshOptions.memoryBudget != null,
+                m -> microbatchGraph(opt, model.batchSize() / m), model.batchSize());
+        return new PipelinePlanning(request, c).plan();
+    }
+
+    /** The training step of one microbatch of {@code batch} samples. */
+    private Graph microbatchGraph(Optimizer opt, int batch) {
+        Integer global = model.batch;
+        model.batch = batch;
+        try {
+            return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", opt).keepOutputs(List.of("loss")));
+        } finally {
+            model.batch = global;
+        }
+    }
 
     private MatmulPrecision parsePrecision() {
         return MatmulPrecision.parse(precision);
@@ -225,7 +281,11 @@ public class TrainCommand implements Callable<Integer> {
         c.put("lr", optimizer.build().lr());
         c.put("seed", seed);
         c.put("backend", backendName);
-        if (!backendMesh.isEmpty()) {
+        if (!pipelineDescription.isEmpty()) {
+            c.put("pipeline", pipelineDescription);
+            c.put("plan", meshOptions.method);
+            c.put("cluster", meshOptions.cluster);
+        } else if (!backendMesh.isEmpty()) {
             c.put("mesh", backendMesh);
             c.put("plan", loadPlan != null ? "file:" + loadPlan : meshOptions.method);
             c.put("cluster", meshOptions.cluster);

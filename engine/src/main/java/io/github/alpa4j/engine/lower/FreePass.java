@@ -14,8 +14,12 @@ final class FreePass {
     private FreePass() {
     }
 
-    static List<Instruction> insert(List<Instruction> code, List<SlotInfo> slots, Collection<Integer> variables,
-                                    Collection<Integer> outputs, Collection<Integer> updates) {
+    /** The program with its frees, and the owner node of every instruction (a free takes its last reader's). */
+    record Result(List<Instruction> code, List<Integer> owners) {
+    }
+
+    static Result insert(List<Instruction> code, List<Integer> owners, List<SlotInfo> slots, Collection<Integer> variables,
+                         Collection<Integer> outputs, Collection<Integer> updates) {
         int[] last = new int[slots.size()];
         java.util.Arrays.fill(last, -1);
         for (int i = 0; i < code.size(); i++) {
@@ -40,13 +44,16 @@ final class FreePass {
             }
         }
         List<Instruction> out = new ArrayList<>();
+        List<Integer> own = new ArrayList<>();
         for (int i = 0; i < code.size(); i++) {
             out.add(code.get(i));
+            own.add(owners.get(i));
             for (int s : freeAt.get(i)) {
                 out.add(new Instruction.Free(s));
+                own.add(owners.get(i));
             }
         }
-        return out;
+        return new Result(out, own);
     }
 
     static List<Integer> touched(Instruction ins) {

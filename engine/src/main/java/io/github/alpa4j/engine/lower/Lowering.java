@@ -36,6 +36,8 @@ public final class Lowering {
     private final DeviceMesh mesh;
     private final List<SlotInfo> slots = new ArrayList<>();
     private final List<Instruction> code = new ArrayList<>();
+    private final List<Integer> owners = new ArrayList<>();
+    private int owner = -1;
     private final int[] nodeSlot;
 
     private Lowering(IntraOpPlan plan) {
@@ -65,6 +67,7 @@ public final class Lowering {
                 nodeSlot[n.id()] = slot;
                 continue;
             }
+            owner = n.id();
             List<Integer> in = new ArrayList<>();
             for (int k = 0; k < n.inputs().size(); k++) {
                 int p = n.input(k);
@@ -84,8 +87,8 @@ public final class Lowering {
             }
             updates.put(nodeSlot[u.variable()], value);
         }
-        List<Instruction> withFrees = FreePass.insert(code, slots, variables.values(), outputs.values(), updates.values());
-        return new MeshProgram(plan, slots, withFrees, variables, inputs, outputs, updates);
+        FreePass.Result withFrees = FreePass.insert(code, owners, slots, variables.values(), outputs.values(), updates.values());
+        return new MeshProgram(plan, slots, withFrees.code(), withFrees.owners(), variables, inputs, outputs, updates);
     }
 
     private int newSlot(int node, ShardingSpec spec, int aliasOf) {
@@ -108,7 +111,7 @@ public final class Lowering {
         }
         boolean alias = n.op() instanceof LayoutOp.Reshape;
         int out = newSlot(n.id(), s.resultSpec(), alias ? in.get(0) : -1);
-        code.add(new Instruction.Compute(n.id(), n.op(), in, out, inTypes, slots.get(out).local(), meanCount(n), vocabAxes(n, s)));
+        emit(new Instruction.Compute(n.id(), n.op(), in, out, inTypes, slots.get(out).local(), meanCount(n), vocabAxes(n, s)));
         return out;
     }
 
@@ -117,7 +120,7 @@ public final class Lowering {
         int out = newSlot(n.id(), s.resultSpec(), -1);
         boolean grad = n.op() instanceof LossOp.CrossEntropyGrad;
         ShardingSpec ls = s.inputSpec(0);
-        code.add(new Instruction.VocabCrossEntropy(n.id(), in.get(0), in.get(1), grad ? in.get(2) : -1, out,
+        emit(new Instruction.VocabCrossEntropy(n.id(), in.get(0), in.get(1), grad ? in.get(2) : -1, out,
                 inTypes.get(1).size(), logits.dim(-1), ls.dim(ls.rank() - 1).axes(), meanCount(n)));
         return out;
     }
@@ -163,7 +166,7 @@ public final class Lowering {
             int out = newSlot(node, next, inPlace ? cs : -1);
             TensorType a = slots.get(cs).local();
             TensorType b = slots.get(out).local();
-            code.add(switch (step) {
+            emit(switch (step) {
                 case Collective.AllReduce x -> new Instruction.AllReduce(cs, out, x.axes(),
                         x.op() == Collective.ReduceOp.MAX ? Reduction.MAX : Reduction.SUM, a);
                 case Collective.ReduceScatter x -> new Instruction.ReduceScatter(cs, out, x.axes(), x.dim(), a, b);
@@ -178,6 +181,11 @@ public final class Lowering {
             throw new IllegalStateException("resharding " + from + " -> " + to + " ended at " + cur);
         }
         return cs;
+    }
+
+    private void emit(Instruction ins) {
+        code.add(ins);
+        owners.add(owner);
     }
 
     /** Every slot's storage owner (itself, or the slot it aliases, followed to the end). */

@@ -11,6 +11,7 @@ import io.github.alpa4j.engine.collective.CudaCollectives;
 import io.github.alpa4j.engine.collective.DeviceStream;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.planner.stage.PipelinePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +41,24 @@ public final class Backends {
         }
         MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, devices::get, new CpuCollectives(), seed);
         return new BackendRunner(rt, "simulated mesh " + program.plan().mesh(), devices, List.of(rt));
+    }
+
+    /** A pipeline plan on simulated CPU devices, one thread each, stages on disjoint devices. */
+    public static BackendRunner cpuPipeline(PipelinePlan plan, long seed) {
+        List<CpuBackend> devices = new ArrayList<>();
+        for (int d = 0; d < plan.deviceCount(); d++) {
+            devices.add(new CpuBackend("cpu" + d));
+        }
+        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(plan, devices::get, s -> new CpuCollectives(),
+                new CpuCollectives(), new CpuCollectives(), seed);
+        return new BackendRunner(rt, "simulated pipeline " + describe(plan), devices, List.of(rt));
+    }
+
+    /** {@code 2 stages on 1x2, 1x2; 1f1b, 4 microbatches}. */
+    public static String describe(PipelinePlan plan) {
+        return plan.stages().size() + (plan.stages().size() == 1 ? " stage on " : " stages on ") + plan.stages().stream().map(s -> s.mesh().rows() + "x" + s.mesh().cols())
+                .collect(java.util.stream.Collectors.joining(", ")) + "; " + plan.schedule().cliName() + ", "
+                + plan.microbatches() + (plan.microbatches() == 1 ? " microbatch" : " microbatches");
     }
 
     /** The whole graph on GPU 0 with matrix products at {@code precision}. */

@@ -25,7 +25,8 @@ import java.util.List;
 final class DeviceExecutor<F, I> {
     final int device;
     final Backend<F, I> backend;
-    final Object[] buf;
+    /** The slots' buffers: one array for a plain step; a pipeline swaps in one per microbatch (see {@link #use}). */
+    Object[] buf;
     private final MeshProgram program;
     private final MeshGroups groups;
     private final KernelDispatch<F, I> dispatch;
@@ -95,7 +96,44 @@ final class DeviceExecutor<F, I> {
     }
 
     void run() {
-        for (Instruction ins : program.instructions()) {
+        run(program.instructions());
+    }
+
+    /** Points the slots at {@code slots} (a microbatch's buffers in a pipeline). */
+    void use(Object[] slots) {
+        buf = slots;
+    }
+
+    /** Allocates a slot's buffer in the current array (counted), as an instruction writing it would. */
+    Object allocate(int slot) {
+        return fresh(slot);
+    }
+
+    /** Frees a buffer this device allocated for {@code slot} (storage, not an alias) outside the program's own frees. */
+    void release(Object buffer, int slot) {
+        backend.free(buffer);
+        live -= program.slot(slot).localBytes();
+    }
+
+    /** Counts a temporary buffer of {@code bytes} (a transfer's staging) towards live memory; negative to release. */
+    void account(long bytes) {
+        live += bytes;
+        peak = Math.max(peak, live);
+    }
+
+    /** Notes a point-to-point transfer this device sent. */
+    void recordSend(long bytes) {
+        records.add(new CollectiveRecord(CollectiveKind.SEND_RECV, "stage", 2, bytes));
+    }
+
+    /** Adds time spent moving data between devices outside the program's collectives. */
+    void addCollectiveNanos(long nanos) {
+        collectiveNanos += nanos;
+    }
+
+    /** Runs {@code code} (the whole program, or one phase of it) on the current slot array. */
+    void run(List<Instruction> code) {
+        for (Instruction ins : code) {
             boolean moves = !(ins instanceof Instruction.Compute || ins instanceof Instruction.Slice || ins instanceof Instruction.Free);
             long t0 = moves ? System.nanoTime() : 0;
             execute(ins);

@@ -35,6 +35,10 @@ class MainTest {
         "train --optimizer lamb               | unknown optimizer 'lamb'",
         "train --model mlp --depth 0          | MLP depth must be at least 1",
         "train --batch abc                    | Invalid value for option '--batch'",
+        "train --pipeline --backend cuda      | pipelines run on simulated CPU devices for now",
+        "train --pipeline --microbatches 3    | --microbatches 3 does not divide the batch of 16",
+        "train --plan megatron:dp=1,tp=1,pp=3 --mesh 1x2 | uses dp*tp*pp = 3 devices",
+        "train --pipeline --save-plan p.json  | a pipeline is planned on every run",
         "train --backend tpu                  | --backend must be cpu or cuda, got 'tpu'",
         "train --precision bf16               | --precision bf16 needs --backend cuda",
         "train --backend cuda --precision fp8 | unknown precision 'fp8'",
@@ -174,6 +178,26 @@ class MainTest {
         assertThat(j.get("steps").get(1).get("collective_bytes").get("all-reduce").asLong()).isPositive();
         assertThat(j.get("peak_bytes_by_device")).hasSize(4);
         assertThat(j.get("config").get("mesh").asText()).isEqualTo("2x2");
+    }
+
+    @Test
+    void trainRunsAPipelineWithTheLossesOfOneDevice(@TempDir Path dir) throws Exception {
+        String[] gpt = {"--layers", "2", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8", "--batch", "4"};
+        Path pipe = dir.resolve("pipe.json");
+        Path one = dir.resolve("one.json");
+        Run r = run(args(args(new String[] {"train"}, gpt), "--plan", "megatron:dp=1,tp=1,pp=2", "--mesh", "1x2",
+                "--microbatches", "2", "--schedule", "gpipe", "--steps", "3", "--json", pipe.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 stages, 2 microbatches (gpipe)", "stage 1", "send-recv", "simulated pipeline 2 stages on 1x1, 1x1");
+        assertThat(run(args(args(new String[] {"train"}, gpt), "--steps", "3", "--json", one.toString())).code()).isZero();
+        JsonNode p = new ObjectMapper().readTree(pipe.toFile());
+        JsonNode o = new ObjectMapper().readTree(one.toFile());
+        for (int s = 0; s < 3; s++) {
+            double want = o.get("steps").get(s).get("loss").asDouble();
+            assertThat(p.get("steps").get(s).get("loss").asDouble()).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * want));
+        }
+        assertThat(p.get("steps").get(0).get("collective_bytes").get("send-recv").asLong()).isPositive();
+        assertThat(p.get("config").get("pipeline").asText()).contains("2 stages");
     }
 
     @Test

@@ -1,0 +1,170 @@
+package io.github.alpa4j.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.alpa4j.engine.collective.CollectiveKind;
+import io.github.alpa4j.engine.data.DataSource;
+import io.github.alpa4j.engine.data.MarkovSource;
+import io.github.alpa4j.engine.data.TeacherSource;
+import io.github.alpa4j.engine.model.GptConfig;
+import io.github.alpa4j.engine.model.MlpConfig;
+import io.github.alpa4j.engine.model.Model;
+import io.github.alpa4j.engine.model.Models;
+import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.runtime.PipelineRuntime;
+import io.github.alpa4j.engine.runtime.StepRunner;
+import io.github.alpa4j.engine.tensor.Tensor;
+import io.github.alpa4j.ir.DeadCodeElimination;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.cluster.ClusterPresets;
+import io.github.alpa4j.planner.stage.MegatronPipeline;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelinePlanner;
+import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.StageOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Pipelined training (stages on disjoint simulated devices, 4 microbatches, GPipe and 1F1B) gives the
+ * losses and parameters of one device training on the whole batch. Parameters are held to 1e-4 under
+ * SGD with momentum; under AdamW to 1e-3, because Adam's g/(|g|+eps) turns the last-bit differences of
+ * summing a gradient in another order into visible update differences on the few elements whose
+ * gradient cancels to about eps (measured: an embedding element with |g| ≈ 3e-8 moves 2.5e-5 apart
+ * over 10 steps, while the summed gradients agree to 6e-8 of 0.85).
+ */
+class PipelineRuntimeTest {
+    static final int STEPS = 10;
+    static final int MICROBATCHES = 4;
+    static final Optimizer ADAMW = Optimizer.AdamW.withLr(1e-3);
+    static final Optimizer SGD = new Optimizer.Sgd(0.05, 0.9, 0);
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String model : List.of("mlp", "gpt")) {
+            for (String degrees : List.of("dp=1,tp=1,pp=2", "dp=1,tp=1,pp=4", "dp=2,tp=1,pp=2", "dp=1,tp=2,pp=2", "dp=2,tp=1,pp=4")) {
+                for (PipelineSchedule s : PipelineSchedule.values()) {
+                    b.add(Arguments.of(model, degrees, s, "adamw"));
+                    b.add(Arguments.of(model, degrees, s, "sgd"));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** The model at {@code batch} samples: 4 layers either way, so that 2 and 4 stages split it evenly. */
+    static Model model(String name, int batch) {
+        return name.equals("mlp")
+                ? Models.mlp(new MlpConfig(16, List.of(32, 32, 32), 8, Activation.GELU, batch))
+                : Models.gpt(new GptConfig(4, 4, 32, 8, 16, batch));
+    }
+
+    static int batch(String name) {
+        return name.equals("mlp") ? 16 : 8;
+    }
+
+    static DataSource data(String name, Model m) {
+        return name.equals("mlp") ? new TeacherSource(16, 8, batch(name), 7, m.dataInput(), m.labelInput())
+                : new MarkovSource(16, batch(name), 8, 7, m.dataInput(), m.labelInput());
+    }
+
+    static Graph trainingGraph(Model m, Optimizer opt) {
+        return DeadCodeElimination.apply(Autodiff.training(m.forward(), "loss", opt).keepOutputs(List.of("loss")));
+    }
+
+    static Optimizer optimizer(String name) {
+        return name.equals("sgd") ? SGD : ADAMW;
+    }
+
+    /** The CPU preset's simulated devices, {@code devices} of them on one host. */
+    static Cluster cpu(int devices) {
+        Cluster c = ClusterPresets.byName("cpu", 1);
+        return new Cluster(c.name(), 1, devices, c.gpu(), c.intraHost(), c.interHost());
+    }
+
+    @ParameterizedTest(name = "{0} megatron {1} {2} {3}")
+    @MethodSource("cases")
+    void pipelinedTrainingEqualsOneDevice(String name, String degrees, PipelineSchedule schedule, String opt) {
+        Graph micro = trainingGraph(model(name, batch(name) / MICROBATCHES), optimizer(opt));
+        MegatronPipeline.Degrees d = MegatronPipeline.parse("megatron:" + degrees);
+        PipelinePlan plan = MegatronPipeline.plan(micro, MICROBATCHES, cpu(d.devices()), d,
+                StageOptions.defaults().withSchedule(schedule));
+        assertThat(plan.stages()).hasSize(d.pp());
+        assertSameAsOneDevice(name, plan, optimizer(opt));
+    }
+
+    @Test
+    void automaticPipelineOnTheCpuMeshEqualsOneDevice() {
+        String name = "gpt";
+        Graph micro = trainingGraph(model(name, batch(name) / MICROBATCHES), ADAMW);
+        PipelinePlan plan = PipelinePlanner.plan(micro, MICROBATCHES, cpu(4), StageOptions.defaults());
+        assertSameAsOneDevice(name, plan, ADAMW);
+    }
+
+    @Test
+    void stagesSendOnlyTheBlocksEachReceiverHolds() {
+        // 2 stages of 1x2 meshes, data parallel: each receiving device needs half of each activation
+        String name = "mlp";
+        Graph micro = trainingGraph(model(name, batch(name) / MICROBATCHES), SGD);
+        PipelinePlan plan = MegatronPipeline.plan(micro, MICROBATCHES, cpu(4), MegatronPipeline.parse("megatron:dp=2,tp=1,pp=2"),
+                StageOptions.defaults());
+        try (BackendRunner r = Backends.cpuPipeline(plan, 3)) {
+            Model m = model(name, batch(name));
+            r.step(data(name, m).batch(0));
+            PipelineRuntime<?, ?> rt = (PipelineRuntime<?, ?>) r.runner();
+            long whole = plan.transfers().stream().mapToLong(t -> t.bytes()).sum() * MICROBATCHES;
+            // every transfer is split over the two devices of a batch-split mesh: the whole value once, not twice
+            assertThat(rt.lastStepTransferBytes()).isEqualTo(whole);
+            assertThat(rt.collectives()).allSatisfy(d -> assertThat(d).anyMatch(c -> c.kind() == CollectiveKind.SEND_RECV));
+        }
+    }
+
+    static void assertSameAsOneDevice(String name, PipelinePlan plan, Optimizer opt) {
+        Model whole = model(name, batch(name));
+        double tolerance = opt instanceof Optimizer.AdamW ? 1e-3 : 1e-4;
+        StepRunner one = Backends.singleCpu(trainingGraph(whole, opt), 11, Set.of("loss"));
+        try (BackendRunner many = Backends.cpuPipeline(plan, 11)) {
+            List<Double> want = losses(one, data(name, whole));
+            List<Double> got = losses(many, data(name, whole));
+            for (int s = 0; s < STEPS; s++) {
+                assertThat(Math.abs(got.get(s) - want.get(s)) / Math.abs(want.get(s)))
+                        .as("step %d loss %s vs %s", s, got.get(s), want.get(s)).isLessThan(1e-5);
+            }
+            Map<String, Tensor> pw = one.parameters();
+            Map<String, Tensor> pg = many.parameters();
+            assertThat(pg.keySet()).containsExactlyInAnyOrderElementsOf(pw.keySet());
+            pw.forEach((p, w) -> assertThat(maxRelative(pg.get(p).floats(), w.floats())).as(p).isLessThan(tolerance));
+        }
+    }
+
+    static List<Double> losses(StepRunner r, DataSource data) {
+        List<Double> out = new ArrayList<>();
+        for (int s = 0; s < STEPS; s++) {
+            out.add((double) r.step(data.batch(s)).get("loss").item());
+        }
+        return out;
+    }
+
+    /** max |a − b| / max |b|. */
+    static double maxRelative(float[] a, float[] b) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < b.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return diff / Math.max(scale, 1e-12);
+    }
+}
