@@ -131,6 +131,31 @@ class PipelineRuntimeTest {
         }
     }
 
+    @Test
+    void oneFOneBHoldsFewerMicrobatchesThanGPipe() {
+        // long sequences, so that activations, not weights, set each stage's peak
+        Model whole = Models.gpt(new GptConfig(4, 4, 32, 64, 16, 16));
+        Graph micro = trainingGraph(Models.gpt(new GptConfig(4, 4, 32, 64, 16, 16 / MICROBATCHES)), SGD);
+        long[][] peaks = new long[2][];
+        for (PipelineSchedule s : PipelineSchedule.values()) {
+            PipelinePlan plan = MegatronPipeline.plan(micro, MICROBATCHES, cpu(4), MegatronPipeline.parse("megatron:dp=1,tp=1,pp=4"),
+                    StageOptions.defaults().withSchedule(s));
+            try (BackendRunner r = Backends.cpuPipeline(plan, 3)) {
+                r.step(new MarkovSource(16, 16, 64, 7, whole.dataInput(), whole.labelInput()).batch(0));
+                peaks[s.ordinal()] = r.peakBytesPerDevice();
+            }
+        }
+        long[] oneFOneB = peaks[PipelineSchedule.ONE_F_ONE_B.ordinal()];
+        long[] gpipe = peaks[PipelineSchedule.GPIPE.ordinal()];
+        // stage 0 of 4 holds min(4 - 0, 4) = 4 microbatches either way; stages 1-3 hold 3, 2, 1 under 1F1B, 4 under GPipe
+        assertThat(oneFOneB[0]).isEqualTo(gpipe[0]);
+        for (int s = 1; s < 4; s++) {
+            assertThat(oneFOneB[s]).as("stage %d", s).isLessThan(gpipe[s]);
+        }
+        assertThat(oneFOneB[3]).isLessThan(oneFOneB[2]);
+        assertThat(oneFOneB[2]).isLessThan(oneFOneB[1]);
+    }
+
     static void assertSameAsOneDevice(String name, PipelinePlan plan, Optimizer opt) {
         Model whole = model(name, batch(name));
         double tolerance = opt instanceof Optimizer.AdamW ? 1e-3 : 1e-4;
