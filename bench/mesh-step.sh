@@ -13,6 +13,8 @@ run() { # name, extra flags...
 }
 run single
 for p in auto dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; done
+run pipe-1f1b --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule 1f1b
+run pipe-gpipe --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule gpipe
 {
   echo "# Foundation GPT: one CPU device against a simulated 2x2 mesh"
   echo
@@ -21,6 +23,8 @@ for p in auto dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; 
   echo "Command: \`bench/mesh-step.sh $STEPS\`; means over steps 1..$((STEPS-1)) (step 0 has JIT warm-up)."
   echo "The 2x2 mesh is four simulated devices (one thread each) sharing this machine's cores; collectives"
   echo "are memory copies and barriers, so their share measures synchronisation more than bandwidth."
+  echo "Pipelines: bytes are the busiest device's per kind (send-recv: what it sent to the other stage);"
+  echo "their collective share includes waiting for the other stage (the pipeline bubble)."
   echo
   echo "| run | step time (ms) | tokens/s | vs one device | collectives, % of step | matmuls, % of step | bytes moved per step (one device) | peak memory per device |"
   echo "|---|---|---|---|---|---|---|---|"
@@ -28,13 +32,14 @@ for p in auto dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; 
 import json,sys,os
 d=sys.argv[1]
 base=None
-for name in ["single","mesh-auto","mesh-dp","mesh-megatron","mesh-dp-megatron"]:
+for name in ["single","mesh-auto","mesh-dp","mesh-megatron","mesh-dp-megatron","pipe-1f1b","pipe-gpipe"]:
     j=json.load(open(os.path.join(d,name+".json")))
     tps=j["mean_tokens_per_s"]; ms=1000*512/tps
     if base is None: base=ms
     last=j["steps"][-1].get("collective_bytes",{})
     moved=", ".join(f"{k} {v/1024:.0f} KiB" for k,v in sorted(last.items())) or "none"
-    label="one device" if name=="single" else "2x2, plan "+name[5:]
+    label=("one device" if name=="single" else "2x2, plan "+name[5:] if name.startswith("mesh")
+           else "2x2 as 2 stages of 1x2 (dp=2, pp=2), 4 microbatches, "+name[5:])
     print(f"| {label} | {ms:.1f} | {tps:,.0f} | {base/ms:.2f}x | {100*j['collective_share']:.0f} | {100*j['matmul_share']:.0f} | {moved} | {j['peak_bytes_per_device']/2**20:.2f} MiB |")
 PY
 } > "$OUT"

@@ -237,13 +237,17 @@ public final class ManualPlans {
             double cost = space.nodeCost(n.id(), s);
             for (int k = 0; k < n.inputs().size(); k++) {
                 int p = n.input(k);
-                if (choice[p] < 0 || space.isFed(p)) {
+                if (choice[p] < 0) {
                     continue;
                 }
                 ShardingSpec from = out(p);
                 if (!from.equals(s.inputSpec(k))) {
+                    // a fed input is read as the plan lays it out (batch split for data parallelism),
+                    // though the loader could feed any layout at no cost
                     mismatched++;
-                    cost += space.reshardWeight(n.id()) * Resharding.between(from, s.inputSpec(k), graph.node(p).type(), space.mesh()).cost();
+                    if (!space.isFed(p)) {
+                        cost += space.reshardWeight(n.id()) * Resharding.between(from, s.inputSpec(k), graph.node(p).type(), space.mesh()).cost();
+                    }
                 }
             }
             return new double[] {mismatched, cost};
