@@ -7,6 +7,7 @@ import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
+import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
@@ -147,12 +148,17 @@ public class TrainCommand implements Callable<Integer> {
         }
         backendName = runner.description();
         TrainResult r;
+        String measured = "";
         try {
             r = run(m, runner, runner.description(), data, out);
+            if (runner.runner() instanceof PipelineRuntime<?, ?> p) {
+                measured = measuredStages(p);
+            }
         } finally {
             closeQuietly(runner);
         }
         out.print(TrainReport.summary(r));
+        out.print(measured);
         if (json != null) {
             TrainReport.write(json, TrainReport.toJson(r, config()));
             out.println("metrics written to " + json);
@@ -163,6 +169,26 @@ public class TrainCommand implements Callable<Integer> {
     private String backendMesh = "";
     private String backendName = "cpu";
     private String pipelineDescription = "";
+
+    /** Each stage's measured forward and backward time per microbatch in the last step, beside the plan's prediction. */
+    static String measuredStages(PipelineRuntime<?, ?> p) {
+        StringBuilder sb = new StringBuilder("stage times in the last step, per microbatch (measured on the first device, waiting excluded; predicted):\n");
+        List<List<PipelineRuntime.TaskTiming>> tasks = p.lastStepTasks();
+        int device = 0;
+        for (var stage : p.plan().stages()) {
+            double[] sum = new double[2];
+            int[] count = new int[2];
+            for (PipelineRuntime.TaskTiming t : tasks.get(device)) {
+                sum[t.pass().ordinal()] += t.computeNanos() * 1e-9;
+                count[t.pass().ordinal()]++;
+            }
+            sb.append(String.format(java.util.Locale.ROOT, "  stage %d: forward %s (predicted %s), backward %s (predicted %s)%n",
+                    stage.index(), Units.seconds(sum[0] / Math.max(1, count[0])), Units.seconds(stage.cost().forwardSeconds()),
+                    Units.seconds(sum[1] / Math.max(1, count[1])), Units.seconds(stage.cost().backwardSeconds())));
+            device += stage.mesh().deviceCount();
+        }
+        return sb.toString();
+    }
 
     /** The pipeline plan over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster. */
     private PipelinePlan pipelinePlan(Optimizer opt) {

@@ -62,7 +62,26 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final Collectives<F> backwardLinks;
     private final List<Piece> pieces = new ArrayList<>();
     private final ExecutorService pool;
+    private final List<List<TaskTiming>> timings = new ArrayList<>();
+    private long stepStart;
     private long stepNanos;
+
+    /**
+     * When one device ran one pass of one microbatch in the last step, in nanoseconds from the step's
+     * start: it began, had received its inputs from other stages (waiting for them included), had
+     * computed, and had sent its outputs (and, after a backward pass, added its gradients to the sums).
+     */
+    public record TaskTiming(int stage, int device, int microbatch, PipelineSchedule.Pass pass, long startNanos,
+                             long receivedNanos, long computedNanos, long endNanos) {
+        public long nanos() {
+            return endNanos - startNanos;
+        }
+
+        /** Time in the pass's own instructions (its intra-stage collectives included), not waiting for other stages. */
+        public long computeNanos() {
+            return computedNanos - receivedNanos;
+        }
+    }
 
     /** One block of a value that one device of a stage sends one device of another, for every microbatch. */
     private record Piece(Phase phase, int value, int fromStage, int fromDevice, int sendSlot, int toStage, int toDevice,
@@ -223,6 +242,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             next += st.deviceCount();
             stages.add(st);
         }
+        for (int d = 0; d < next; d++) {
+            timings.add(new ArrayList<>());
+        }
         this.pool = Executors.newFixedThreadPool(next, r -> {
             Thread t = new Thread(r, "alpa4j-pipeline-device");
             t.setDaemon(true);
@@ -338,6 +360,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public Map<String, Tensor> step(Map<String, Tensor> feeds) {
         long t0 = System.nanoTime();
+        stepStart = t0;
         List<Map<String, Tensor>> micro = split(feeds);
         List<Future<?>> running = new ArrayList<>();
         for (Stage st : stages) {
@@ -393,6 +416,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private void runDevice(Stage st, DeviceExecutor<F, I> dev, List<Map<String, Tensor>> micro) {
         dev.beginStep();
         int d = dev.device;
+        List<TaskTiming> mine = timings.get(globalDevice(st, d));
+        mine.clear();
         for (int m = 0; m < microbatches; m++) {
             Object[] b = st.buffers[d][m];
             Arrays.fill(b, null);
@@ -400,18 +425,22 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         for (PipelineSchedule.Task task : schedule.stageOrder(stages.size(), microbatches, st.index)) {
             int m = task.microbatch();
+            long begin = System.nanoTime() - stepStart;
             dev.use(st.buffers[d][m]);
-            if (task.pass() == PipelineSchedule.Pass.FORWARD) {
+            boolean forward = task.pass() == PipelineSchedule.Pass.FORWARD;
+            Phase phase = forward ? Phase.FORWARD : Phase.BACKWARD;
+            if (forward) {
                 feed(st, dev, micro.get(m));
-                receive(st, dev, Phase.FORWARD);
-                dev.run(st.forward);
-                send(st, dev, Phase.FORWARD);
-            } else {
-                receive(st, dev, Phase.BACKWARD);
-                dev.run(st.backward);
-                send(st, dev, Phase.BACKWARD);
+            }
+            receive(st, dev, phase);
+            long received = System.nanoTime() - stepStart;
+            dev.run(forward ? st.forward : st.backward);
+            long computed = System.nanoTime() - stepStart;
+            send(st, dev, phase);
+            if (!forward) {
                 accumulate(st, dev, m);
             }
+            mine.add(new TaskTiming(st.index, d, m, task.pass(), begin, received, computed, System.nanoTime() - stepStart));
         }
         Object[] u = st.updateBuffers[d];
         Arrays.fill(u, null);
@@ -669,6 +698,11 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             });
         }
         return m;
+    }
+
+    /** Every pass every device ran in the last step, devices in stage order, each in the order it ran them. */
+    public List<List<TaskTiming>> lastStepTasks() {
+        return timings.stream().map(List::copyOf).toList();
     }
 
     /** What each device (stages in order) took part in during the last step: its stage's collectives and its sends. */

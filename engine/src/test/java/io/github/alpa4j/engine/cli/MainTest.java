@@ -188,7 +188,8 @@ class MainTest {
         Run r = run(args(args(new String[] {"train"}, gpt), "--plan", "megatron:dp=1,tp=1,pp=2", "--mesh", "1x2",
                 "--microbatches", "2", "--schedule", "gpipe", "--steps", "3", "--json", pipe.toString()));
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("2 stages, 2 microbatches (gpipe)", "stage 1", "send-recv", "simulated pipeline 2 stages on 1x1, 1x1");
+        assertThat(r.out()).contains("2 stages, 2 microbatches (gpipe)", "stage 1", "send-recv", "simulated pipeline 2 stages on 1x1, 1x1",
+                "stage 1: forward", "(predicted");
         assertThat(run(args(args(new String[] {"train"}, gpt), "--steps", "3", "--json", one.toString())).code()).isZero();
         JsonNode p = new ObjectMapper().readTree(pipe.toFile());
         JsonNode o = new ObjectMapper().readTree(one.toFile());

@@ -131,6 +131,46 @@ class PipelineRuntimeTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(PipelineSchedule.class)
+    void stagesRunTheirScheduleAndWaitForTheirNeighbours(PipelineSchedule schedule) {
+        String name = "gpt";
+        Graph micro = trainingGraph(model(name, batch(name) / MICROBATCHES), SGD);
+        PipelinePlan plan = MegatronPipeline.plan(micro, MICROBATCHES, cpu(4), MegatronPipeline.parse("megatron:dp=1,tp=1,pp=4"),
+                StageOptions.defaults().withSchedule(schedule));
+        try (BackendRunner r = Backends.cpuPipeline(plan, 3)) {
+            r.step(data(name, model(name, batch(name))).batch(0));
+            List<List<PipelineRuntime.TaskTiming>> tasks = ((PipelineRuntime<?, ?>) r.runner()).lastStepTasks();
+            assertThat(tasks).hasSize(4);
+            Map<String, PipelineRuntime.TaskTiming> byKey = new java.util.HashMap<>();
+            for (int s = 0; s < 4; s++) {
+                List<PipelineSchedule.Task> want = schedule.stageOrder(4, MICROBATCHES, s);
+                List<PipelineRuntime.TaskTiming> got = tasks.get(s);
+                assertThat(got).hasSize(want.size());
+                for (int i = 0; i < want.size(); i++) {
+                    assertThat(got.get(i).microbatch()).isEqualTo(want.get(i).microbatch());
+                    assertThat(got.get(i).pass()).isEqualTo(want.get(i).pass());
+                    assertThat(got.get(i).computeNanos()).isPositive();
+                    assertThat(got.get(i).startNanos()).isLessThanOrEqualTo(got.get(i).receivedNanos());
+                    assertThat(got.get(i).computedNanos()).isLessThanOrEqualTo(got.get(i).endNanos());
+                    if (i > 0) {
+                        assertThat(got.get(i).startNanos()).isGreaterThanOrEqualTo(got.get(i - 1).endNanos());
+                    }
+                    byKey.put(s + "/" + got.get(i).pass() + "/" + got.get(i).microbatch(), got.get(i));
+                }
+            }
+            // a forward receives only what the previous stage's forward computed, a backward what the next stage's backward did
+            for (int s = 1; s < 4; s++) {
+                for (int m = 0; m < MICROBATCHES; m++) {
+                    assertThat(byKey.get(s + "/FORWARD/" + m).receivedNanos())
+                            .isGreaterThanOrEqualTo(byKey.get((s - 1) + "/FORWARD/" + m).computedNanos());
+                    assertThat(byKey.get((s - 1) + "/BACKWARD/" + m).receivedNanos())
+                            .isGreaterThanOrEqualTo(byKey.get(s + "/BACKWARD/" + m).computedNanos());
+                }
+            }
+        }
+    }
+
     @Test
     void oneFOneBHoldsFewerMicrobatchesThanGPipe() {
         // long sequences, so that activations, not weights, set each stage's peak
