@@ -1,6 +1,12 @@
 package io.github.alpa4j.engine.cli;
 
+import io.github.alpa4j.cuda.CudaLibrary;
+import io.github.alpa4j.cuda.CudaUnavailableException;
+import io.github.alpa4j.cuda.Gpu;
+import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.lower.MeshProgram;
@@ -79,8 +85,15 @@ public class TrainCommand implements Callable<Integer> {
             description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
     String precision;
 
+    @Option(names = "--rendezvous-timeout", defaultValue = "300",
+            description = "Under a launcher: seconds to wait for the other ranks at each rendezvous step (default: ${DEFAULT-VALUE}).")
+    double rendezvousTimeout;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Where launcher variables (RANK, WORLD_SIZE, ...) come from; tests give their own. */
+    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() {
@@ -88,17 +101,17 @@ public class TrainCommand implements Callable<Integer> {
         if (steps <= 0) {
             throw new UserInputException("--steps must be positive, got " + steps);
         }
+        java.util.Optional<LaunchEnv> launch = LaunchEnv.detect(environment);
+        if (launch.isPresent() && launch.get().distributed()) {
+            return multiProcess(launch.get(), out);
+        }
         Model m = model.build();
         DataSource data = model.data(m, seed);
         Optimizer opt = optimizer.build();
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
-        boolean cuda = switch (backend.toLowerCase(java.util.Locale.ROOT)) {
-            case "cpu" -> false;
-            case "cuda", "gpu" -> true;
-            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
-        };
+        boolean cuda = cudaBackend();
         MatmulPrecision mp = parsePrecision();
         if (!cuda && mp != MatmulPrecision.FP32) {
             throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
@@ -127,6 +140,51 @@ public class TrainCommand implements Callable<Integer> {
             out.println("metrics written to " + json);
         }
         return 0;
+    }
+
+    private boolean cudaBackend() {
+        return switch (backend.toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> false;
+            case "cuda", "gpu" -> true;
+            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
+        };
+    }
+
+    /**
+     * One rank of a multi-process job: meets the others through rank 0's store and receives the
+     * job's NCCL id. Training across processes needs NCCL between GPUs, which the CPU backend has
+     * no counterpart of; the engine itself still drives its devices from one process, so after a
+     * successful rendezvous this refuses, saying so.
+     */
+    private Integer multiProcess(LaunchEnv env, PrintWriter out) {
+        if (!cudaBackend()) {
+            throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
+                    + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
+        }
+        if (!(rendezvousTimeout > 0)) {
+            throw new UserInputException("--rendezvous-timeout must be positive, got " + rendezvousTimeout);
+        }
+        try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(rendezvousTimeout * 1000)))) {
+            rv.barrier("train");
+            NcclUniqueId id = rv.exchangeNcclId(() -> {
+                requireNccl(env);
+                return NcclUniqueId.create();
+            });
+            requireNccl(env);
+            out.printf("rank %d of %d: rendezvous at %s:%d done, NCCL id %s%n", env.rank(), env.worldSize(), env.masterAddr(), rv.port(), id);
+            out.flush();
+            throw new UserInputException("multi-process training is not available yet: the " + env.worldSize()
+                    + " ranks met and share an NCCL id, but the engine drives its devices from one process; on one host use --mesh");
+        }
+    }
+
+    private static void requireNccl(LaunchEnv env) {
+        try {
+            Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC, CudaLibrary.NCCL);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("multi-process training needs the cuda backend with NCCL on every rank; rank " + env.rank()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private String backendMesh = "";
