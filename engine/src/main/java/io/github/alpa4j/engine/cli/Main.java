@@ -52,6 +52,7 @@ public final class Main implements Runnable {
     static boolean isUserError(Throwable ex) {
         return ex instanceof UserInputException || ex instanceof CommandLine.ParameterException
                 || ex instanceof io.github.alpa4j.energy.EnergyInputException
+                || ex instanceof io.github.alpa4j.energy.control.ClockControlException
                 || ex instanceof io.github.alpa4j.planner.PlanningException
                 || ex instanceof io.github.alpa4j.ir.json.GraphFormatException;
     }
