@@ -6,6 +6,10 @@ import io.github.alpa4j.cuda.Gpu;
 import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.energy.monitor.EnergyMonitor;
+import io.github.alpa4j.energy.monitor.EnergySummary;
+import io.github.alpa4j.energy.monitor.IterationEnergy;
+import io.github.alpa4j.energy.monitor.NvmlEnergySource;
 import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
@@ -85,6 +89,12 @@ public class TrainCommand implements Callable<Integer> {
             description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
     String precision;
 
+    @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
+    boolean energy;
+
+    @Option(names = "--energy-sample-ms", defaultValue = "20", description = "With --energy: milliseconds between NVML samples (default: ${DEFAULT-VALUE}).")
+    int energySampleMs;
+
     @Option(names = "--rendezvous-timeout", defaultValue = "300",
             description = "Under a launcher: seconds to wait for the other ranks at each rendezvous step (default: ${DEFAULT-VALUE}).")
     double rendezvousTimeout;
@@ -119,27 +129,74 @@ public class TrainCommand implements Callable<Integer> {
         if (cuda) {
             Backends.requireGpu();
         }
+        NvmlEnergySource energySource = energy ? openEnergySource(cuda) : null;
         boolean sharded = meshOptions.mesh != null || loadPlan != null;
         BackendRunner runner;
-        if (sharded) {
-            MeshProgram program = Lowering.lower(meshPlan(g, out));
-            runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
-        } else {
-            runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
+        try {
+            if (sharded) {
+                MeshProgram program = Lowering.lower(meshPlan(g, out));
+                runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
+            } else {
+                runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
+            }
+        } catch (RuntimeException e) {
+            if (energySource != null) {
+                energySource.close();
+            }
+            throw e;
         }
         backendName = runner.description();
         TrainResult r;
-        try {
+        EnergySummary measured = null;
+        try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
+            iterationEnergy = monitor == null ? null : new IterationEnergy(monitor);
+            if (iterationEnergy != null) {
+                iterationEnergy.begin();
+            }
             r = run(m, runner, runner.description(), data, out);
+            if (iterationEnergy != null) {
+                measured = iterationEnergy.summary();
+            }
         } finally {
             closeQuietly(runner);
+            if (energySource != null) {
+                energySource.close();
+            }
         }
         out.print(TrainReport.summary(r));
+        if (measured != null) {
+            out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
+                    measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
+        }
         if (json != null) {
-            TrainReport.write(json, TrainReport.toJson(r, config()));
+            Map<String, Object> report = TrainReport.toJson(r, config());
+            if (measured != null) {
+                TrainReport.addEnergy(report, measured);
+            }
+            TrainReport.write(json, report);
             out.println("metrics written to " + json);
         }
         return 0;
+    }
+
+    private IterationEnergy iterationEnergy;
+
+    /** GPU 0's energy counter, or a one-line error saying why it cannot be read. */
+    private NvmlEnergySource openEnergySource(boolean cuda) {
+        if (energySampleMs <= 0) {
+            throw new UserInputException("--energy-sample-ms must be positive, got " + energySampleMs);
+        }
+        NvmlEnergySource src;
+        try {
+            src = NvmlEnergySource.open(0);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("--energy needs NVML and the NVIDIA driver: " + e.getMessage(), e);
+        }
+        if (!cuda) {
+            src.close();
+            throw new UserInputException("--energy measures the GPU's energy: use it with --backend cuda (the CPU's energy is not measured)");
+        }
+        return src;
     }
 
     private boolean cudaBackend() {
@@ -226,6 +283,9 @@ public class TrainCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
         try {
             return Trainer.train(m, runner, backend, data, steps, s -> {
+                if (iterationEnergy != null) {
+                    iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
+                }
                 if (pb != null) {
                     pb.step();
                     pb.setExtraMessage(String.format("loss %.4f, %.0f tok/s", s.loss(), s.tokensPerSecond()));
