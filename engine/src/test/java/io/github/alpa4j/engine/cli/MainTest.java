@@ -47,6 +47,8 @@ class MainTest {
         "launch -- launch -- train            | cannot be 'launch' itself",
         "launch --nnodes 2                    | Missing required parameter: 'COMMAND'",
         "rendezvous-check                     | rendezvous-check runs under a launcher",
+        "energy clocks --apply-clocks         | --apply-clocks needs --plan",
+        "energy clocks --plan /nonexistent/p.csv | cannot read the frequency plan /nonexistent/p.csv",
         "plan --model mlp --mesh 4x4          | needs 16 devices but cluster cpu",
         "plan --cluster tpu                   | unknown cluster preset 'tpu'",
         "plan --model mlp --mesh 2y2          | cannot read mesh shape '2y2'",

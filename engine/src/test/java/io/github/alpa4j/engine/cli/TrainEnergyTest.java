@@ -32,6 +32,18 @@ class TrainEnergyTest {
     }
 
     @Test
+    void clocksWithoutNvmlIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        GpuReport gpu = Gpu.probe();
+        Assumptions.assumeFalse(gpu.available() && gpu.has(CudaLibrary.NVML), "this machine has NVML");
+        Path plan = dir.resolve("plan.csv");
+        java.nio.file.Files.writeString(plan, "instruction,frequency\nF(0,0),1410\n");
+        MainTest.Run r = MainTest.run("energy", "clocks", "--plan", plan.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("alpa4j: energy clocks needs NVML and the NVIDIA driver: ");
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+    }
+
+    @Test
     void energyFieldsJoinTheReport() {
         Map<String, Object> json = new LinkedHashMap<>();
         List<Map<String, Object>> steps = new ArrayList<>();
