@@ -4,7 +4,10 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.cuda.nvml.nvmlDevice_st;
 import org.bytedeco.cuda.global.nvml;
 
-/** One device's NVML readings; valid while its {@link Nvml} session is open. No setters. */
+/**
+ * One device's NVML readings; valid while its {@link Nvml} session is open. No setters: the clock
+ * lock lives apart, in {@link NvmlClockLock}.
+ */
 public final class NvmlDevice {
     private static final int MAX_CLOCKS = 512;
 
@@ -18,6 +21,17 @@ public final class NvmlDevice {
 
     public int index() {
         return index;
+    }
+
+    nvmlDevice_st handle() {
+        return handle;
+    }
+
+    /** The highest graphics clock the device can run, MHz. */
+    public int maxGraphicsClockMhz() {
+        int[] v = new int[1];
+        Check.nvml(nvml.nvmlDeviceGetMaxClockInfo(handle, nvml.NVML_CLOCK_GRAPHICS, v), "nvmlDeviceGetMaxClockInfo(graphics, " + index + ")");
+        return v[0];
     }
 
     public String name() {

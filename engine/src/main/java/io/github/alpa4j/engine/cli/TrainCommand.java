@@ -1,6 +1,16 @@
 package io.github.alpa4j.engine.cli;
 
+import io.github.alpa4j.cuda.CudaLibrary;
+import io.github.alpa4j.cuda.CudaUnavailableException;
+import io.github.alpa4j.cuda.Gpu;
+import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.energy.monitor.EnergyMonitor;
+import io.github.alpa4j.energy.monitor.EnergySummary;
+import io.github.alpa4j.energy.monitor.IterationEnergy;
+import io.github.alpa4j.energy.monitor.NvmlEnergySource;
+import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.lower.MeshProgram;
@@ -98,8 +108,21 @@ public class TrainCommand implements Callable<Integer> {
             description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
     String precision;
 
+    @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
+    boolean energy;
+
+    @Option(names = "--energy-sample-ms", defaultValue = "20", description = "With --energy: milliseconds between NVML samples (default: ${DEFAULT-VALUE}).")
+    int energySampleMs;
+
+    @Option(names = "--rendezvous-timeout", defaultValue = "300",
+            description = "Under a launcher: seconds to wait for the other ranks at each rendezvous step (default: ${DEFAULT-VALUE}).")
+    double rendezvousTimeout;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Where launcher variables (RANK, WORLD_SIZE, ...) come from; tests give their own. */
+    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() {
@@ -107,17 +130,17 @@ public class TrainCommand implements Callable<Integer> {
         if (steps <= 0) {
             throw new UserInputException("--steps must be positive, got " + steps);
         }
+        java.util.Optional<LaunchEnv> launch = LaunchEnv.detect(environment);
+        if (launch.isPresent() && launch.get().distributed()) {
+            return multiProcess(launch.get(), out);
+        }
         Model m = model.build();
         DataSource data = model.data(m, seed);
         Optimizer opt = optimizer.build();
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
-        boolean cuda = switch (backend.toLowerCase(java.util.Locale.ROOT)) {
-            case "cpu" -> false;
-            case "cuda", "gpu" -> true;
-            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
-        };
+        boolean cuda = cudaBackend();
         MatmulPrecision mp = parsePrecision();
         if (!cuda && mp != MatmulPrecision.FP32) {
             throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
@@ -129,41 +152,133 @@ public class TrainCommand implements Callable<Integer> {
         if (cuda) {
             Backends.requireGpu();
         }
+        NvmlEnergySource energySource = energy ? openEnergySource(cuda) : null;
         boolean sharded = meshOptions.mesh != null || loadPlan != null;
         BackendRunner runner;
-        if (pipelined) {
-            if (loadPlan != null || savePlan != null) {
-                throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
-                        + " (see ./alpa4j plan --pipeline --json for its plan)");
+        String stageTimes = "";
+        try {
+            if (pipelined) {
+                if (loadPlan != null || savePlan != null) {
+                    throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
+                            + " (see ./alpa4j plan --pipeline --json for its plan)");
+                }
+                PipelinePlan plan = pipelinePlan(opt);
+                out.print(PipelineReport.render(plan));
+                pipelineDescription = Backends.describe(plan);
+                runner = Backends.cpuPipeline(plan, seed);
+            } else if (sharded) {
+                MeshProgram program = Lowering.lower(meshPlan(g, out));
+                runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
+            } else {
+                runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
             }
-            PipelinePlan plan = pipelinePlan(opt);
-            out.print(PipelineReport.render(plan));
-            pipelineDescription = Backends.describe(plan);
-            runner = Backends.cpuPipeline(plan, seed);
-        } else if (sharded) {
-            MeshProgram program = Lowering.lower(meshPlan(g, out));
-            runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
-        } else {
-            runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
+        } catch (RuntimeException e) {
+            if (energySource != null) {
+                energySource.close();
+            }
+            throw e;
         }
         backendName = runner.description();
         TrainResult r;
-        String measured = "";
-        try {
+        EnergySummary measured = null;
+        try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
+            iterationEnergy = monitor == null ? null : new IterationEnergy(monitor);
+            if (iterationEnergy != null) {
+                iterationEnergy.begin();
+            }
             r = run(m, runner, runner.description(), data, out);
+            if (iterationEnergy != null) {
+                measured = iterationEnergy.summary();
+            }
             if (runner.runner() instanceof PipelineRuntime<?, ?> p) {
-                measured = measuredStages(p);
+                stageTimes = measuredStages(p);
             }
         } finally {
             closeQuietly(runner);
+            if (energySource != null) {
+                energySource.close();
+            }
         }
         out.print(TrainReport.summary(r));
-        out.print(measured);
+        out.print(stageTimes);
+        if (measured != null) {
+            out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
+                    measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
+        }
         if (json != null) {
-            TrainReport.write(json, TrainReport.toJson(r, config()));
+            Map<String, Object> report = TrainReport.toJson(r, config());
+            if (measured != null) {
+                TrainReport.addEnergy(report, measured);
+            }
+            TrainReport.write(json, report);
             out.println("metrics written to " + json);
         }
         return 0;
+    }
+
+    private IterationEnergy iterationEnergy;
+
+    /** GPU 0's energy counter, or a one-line error saying why it cannot be read. */
+    private NvmlEnergySource openEnergySource(boolean cuda) {
+        if (energySampleMs <= 0) {
+            throw new UserInputException("--energy-sample-ms must be positive, got " + energySampleMs);
+        }
+        NvmlEnergySource src;
+        try {
+            src = NvmlEnergySource.open(0);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("--energy needs NVML and the NVIDIA driver: " + e.getMessage(), e);
+        }
+        if (!cuda) {
+            src.close();
+            throw new UserInputException("--energy measures the GPU's energy: use it with --backend cuda (the CPU's energy is not measured)");
+        }
+        return src;
+    }
+
+    private boolean cudaBackend() {
+        return switch (backend.toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> false;
+            case "cuda", "gpu" -> true;
+            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
+        };
+    }
+
+    /**
+     * One rank of a multi-process job: meets the others through rank 0's store and receives the
+     * job's NCCL id. Training across processes needs NCCL between GPUs, which the CPU backend has
+     * no counterpart of; the engine itself still drives its devices from one process, so after a
+     * successful rendezvous this refuses, saying so.
+     */
+    private Integer multiProcess(LaunchEnv env, PrintWriter out) {
+        if (!cudaBackend()) {
+            throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
+                    + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
+        }
+        if (!(rendezvousTimeout > 0)) {
+            throw new UserInputException("--rendezvous-timeout must be positive, got " + rendezvousTimeout);
+        }
+        try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(rendezvousTimeout * 1000)))) {
+            rv.barrier("train");
+            NcclUniqueId id = rv.exchangeNcclId(() -> {
+                requireNccl(env);
+                return NcclUniqueId.create();
+            });
+            requireNccl(env);
+            out.printf("rank %d of %d: rendezvous at %s:%d done, NCCL id %s%n", env.rank(), env.worldSize(), env.masterAddr(), rv.port(), id);
+            out.flush();
+            throw new UserInputException("multi-process training is not available yet: the " + env.worldSize()
+                    + " ranks met and share an NCCL id, but the engine drives its devices from one process; on one host use --mesh");
+        }
+    }
+
+    private static void requireNccl(LaunchEnv env) {
+        try {
+            Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC, CudaLibrary.NCCL);
+        } catch (CudaUnavailableException e) {
+            throw new UserInputException("multi-process training needs the cuda backend with NCCL on every rank; rank " + env.rank()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private String backendMesh = "";
@@ -250,6 +365,9 @@ public class TrainCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
         try {
             return Trainer.train(m, runner, backend, data, steps, s -> {
+                if (iterationEnergy != null) {
+                    iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
+                }
                 if (pb != null) {
                     pb.step();
                     pb.setExtraMessage(String.format("loss %.4f, %.0f tok/s", s.loss(), s.tokensPerSecond()));

@@ -46,6 +46,26 @@ public final class TrainReport {
         return m;
     }
 
+    /**
+     * Adds what {@code --energy} measured: {@code energy_j_per_iteration}, {@code avg_power_w},
+     * {@code tokens_per_joule} and each step's {@code energy_j}.
+     */
+    public static void addEnergy(Map<String, Object> json, io.github.alpa4j.energy.monitor.EnergySummary e) {
+        json.put("energy_j_per_iteration", e.joulesPerIteration());
+        json.put("avg_power_w", e.averagePowerWatts());
+        json.put("tokens_per_joule", e.tokensPerJoule());
+        if (json.get("steps") instanceof List<?> steps) {
+            if (steps.size() != e.iterationJoules().size()) {
+                throw new IllegalArgumentException(steps.size() + " steps but " + e.iterationJoules().size() + " measured iterations");
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> step = (Map<String, Object>) steps.get(i);
+                step.put("energy_j", e.iterationJoules().get(i));
+            }
+        }
+    }
+
     public static void write(Path file, Map<String, Object> json) {
         try {
             Path parent = file.toAbsolutePath().getParent();
