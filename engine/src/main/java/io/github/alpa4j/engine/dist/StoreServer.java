@@ -230,14 +230,15 @@ final class StoreServer implements AutoCloseable {
     }
 
     /**
-     * Waits until every other rank has hung up (so rank 0 does not close the store under a rank
-     * still reading its last reply), at most {@code timeout}.
+     * Waits until every rank has joined and hung up again (so rank 0 neither closes the store under a
+     * rank still reading its last reply, nor before a slow rank has come to read a value or a failure
+     * rank 0 left for it), at most {@code timeout}.
      */
     void awaitClientsGone(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (!connections.isEmpty()) {
+            while (!connections.isEmpty() || joined.size() < worldSize) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
