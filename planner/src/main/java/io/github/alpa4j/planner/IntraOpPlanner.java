@@ -18,13 +18,15 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Alpa's intra-operator pass on one mesh (REFERENCES §1): enumerate every node's strategies, build
  * the ILP (follower merging, role tying across repeated layers, resharding edges, memory rows under a
  * budget), eliminate what can be eliminated exactly, solve the rest (its LP relaxation when that is
  * integral, else CP-SAT from a warm start), and cost the result as a plan. The warm start is the cheapest of the greedy plan and the manual
- * plans, and is returned (as FEASIBLE) if CP-SAT finds nothing better within its time limit.
+ * plans, and is returned (as FEASIBLE) if CP-SAT finds nothing better within its time limit; it is computed only when
+ * the relaxation does not settle the problem.
  */
 public final class IntraOpPlanner {
     private static final double GIB = 1L << 30;
@@ -49,26 +51,35 @@ public final class IntraOpPlanner {
         boolean budget = options.memoryBudgetBytes().isPresent();
         IntraOpIlp ilp = IntraOpIlp.build(space, options.followerMerging(), options.tieRepeatedLayers(), budget);
         IlpProblem full = ilp.problem();
-        int[] hint = warmStart != null
-                ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
-                : bestStart(ilp, space);
         VariableElimination elimination = !budget && options.eliminate() ? VariableElimination.of(full) : null;
         IlpProblem core = elimination != null ? elimination.reduced() : full;
         int[] kept = elimination != null ? elimination.keptVars() : null;
-        int[] coreHint = kept == null ? hint : project(hint, kept);
         double build = (System.nanoTime() - t0) / 1e9;
 
+        // the warm start costs a greedy pass and three manual plans: computed only if the relaxation is not integral
+        int[][] hint = new int[1][];
+        Supplier<int[]> start = () -> {
+            if (hint[0] == null) {
+                hint[0] = warmStart != null
+                        ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
+                        : bestStart(ilp, space);
+            }
+            return hint[0];
+        };
         IlpSolution sol = core.varCount() == 0
                 // elimination left nothing to search: its argmins are the optimum
                 ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
-                : solve(core, coreHint, options);
+                : solve(core, () -> kept == null ? start.get() : project(start.get(), kept), options);
         int[] varChoice = sol.status().hasSolution()
                 ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
         // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
-        boolean hintFits = full.objective(hint) < Double.POSITIVE_INFINITY
-                && full.peakMemory(hint) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
-        if (hintFits && (varChoice == null || full.objective(hint) < full.objective(varChoice))) {
-            varChoice = hint;
+        if (sol.status() != SolveStatus.OPTIMAL) {
+            int[] h = start.get();
+            boolean hintFits = full.objective(h) < Double.POSITIVE_INFINITY
+                    && full.peakMemory(h) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
+            if (hintFits && (varChoice == null || full.objective(h) < full.objective(varChoice))) {
+                varChoice = h;
+            }
         }
         if (varChoice == null) {
             throw failure(full, options, sol.status());
@@ -86,24 +97,27 @@ public final class IntraOpPlanner {
      * The LP relaxation when it is integral (then optimal), else CP-SAT from the better of the warm start
      * and the rounded relaxation. Under a memory budget, CP-SAT alone (the relaxation has no memory rows).
      */
-    private static IlpSolution solve(IlpProblem core, int[] hint, PlannerOptions options) {
+    private static IlpSolution solve(IlpProblem core, Supplier<int[]> warmStart, PlannerOptions options) {
+        long t0 = System.nanoTime();
         boolean budget = options.memoryBudgetBytes().isPresent();
-        double lpSeconds = 0;
+        IlpSolution lp = null;
         if (!budget && options.linearRelaxation()) {
-            IlpSolution lp = LpRelaxation.solve(core, options.timeLimitSeconds());
+            lp = LpRelaxation.solve(core, options.timeLimitSeconds());
             if (lp.status() == SolveStatus.OPTIMAL && lp.objective() < Double.POSITIVE_INFINITY) {
                 return lp;
             }
-            if (lp.status().hasSolution() && lp.objective() < core.objective(hint)) {
-                hint = lp.choice();
-            }
-            lpSeconds = lp.seconds();
         }
-        // the time limit covers both solvers
-        double left = Math.max(options.timeLimitSeconds() - lpSeconds, 0.01 * options.timeLimitSeconds());
+        int[] hint = warmStart.get();
+        if (lp != null && lp.status().hasSolution() && lp.objective() < core.objective(hint)) {
+            hint = lp.choice();
+        }
+        // the time limit covers the relaxation, the warm start and CP-SAT
+        double spent = (System.nanoTime() - t0) / 1e9;
+        double left = Math.max(options.timeLimitSeconds() - spent, 0.01 * options.timeLimitSeconds());
         IlpSolution cp = CpSatSolver.solve(core, options.memoryBudgetBytes().orElse(Long.MAX_VALUE),
                 options.warmStart() ? hint : null, left, options.solverWorkers(), false);
-        return new IlpSolution(cp.choice(), cp.objective(), cp.status(), cp.seconds() + lpSeconds, cp.boolVars(), cp.constraints());
+        return new IlpSolution(cp.choice(), cp.objective(), cp.status(), (System.nanoTime() - t0) / 1e9, cp.boolVars(),
+                cp.constraints());
     }
 
     /** The cheapest of the greedy plan and the manual plans, as variable choices. */

@@ -10,15 +10,13 @@ import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Solves an {@link IlpProblem} with OR-Tools CP-SAT, in Alpa's formulation (REFERENCES §1): one-hot
  * Boolean s_v per variable, and per edge the linearised e_uv with Σ_j e[i][j] = s_u[i] and
  * Σ_i e[i][j] = s_v[j] (which implies Σ e = 1). Choices with identical rows (or columns) of an edge
- * matrix share one row (column) of e, which is exact and much smaller; an edge whose matrix does not
+ * matrix share one row (column) of e ({@link MergedEdge}), which is exact and much smaller; an edge whose matrix does not
  * depend on one side folds into the other side's costs. Costs are scaled to integers for CP-SAT;
  * the objective reported is recomputed exactly from the choice.
  */
@@ -161,24 +159,21 @@ public final class CpSatSolver {
         BoolVar[] su = s[e.u()];
         BoolVar[] sv = s[e.v()];
         double[][] m = e.cost();
-        int[] rowClass = classes(m, su, sv, false);
-        int[] colClass = classes(m, sv, su, true);
-        int rows = Arrays.stream(rowClass).max().orElse(-1) + 1;
-        int cols = Arrays.stream(colClass).max().orElse(-1) + 1;
-        int[] rowRep = representatives(rowClass, rows);
-        int[] colRep = representatives(colClass, cols);
+        MergedEdge merged = MergedEdge.of(m, allowed(su), allowed(sv));
+        int rows = merged.rows();
+        int cols = merged.cols();
         if (rows == 0 || cols == 0) {
             return 0; // a variable without an allowed choice: its empty exactly-one makes the model infeasible
         }
         if (rows == 1) {
             for (int j = 0; j < sv.length; j++) {
-                linear[e.v()][j] += m[rowRep[0]][j];
+                linear[e.v()][j] += m[merged.rowRep()[0]][j];
             }
             return 0;
         }
         if (cols == 1) {
             for (int i = 0; i < su.length; i++) {
-                linear[e.u()][i] += m[i][colRep[0]];
+                linear[e.u()][i] += m[i][merged.colRep()[0]];
             }
             return 0;
         }
@@ -193,7 +188,7 @@ public final class CpSatSolver {
         int created = 0;
         for (int a = 0; a < rows; a++) {
             for (int b = 0; b < cols; b++) {
-                double c = m[rowRep[a]][colRep[b]];
+                double c = merged.cost(m, a, b);
                 if (c == Double.POSITIVE_INFINITY) {
                     continue;
                 }
@@ -207,8 +202,8 @@ public final class CpSatSolver {
                 }
             }
         }
-        marginals(model, byRow, rowClass, su);
-        marginals(model, byCol, colClass, sv);
+        marginals(model, byRow, merged.rowClass(), su);
+        marginals(model, byCol, merged.colClass(), sv);
         return created;
     }
 
@@ -228,39 +223,12 @@ public final class CpSatSolver {
         }
     }
 
-    /**
-     * Class index of each allowed row (or column) of {@code m}, over the other side's allowed entries;
-     * equal ones share a class; forbidden rows (null variables) get -1.
-     */
-    private static int[] classes(double[][] m, BoolVar[] own, BoolVar[] other, boolean columns) {
-        Map<List<Double>, Integer> seen = new HashMap<>();
-        int[] cls = new int[own.length];
-        for (int x = 0; x < own.length; x++) {
-            if (own[x] == null) {
-                cls[x] = -1;
-                continue;
-            }
-            List<Double> key = new ArrayList<>(other.length);
-            for (int y = 0; y < other.length; y++) {
-                if (other[y] != null) {
-                    key.add(columns ? m[y][x] : m[x][y]);
-                }
-            }
-            Integer c = seen.putIfAbsent(key, seen.size());
-            cls[x] = c == null ? seen.size() - 1 : c;
+    private static boolean[] allowed(BoolVar[] s) {
+        boolean[] a = new boolean[s.length];
+        for (int i = 0; i < s.length; i++) {
+            a[i] = s[i] != null;
         }
-        return cls;
-    }
-
-    private static int[] representatives(int[] cls, int count) {
-        int[] rep = new int[count];
-        Arrays.fill(rep, -1);
-        for (int i = 0; i < cls.length; i++) {
-            if (cls[i] >= 0 && rep[cls[i]] < 0) {
-                rep[cls[i]] = i;
-            }
-        }
-        return rep;
+        return a;
     }
 
     private static double maxFinite(double[] c) {

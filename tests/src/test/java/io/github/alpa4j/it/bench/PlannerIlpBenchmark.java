@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * ILP size and planning time for a 24-layer GPT (hidden 2048) training step on 2x4 and 4x8 meshes of
  * p3.16xlarge hosts, with and without follower merging (and without role tying, for comparison).
  * Measures, asserts nothing; run with {@code mvn -pl tests -am test -Dtest=PlannerIlpBenchmark
- * -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}. Writes tests/target/planner-ilp.md.
+ * -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}; add {@code -Dbench.defaultOnly=true} for the
+ * default configuration alone (twice per mesh, without the 60-s ones). Writes tests/target/planner-ilp.md.
  */
 @Tag("bench")
 class PlannerIlpBenchmark {
@@ -55,12 +56,13 @@ class PlannerIlpBenchmark {
                 manual = Math.min(manual, m.plan(g, mesh, PlannerOptions.defaults()).objective());
             }
             PlannerOptions d = PlannerOptions.defaults();
-            for (Object[] cfg : List.of(
+            List<Object[]> configs = List.of(
                     new Object[] {"merging + tying (default)", d},
                     new Object[] {"merging + tying (default), again", d},
                     new Object[] {"tying, no merging", d.withFollowerMerging(false)},
                     new Object[] {"merging, no tying (60 s limit)", d.withTieRepeatedLayers(false)},
-                    new Object[] {"no merging, no tying (60 s limit)", d.withTieRepeatedLayers(false).withFollowerMerging(false)})) {
+                    new Object[] {"no merging, no tying (60 s limit)", d.withTieRepeatedLayers(false).withFollowerMerging(false)});
+            for (Object[] cfg : Boolean.getBoolean("bench.defaultOnly") ? configs.subList(0, 2) : configs) {
                 Row r = run(shape, (String) cfg[0], g, mesh, (PlannerOptions) cfg[1]);
                 IlpStats s = r.s();
                 md.append(String.format(Locale.ROOT,
