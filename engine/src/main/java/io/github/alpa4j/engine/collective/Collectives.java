@@ -24,7 +24,12 @@ public interface Collectives<F> {
     /** buf on every member = buf of the member with rank {@code root}. */
     void broadcast(DeviceGroup g, int device, int root, F buf, long n);
 
-    /** Sends n elements to device {@code to}; pairs with {@link #recv}, messages between two devices arrive in order. */
+    /**
+     * Sends n elements to device {@code to}; pairs with {@link #recv}, messages between two devices
+     * arrive in order. The pipeline runtime needs sends that return before the receiver takes them
+     * (eager, copying) and {@code buf} reusable on return: its 1F1B stages send forward and backward
+     * in opposite directions, which two blocking sends would deadlock.
+     */
     void send(int from, int to, F buf, long n);
 
     /** Receives n elements sent by device {@code from}. */

@@ -23,6 +23,9 @@ import java.util.Set;
  * none is a user error that says what is missing and what to install.
  */
 public final class Backends {
+    /** How long a simulated pipeline device waits for another before it reports a hang. */
+    private static final long PIPELINE_TIMEOUT_S = 1800;
+
     private Backends() {
     }
 
@@ -49,8 +52,9 @@ public final class Backends {
         for (int d = 0; d < plan.deviceCount(); d++) {
             devices.add(new CpuBackend("cpu" + d));
         }
-        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(plan, devices::get, s -> new CpuCollectives(),
-                new CpuCollectives(), new CpuCollectives(), seed);
+        // a GPipe stage waits for every forward of every later stage before its first backward: long timeouts
+        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(plan, devices::get, s -> new CpuCollectives(PIPELINE_TIMEOUT_S),
+                new CpuCollectives(PIPELINE_TIMEOUT_S), new CpuCollectives(PIPELINE_TIMEOUT_S), seed);
         return new BackendRunner(rt, "simulated pipeline " + describe(plan), devices, List.of(rt));
     }
 

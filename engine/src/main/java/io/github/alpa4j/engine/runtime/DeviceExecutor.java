@@ -78,6 +78,11 @@ final class DeviceExecutor<F, I> {
         return peak;
     }
 
+    /** Bytes held now. */
+    long live() {
+        return live;
+    }
+
     long matmulNanos() {
         return matmulNanos;
     }

@@ -65,11 +65,14 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final List<List<TaskTiming>> timings = new ArrayList<>();
     private long stepStart;
     private long stepNanos;
+    private volatile String failed;
 
     /**
      * When one device ran one pass of one microbatch in the last step, in nanoseconds from the step's
-     * start: it began, had received its inputs from other stages (waiting for them included), had
-     * computed, and had sent its outputs (and, after a backward pass, added its gradients to the sums).
+     * start: it began, had received its inputs from other stages (waiting for them, and for a forward
+     * pass uploading its microbatch, included), had queued its instructions (on a synchronous
+     * backend such as the CPU: run them), and had sent its outputs (and, after a backward pass, added
+     * its gradients to the sums).
      */
     public record TaskTiming(int stage, int device, int microbatch, PipelineSchedule.Pass pass, long startNanos,
                              long receivedNanos, long computedNanos, long endNanos) {
@@ -109,6 +112,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         final List<Integer> accumulated = new ArrayList<>();
         /** Slot the update reads → its storage among {@link #accumulated}. */
         final Map<Integer, Integer> accumulatedViews = new HashMap<>();
+        /** Slots some instruction reads (an input slot nobody reads is neither fed nor received). */
+        final Set<Integer> read = new HashSet<>();
+        /** Storages read by a backward or update instruction. */
+        final Set<Integer> readAfterForward = new HashSet<>();
+        /** Storages of values sent forward that nothing here reads after the forward pass: freed once sent. */
+        final Set<Integer> sentThenFreed = new HashSet<>();
         /** Input slots fed from the data (not received), by node name. */
         final Map<Integer, String> fed = new LinkedHashMap<>();
         final Map<String, Integer> outputs = new LinkedHashMap<>();
@@ -128,7 +137,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             Set<Integer> received = new HashSet<>();
             graph.received().forEach(v -> received.add(graph.local(v)));
             program.inputs().forEach((slot, node) -> {
-                if (!received.contains(node)) {
+                if (!received.contains(node) && read.contains(slot)) {
                     fed.put(slot, g.node(node).name());
                 }
             });
@@ -147,21 +156,37 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             return graph.graph().node(program.owners().get(instruction)).phase();
         }
 
-        /** Splits the program by the phase of the node each instruction serves and finds what to accumulate. */
+        /**
+         * Splits the program by the phase of the node each instruction serves and finds what to
+         * accumulate. A gradient's all-reduce or reduce-scatter that only the update reads moves to
+         * the update: it is linear, so reducing the sum of the microbatches' partial gradients once
+         * equals summing the reduced ones, and the planner prices it once per iteration.
+         */
         private void split() {
             List<Instruction> code = program.instructions();
+            Phase[] phase = new Phase[code.size()];
+            for (int i = 0; i < code.size(); i++) {
+                phase[i] = phaseOf(i);
+            }
+            deferReductions(code, phase);
             Phase[] writer = new Phase[program.slots().size()];
             Instruction[] writtenBy = new Instruction[program.slots().size()];
             Set<Integer> readByUpdate = new java.util.TreeSet<>();
             List<Instruction> constantsForUpdate = new ArrayList<>();
             for (int i = 0; i < code.size(); i++) {
                 Instruction ins = code.get(i);
-                Phase p = phaseOf(i);
+                Phase p = phase[i];
                 for (int r : reads(ins)) {
+                    if (!(ins instanceof Instruction.Free)) {
+                        read.add(r);
+                    }
                     Phase w = writer[r];
                     if (w != null && w.compareTo(p) > 0) {
                         throw new IllegalStateException("stage " + index + ": a " + p + " instruction reads a value of the "
                                 + w + " pass");
+                    }
+                    if (p != Phase.FORWARD && !(ins instanceof Instruction.Free)) {
+                        readAfterForward.add(storage(r));
                     }
                     if (p == Phase.UPDATE && w != Phase.UPDATE && !program.variables().containsValue(r)) {
                         if (writtenBy[r] instanceof Instruction.Compute c && c.in().isEmpty()) {
@@ -199,14 +224,73 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 storages.add(st);
                 accumulatedViews.put(r, st);
             }
+            Set<Integer> variableStorage = new HashSet<>();
+            program.variables().values().forEach(v -> variableStorage.add(storage(v)));
             program.outputs().forEach((name, slot) -> {
                 if (!name.startsWith(StageGraph.TRANSFER)) {
                     int st = storage(slot);
+                    SlotInfo s = program.slot(slot);
+                    if (variableStorage.contains(st) || s.global().dtype() != DType.F32 || writer[slot] == null
+                            || writer[slot] == Phase.UPDATE) {
+                        throw new IllegalStateException("stage " + index + ": output '" + name + "' (" + s.global() + ", "
+                                + writer[slot] + ") cannot be summed over microbatches; a pipeline fetches float losses of the passes");
+                    }
                     storages.add(st);
                     accumulatedViews.put(slot, st);
                 }
             });
+            for (int value : program.updates().values()) {
+                if (writer[value] != Phase.UPDATE) {
+                    throw new IllegalStateException("stage " + index + ": a variable's new value is computed in the "
+                            + writer[value] + " pass; a pipeline updates variables once per iteration, in the update");
+                }
+            }
             accumulated.addAll(storages);
+            program.outputs().forEach((name, slot) -> {
+                int st = storage(slot);
+                if (name.startsWith(StageGraph.TRANSFER) && writer[slot] == Phase.FORWARD && !readAfterForward.contains(st)
+                        && !storages.contains(st) && !variableStorage.contains(st) && program.outputs().values().stream()
+                                .filter(o -> storage(o) == st).count() == 1) {
+                    sentThenFreed.add(st);
+                }
+            });
+        }
+
+        /** Moves each gradient reduction whose result only update instructions read (and its input's free) into the update. */
+        private void deferReductions(List<Instruction> code, Phase[] phase) {
+            Set<Integer> outputStorage = new HashSet<>();
+            program.outputs().values().forEach(o -> outputStorage.add(storage(o)));
+            for (int i = 0; i < code.size(); i++) {
+                Instruction ins = code.get(i);
+                if (phase[i] != Phase.BACKWARD || !(ins instanceof Instruction.AllReduce || ins instanceof Instruction.ReduceScatter)) {
+                    continue;
+                }
+                int st = storage(written(ins));
+                if (outputStorage.contains(st)) {
+                    continue;
+                }
+                boolean readByUpdate = false;
+                boolean readElsewhere = false;
+                for (int j = i + 1; j < code.size(); j++) {
+                    if (code.get(j) instanceof Instruction.Free) {
+                        continue;
+                    }
+                    boolean reads = reads(code.get(j)).stream().anyMatch(r -> storage(r) == st);
+                    readByUpdate |= reads && phase[j] == Phase.UPDATE;
+                    readElsewhere |= reads && phase[j] != Phase.UPDATE;
+                }
+                if (!readByUpdate || readElsewhere) {
+                    continue;
+                }
+                phase[i] = Phase.UPDATE;
+                Set<Integer> inputs = new HashSet<>();
+                reads(ins).forEach(r -> inputs.add(storage(r)));
+                for (int j = i + 1; j < code.size(); j++) {
+                    if (code.get(j) instanceof Instruction.Free f && inputs.contains(storage(f.slot())) && phase[j] != Phase.UPDATE) {
+                        phase[j] = Phase.UPDATE; // the partial sum now lives until the update reduces it
+                    }
+                }
+            }
         }
 
         int storage(int slot) {
@@ -286,6 +370,10 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 throw new IllegalStateException("value " + t.value() + " crosses from stage " + t.fromStage() + " to stage "
                         + t.toStage() + " in the update; only forward and backward values can");
             }
+            if ((t.phase() == Phase.FORWARD) != (t.fromStage() < t.toStage())) {
+                throw new IllegalStateException("value " + t.value() + " of the " + t.phase() + " pass goes from stage "
+                        + t.fromStage() + " to stage " + t.toStage() + "; forward values must go to later stages and gradients to earlier ones");
+            }
             Stage from = stages.get(t.fromStage());
             Stage to = stages.get(t.toStage());
             Integer sendSlot = from.program.outputs().get(StageGraph.TRANSFER + t.value());
@@ -294,8 +382,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             }
             SlotInfo send = from.program.slot(sendSlot);
             int localNode = to.graph.local(t.value());
-            List<Integer> recvSlots = to.program.inputs().entrySet().stream().filter(e -> e.getValue() == localNode)
-                    .map(Map.Entry::getKey).sorted().toList();
+            List<Integer> recvSlots = to.program.inputs().entrySet().stream()
+                    .filter(e -> e.getValue() == localNode && to.read.contains(e.getKey())).map(Map.Entry::getKey).sorted().toList();
             for (int recvSlot : recvSlots) {
                 SlotInfo recv = to.program.slot(recvSlot);
                 if (send.spec().isPartial() || recv.spec().isPartial() || send.global().dtype() != DType.F32) {
@@ -359,6 +447,10 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
 
     @Override
     public Map<String, Tensor> step(Map<String, Tensor> feeds) {
+        if (failed != null) {
+            throw new IllegalStateException("an earlier step of this pipeline failed (" + failed + "); its buffers and links are"
+                    + " in an unknown state: make a new runtime");
+        }
         long t0 = System.nanoTime();
         stepStart = t0;
         List<Map<String, Tensor>> micro = split(feeds);
@@ -368,7 +460,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 running.add(pool.submit(() -> runDevice(st, dev, micro)));
             }
         }
-        await(running);
+        try {
+            await(running);
+        } catch (RuntimeException e) {
+            failed = String.valueOf(e.getMessage());
+            throw e;
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Stage st : stages) {
             st.outputs.forEach((name, slot) -> out.put(name, gather(st, st.accumulators, slot)));
@@ -437,7 +534,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             dev.run(forward ? st.forward : st.backward);
             long computed = System.nanoTime() - stepStart;
             send(st, dev, phase);
-            if (!forward) {
+            if (forward) {
+                releaseSent(st, dev, m);
+            } else {
                 accumulate(st, dev, m);
             }
             mine.add(new TaskTiming(st.index, d, m, task.pass(), begin, received, computed, System.nanoTime() - stepStart));
@@ -555,6 +654,17 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             dev.account(-staged.bytes());
         }
         dev.addCollectiveNanos(System.nanoTime() - t0);
+    }
+
+    /** Frees the values this microbatch sent forward that its own backward pass does not read. */
+    private void releaseSent(Stage st, DeviceExecutor<F, I> dev, int m) {
+        Object[] b = st.buffers[dev.device][m];
+        for (int s : st.sentThenFreed) {
+            if (b[s] != null) {
+                dev.release(b[s], s);
+                clearStorage(st, b, s);
+            }
+        }
     }
 
     /** Adds this microbatch's gradients (and outputs) to the sums, then frees what the microbatch still holds. */
@@ -728,6 +838,11 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     public long lastStepTransferBytes() {
         return collectives().stream().flatMap(List::stream).filter(r -> r.kind() == CollectiveKind.SEND_RECV)
                 .mapToLong(CollectiveRecord::bytes).sum();
+    }
+
+    /** Bytes each device holds now; between steps, only its variables. */
+    public long[] liveBytesPerDevice() {
+        return stages.stream().flatMap(s -> s.devices.stream()).mapToLong(DeviceExecutor::live).toArray();
     }
 
     @Override

@@ -35,7 +35,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.PlannerOptions;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.stage.PipelineStage;
+import io.github.alpa4j.planner.stage.StageCost;
 
 /**
  * Pipelined training (stages on disjoint simulated devices, 4 microbatches, GPipe and 1F1B) gives the
@@ -103,6 +109,56 @@ class PipelineRuntimeTest {
                 StageOptions.defaults().withSchedule(schedule));
         assertThat(plan.stages()).hasSize(d.pp());
         assertSameAsOneDevice(name, plan, optimizer(opt));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mlp", "gpt"})
+    void gradientReductionsRunOncePerIterationAndMemoryReturnsToTheVariables(String name) {
+        long[] allReduces = new long[2];
+        int k = 0;
+        for (int m : new int[] {1, MICROBATCHES}) {
+            Graph micro = trainingGraph(model(name, batch(name) / m), SGD);
+            PipelinePlan plan = MegatronPipeline.plan(micro, m, cpu(4), MegatronPipeline.parse("megatron:dp=2,tp=1,pp=2"),
+                    StageOptions.defaults());
+            try (BackendRunner r = Backends.cpuPipeline(plan, 3)) {
+                PipelineRuntime<?, ?> rt = (PipelineRuntime<?, ?>) r.runner();
+                long[] variables = rt.liveBytesPerDevice();
+                for (int step = 0; step < 2; step++) {
+                    r.step(data(name, model(name, batch(name))).batch(step));
+                    assertThat(rt.liveBytesPerDevice()).as("bytes held after step %d", step).containsExactly(variables);
+                }
+                allReduces[k++] = rt.collectives().get(0).stream().filter(c -> c.kind() == CollectiveKind.ALL_REDUCE).count();
+            }
+        }
+        // data-parallel stages: the only all-reduces are the gradients', once per iteration however many microbatches
+        assertThat(allReduces[0]).isPositive();
+        assertThat(allReduces[1]).isEqualTo(allReduces[0]);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {"gpt | megatron:dp=1,tp=2,pp=2 | dp", "gpt | megatron:dp=2,tp=1,pp=2 | megatron",
+        "mlp | megatron:dp=1,tp=2,pp=2 | dp"})
+    void stagesWithDifferentLayoutsExchangeTheBlocksEachNeeds(String name, String megatron, String secondStage) {
+        // stage 1 re-planned with another manual plan: activations and gradients change layout between stages,
+        // so receivers need blocks from several senders (and replicas from one sender)
+        Graph micro = trainingGraph(model(name, batch(name) / MICROBATCHES), SGD);
+        PipelinePlan meg = MegatronPipeline.plan(micro, MICROBATCHES, cpu(4), MegatronPipeline.parse(megatron), StageOptions.defaults());
+        PipelineStage s1 = meg.stages().get(1);
+        IntraOpPlan other = PlanMethod.parse(secondStage).plan(s1.graph().graph(), s1.mesh(), PlannerOptions.defaults());
+        PipelineStage replanned = new PipelineStage(1, s1.firstLayer(), s1.lastLayer(), s1.submesh(), s1.mesh(), s1.graph(), other,
+                StageCost.of(other), s1.inflight());
+        PipelinePlan plan = new PipelinePlan("mixed", meg.cluster(), meg.graph(), meg.layering(), MICROBATCHES, meg.schedule(),
+                List.of(meg.stages().get(0), replanned), meg.transfers(), meg.memoryBudgetBytes(), java.util.Optional.empty());
+        assertSameAsOneDevice(name, plan, SGD);
+    }
+
+    @Test
+    void oneMicrobatchIsPlainPipelining() {
+        String name = "gpt";
+        Graph micro = trainingGraph(model(name, batch(name)), ADAMW);
+        PipelinePlan plan = MegatronPipeline.plan(micro, 1, cpu(2), MegatronPipeline.parse("megatron:dp=1,tp=1,pp=2"),
+                StageOptions.defaults());
+        assertSameAsOneDevice(name, plan, ADAMW);
     }
 
     @Test
