@@ -12,7 +12,8 @@ run() { # name, extra flags...
   "$ROOT/alpa4j" train "${GPT[@]}" "$@" --steps "$STEPS" --no-progress --log-every 100000 --json "$TMP/$name.json" >/dev/null
 }
 run single
-for p in auto dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; done
+run mesh-auto --mesh 2x2 --plan auto --intra-op-only
+for p in dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; done
 run pipe-1f1b --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule 1f1b
 run pipe-gpipe --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule gpipe
 {

@@ -89,6 +89,10 @@ public class TrainCommand implements Callable<Integer> {
             + " (ROWS hosts of COLS devices) or of the whole cluster, and train the pipeline on simulated CPU devices.")
     boolean pipeline;
 
+    @Option(names = "--intra-op-only", description = "With --plan auto on a --mesh: one intra-op plan over the whole mesh"
+            + " (Alpa's ShardParallel) instead of the full search over pipeline stages (its PipeshardParallel).")
+    boolean intraOpOnly;
+
     @Option(names = "--microbatches", defaultValue = "auto",
             description = "Pipelines: microbatches per iteration, or auto to let the planner choose among the powers of two dividing the batch (default: ${DEFAULT-VALUE}).")
     String microbatches;
@@ -145,7 +149,15 @@ public class TrainCommand implements Callable<Integer> {
         if (!cuda && mp != MatmulPrecision.FP32) {
             throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
         }
-        boolean pipelined = pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method);
+        boolean pipelinePlan = pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method);
+        if (intraOpOnly && pipelinePlan) {
+            throw new UserInputException("--intra-op-only contradicts --pipeline and megatron: pipeline plans");
+        }
+        // Alpa's automatic plan on a mesh searches pipeline stages too (one stage is among the candidates);
+        // saved plans hold one intra-op plan, and pipelines run on the CPU backend only
+        boolean autoStages = meshOptions.method.equals("auto") && meshOptions.mesh != null && !intraOpOnly && !cuda
+                && loadPlan == null && savePlan == null;
+        boolean pipelined = pipelinePlan || autoStages;
         if (cuda && pipelined) {
             throw new UserInputException("pipelines run on simulated CPU devices for now; drop --backend cuda, or drop --pipeline");
         }
@@ -427,6 +439,9 @@ public class TrainCommand implements Callable<Integer> {
         c.put("backend", backendName);
         if (!pipelineDescription.isEmpty()) {
             c.put("pipeline", pipelineDescription);
+            if (meshOptions.mesh != null) {
+                c.put("mesh", meshOptions.mesh);
+            }
             c.put("plan", meshOptions.method);
             c.put("cluster", meshOptions.cluster);
         } else if (!backendMesh.isEmpty()) {

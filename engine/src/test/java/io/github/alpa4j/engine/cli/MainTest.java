@@ -36,6 +36,7 @@ class MainTest {
         "train --model mlp --depth 0          | MLP depth must be at least 1",
         "train --batch abc                    | Invalid value for option '--batch'",
         "train --pipeline --backend cuda      | pipelines run on simulated CPU devices for now",
+        "train --pipeline --intra-op-only     | --intra-op-only contradicts --pipeline",
         "train --pipeline --microbatches 3    | --microbatches 3 does not divide the batch of 16",
         "train --plan megatron:dp=1,tp=1,pp=3 --mesh 1x2 | uses dp*tp*pp = 3 devices",
         "train --pipeline --save-plan p.json  | a pipeline is planned on every run",
@@ -188,6 +189,16 @@ class MainTest {
         assertThat(j.get("steps").get(1).get("collective_bytes").get("all-reduce").asLong()).isPositive();
         assertThat(j.get("peak_bytes_by_device")).hasSize(4);
         assertThat(j.get("config").get("mesh").asText()).isEqualTo("2x2");
+    }
+
+    @Test
+    void theAutomaticPlanOnAMeshSearchesStagesUnlessToldNotTo() {
+        Run auto = run(args(args(new String[] {"train"}, SMALL_GPT), "--mesh", "2x2", "--plan", "auto", "--steps", "1"));
+        assertThat(auto.code()).as(auto.err()).isZero();
+        assertThat(auto.out()).contains("pipeline plan:   auto", "simulated pipeline");
+        Run intra = run(args(args(new String[] {"train"}, SMALL_GPT), "--mesh", "2x2", "--plan", "auto", "--intra-op-only", "--steps", "1"));
+        assertThat(intra.code()).as(intra.err()).isZero();
+        assertThat(intra.out()).contains("plan auto on mesh 2x2").doesNotContain("pipeline plan");
     }
 
     @Test
