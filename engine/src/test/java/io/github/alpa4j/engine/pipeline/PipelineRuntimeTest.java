@@ -227,6 +227,39 @@ class PipelineRuntimeTest {
         }
     }
 
+    static Stream<Arguments> memoryCases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String degrees : List.of("dp=1,tp=1,pp=2", "dp=2,tp=1,pp=2", "dp=1,tp=2,pp=2", "dp=1,tp=1,pp=4")) {
+            for (PipelineSchedule s : PipelineSchedule.values()) {
+                b.add(Arguments.of(degrees, s));
+            }
+        }
+        return b.build();
+    }
+
+    /** The planner's memory model (weights, states, in-flight activations under the schedule, workspace) against the runtime. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("memoryCases")
+    void eachStagePeaksWithinTenPercentOfThePlannedMemory(String degrees, PipelineSchedule schedule) {
+        Model whole = Models.gpt(new GptConfig(4, 4, 32, 64, 16, 16));
+        Graph micro = trainingGraph(Models.gpt(new GptConfig(4, 4, 32, 64, 16, 16 / MICROBATCHES)), ADAMW);
+        MegatronPipeline.Degrees d = MegatronPipeline.parse("megatron:" + degrees);
+        PipelinePlan plan = MegatronPipeline.plan(micro, MICROBATCHES, cpu(d.devices()), d, StageOptions.defaults().withSchedule(schedule));
+        try (BackendRunner r = Backends.cpuPipeline(plan, 3)) {
+            r.step(new MarkovSource(16, 16, 64, 7, whole.dataInput(), whole.labelInput()).batch(0));
+            long[] peaks = r.peakBytesPerDevice();
+            int device = 0;
+            for (PipelineStage s : plan.stages()) {
+                for (int k = 0; k < s.mesh().deviceCount(); k++) {
+                    double ratio = (double) peaks[device + k] / s.memoryBytes();
+                    assertThat(ratio).as("stage %d device %d: measured %d bytes, planned %d", s.index(), k, peaks[device + k],
+                            s.memoryBytes()).isBetween(0.9, 1.1);
+                }
+                device += s.mesh().deviceCount();
+            }
+        }
+    }
+
     @Test
     void oneFOneBHoldsFewerMicrobatchesThanGPipe() {
         // long sequences, so that activations, not weights, set each stage's peak
