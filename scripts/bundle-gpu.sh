@@ -4,7 +4,7 @@
 # the GPU machine (docs/cuda.md says how). The bundle is one xz archive of
 #   jre/            a jlink'd Java runtime with only the modules the jars need
 #   lib/            the shaded alpa4j.jar (linux-x86_64 natives only), the JUnit console launcher, AssertJ
-#   test-classes/   the compiled tests (and their resources) of native, kernels and engine: the "gpu" group
+#   test-classes/   the compiled tests (and their resources) of native, kernels, energy-monitor and engine: the "gpu" group
 #   pytorch_gpt.py  the PyTorch eager twin of the benchmark's GPT
 # plus BUNDLE.txt (commit, date, sizes). Usage: scripts/bundle-gpu.sh
 set -euo pipefail
@@ -42,7 +42,7 @@ with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipf
         info.external_attr = e.external_attr
         dst.writestr(info, src.read(e), compress_type=zipfile.ZIP_STORED)
 PY
-for m in native kernels engine; do
+for m in native kernels energy-monitor engine; do
   cp -r "$ROOT/$m/target/test-classes" "$STAGE/test-classes/$m"
 done
 cp "$ROOT/bench/pytorch_gpt.py" "$STAGE/"
@@ -51,7 +51,7 @@ echo "== a Java runtime with the modules the jars use"
 CP="$STAGE/lib/alpa4j.jar:$STAGE/lib/junit-platform-console-standalone.jar:$STAGE/lib/assertj-core.jar"
 MODULES=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 21 -q \
   --class-path "$CP" "$STAGE/lib/alpa4j.jar" "$STAGE/lib/junit-platform-console-standalone.jar" "$STAGE/lib/assertj-core.jar" \
-  "$STAGE/test-classes/native" "$STAGE/test-classes/kernels" "$STAGE/test-classes/engine")
+  "$STAGE/test-classes/native" "$STAGE/test-classes/kernels" "$STAGE/test-classes/energy-monitor" "$STAGE/test-classes/engine")
 # JavaCPP reaches sun.misc.Unsafe reflectively; the JUnit reports need the XML writer. java.desktop
 # (AWT, for XChart's plots in the energy reports) is left out: a GPU check draws no plot, and it would
 # take 8 MiB of the archive.

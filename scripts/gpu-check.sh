@@ -6,6 +6,7 @@
 #      on one GPU and on a 2x2 logical mesh against CPU losses, same-GPU collectives, no cudaMalloc in a step)
 #   3. the 12-layer GPT's training-step throughput at fp32, tf32 and bf16, with the matmuls' TFLOP/s
 #   4. the same GPT in PyTorch eager on the same GPU
+#   5. train --energy's NVML joules (average power) against nvidia-smi's power over the same window
 # Each part has a time limit; the whole stays under 8 minutes. With $OUT set (the device tool's run sets
 # it), the table and the logs are written there. Usage: bash scripts/gpu-check.sh
 set -uo pipefail
@@ -64,7 +65,7 @@ cat "$WORK/gpu.txt" | tee -a "$RESULTS/doctor.txt"
 "$JAVA" "${JOPTS[@]}" -jar "$B/lib/alpa4j.jar" doctor 2>&1 | tee -a "$RESULTS/doctor.txt"
 
 echo "== GPU tests ($(elapsed) s)"
-TC="$B/test-classes/native:$B/test-classes/kernels:$B/test-classes/engine"
+TC="$B/test-classes/native:$B/test-classes/kernels:$B/test-classes/energy-monitor:$B/test-classes/engine"
 timeout 250 "$JAVA" "${JOPTS[@]}" -jar "$B/lib/junit-platform-console-standalone.jar" execute \
   --disable-banner --details=testfeed --disable-ansi-colors \
   --class-path "$TC:$B/lib/alpa4j.jar:$B/lib/assertj-core.jar" --scan-class-path "$TC" \
@@ -86,7 +87,23 @@ PYTHONUNBUFFERED=1 timeout 90 python3 "$B/pytorch_gpt.py" "${GPT[@]}" --precisio
 echo "pytorch exit code $? after $(elapsed) s" | tee -a "$RESULTS/bench-pytorch.log"
 tail -8 "$RESULTS/bench-pytorch.log"
 
+echo "== energy: NVML monitor against nvidia-smi ($(elapsed) s)"
+# nvidia-smi's own reading about 10 times a second, stamped with the wall clock; only reads, never sets
+( while :; do
+    echo "$(date +%s%3N),$(nvidia-smi --query-gpu=power.draw --format=csv,noheader,nounits -i 0 2>/dev/null | head -1)"
+    sleep 0.1
+  done ) >"$WORK/smi-power.csv" 2>/dev/null &
+SMI=$!
+timeout 75 "$JAVA" "${JOPTS[@]}" -jar "$B/lib/alpa4j.jar" train --backend cuda --energy --layers 12 --heads 12 --hidden 768 \
+  --seq 1024 --vocab 1024 --batch 8 --steps 30 --no-progress --log-every 10 --json "$RESULTS/energy.json" >"$RESULTS/energy.log" 2>&1
+echo "train --energy exit code $? after $(elapsed) s" | tee -a "$RESULTS/energy.log"
+kill "$SMI" 2>/dev/null
+wait "$SMI" 2>/dev/null
+cp "$WORK/smi-power.csv" "$RESULTS/smi-power.csv" 2>/dev/null || true
+tail -3 "$RESULTS/energy.log"
+
 echo
 python3 "$ROOT/scripts/gpu_check_table.py" --gpu "$WORK/gpu.txt" --doctor "$RESULTS/doctor.txt" --junit "$RESULTS/junit.xml" \
   --tests-log "$RESULTS/tests.log" --engine "$RESULTS/bench-engine.log" --pytorch "$RESULTS/bench-pytorch.log" \
   --seconds "$(elapsed)" | tee "$RESULTS/gpu-check.md"
+python3 "$ROOT/scripts/gpu_energy_check.py" "$RESULTS/energy.json" "$RESULTS/smi-power.csv" | tee -a "$RESULTS/gpu-check.md"

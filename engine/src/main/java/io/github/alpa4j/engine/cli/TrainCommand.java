@@ -221,6 +221,9 @@ public class TrainCommand implements Callable<Integer> {
             Map<String, Object> report = TrainReport.toJson(r, config());
             if (measured != null) {
                 TrainReport.addEnergy(report, measured);
+                if (energyWindowMillis[1] > energyWindowMillis[0]) {
+                    report.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
+                }
             }
             TrainReport.write(json, report);
             out.println("metrics written to " + json);
@@ -229,6 +232,7 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private IterationEnergy iterationEnergy;
+    private final long[] energyWindowMillis = new long[2];
 
     /** GPU 0's energy counter, or a one-line error saying why it cannot be read. */
     private NvmlEnergySource openEnergySource(boolean cuda) {
@@ -379,6 +383,8 @@ public class TrainCommand implements Callable<Integer> {
             return Trainer.train(m, runner, backend, data, steps, s -> {
                 if (iterationEnergy != null) {
                     iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
+                    // the measured window (every step but the first) in wall-clock time, for outside meters
+                    energyWindowMillis[s.step() == 0 ? 0 : 1] = System.currentTimeMillis();
                 }
                 if (pb != null) {
                     pb.step();

@@ -79,5 +79,10 @@ class TrainEnergyTest {
             sum += j.get("steps").get(s).get("energy_j").asDouble();
         }
         assertThat(sum / 19).isCloseTo(perIteration, org.assertj.core.api.Assertions.within(1e-6 * sum));
+        // the window an outside meter can be compared over: steps 1..19 in wall-clock time
+        long start = j.get("energy_window_unix_ms").get(0).asLong();
+        long end = j.get("energy_window_unix_ms").get(1).asLong();
+        assertThat(end).isGreaterThan(start);
+        assertThat(end).isLessThanOrEqualTo(System.currentTimeMillis());
     }
 }
