@@ -63,8 +63,13 @@ public final class ModelOptions {
     }
 
     Model build() {
+        return build(batchSize());
+    }
+
+    /** The model at {@code batch} samples per step (a pipeline's microbatch, say). */
+    Model build(int batch) {
         if (isGpt()) {
-            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batchSize()));
+            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch));
         }
         if (depth < 1) {
             throw new UserInputException("MLP depth must be at least 1, got " + depth);
@@ -74,7 +79,7 @@ public final class ModelOptions {
             case "gelu" -> Activation.GELU;
             default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
         };
-        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batchSize()));
+        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batch));
     }
 
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */

@@ -26,14 +26,7 @@ record ModelProfile(Profile profile, GpuSpec gpu, String description) {
         if (microbatches < 1 || batch % microbatches != 0) {
             throw new EnergyInputException("--microbatches (" + microbatches + ") must divide the batch (" + batch + ")");
         }
-        Integer saved = model.batch;
-        model.batch = batch / microbatches;
-        Model m;
-        try {
-            m = model.build();
-        } finally {
-            model.batch = saved;
-        }
+        Model m = model.build(batch / microbatches);
         GpuSpec gpu = energySpec(cluster);
         List<StageWork> work = StageWorkEstimate.of(m.forward(), stages, devices / stages);
         Profile p = DvfsEnergyModel.profile(gpu, work);

@@ -28,8 +28,8 @@ final class PipelinePlanning {
      * @param graphs       the training graph of one microbatch, for a microbatch count
      * @param globalBatch  samples per iteration; 0 when {@code graphs} is a fixed graph (a --graph file)
      */
-    record Request(String method, String schedule, String microbatches, int pipelineLayers, PlannerOptions options,
-                   boolean memoryBudget, IntFunction<Graph> graphs, int globalBatch) {
+    record Request(String method, PipelineOptions pipeline, PlannerOptions options, boolean memoryBudget,
+                   IntFunction<Graph> graphs, int globalBatch) {
     }
 
     private final Request cmd;
@@ -45,7 +45,7 @@ final class PipelinePlanning {
         if (c.mesh != null) {
             throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
         }
-        return new Request(c.method, c.schedule, c.microbatches, c.pipelineLayers, c.options(), c.memoryBudget != null,
+        return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null,
                 m -> c.graphFile != null ? graph : c.trainingGraph(c.model.batchSize() / m),
                 c.graphFile != null ? 0 : c.model.batchSize());
     }
@@ -56,11 +56,11 @@ final class PipelinePlanning {
     }
 
     PipelinePlan plan() {
-        if (cmd.pipelineLayers() < 0) {
-            throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipelineLayers());
+        if (cmd.pipeline().pipelineLayers < 0) {
+            throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
-        StageOptions o = StageOptions.defaults().withLayers(cmd.pipelineLayers())
-                .withSchedule(PipelineSchedule.parse(cmd.schedule())).withIntraOp(cmd.options());
+        StageOptions o = StageOptions.defaults().withLayers(cmd.pipeline().pipelineLayers)
+                .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options());
         if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
         }
@@ -96,7 +96,7 @@ final class PipelinePlanning {
 
     /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */
     private List<Integer> microbatchCounts() {
-        if (cmd.microbatches().equals("auto")) {
+        if (cmd.pipeline().microbatches.equals("auto")) {
             if (cmd.globalBatch() == 0) {
                 return List.of(1);
             }
@@ -110,9 +110,9 @@ final class PipelinePlanning {
         }
         int m;
         try {
-            m = Integer.parseInt(cmd.microbatches());
+            m = Integer.parseInt(cmd.pipeline().microbatches);
         } catch (NumberFormatException e) {
-            throw new UserInputException("--microbatches must be a positive number or auto, got '" + cmd.microbatches() + "'");
+            throw new UserInputException("--microbatches must be a positive number or auto, got '" + cmd.pipeline().microbatches + "'");
         }
         if (m < 1) {
             throw new UserInputException("--microbatches must be a positive number or auto, got " + m);

@@ -65,16 +65,8 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--pipeline", description = "Plan pipeline stages over all devices of the cluster instead of sharding over one --mesh.")
     boolean pipeline;
 
-    @Option(names = "--microbatches", defaultValue = "auto",
-            description = "Pipelines: microbatches per iteration, or auto to try every power of two dividing the batch (default: ${DEFAULT-VALUE}).")
-    String microbatches;
-
-    @Option(names = "--schedule", defaultValue = "1f1b", description = "Pipelines: 1f1b or gpipe (default: ${DEFAULT-VALUE}).")
-    String schedule;
-
-    @Option(names = "--pipeline-layers", defaultValue = "0",
-            description = "Pipelines: layers the clustering forms, 0 to choose as Alpa does (default: ${DEFAULT-VALUE}).")
-    int pipelineLayers;
+    @Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
 
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")
     Double memoryBudget;
@@ -131,13 +123,7 @@ public class PlanCommand implements Callable<Integer> {
 
     /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
     Graph trainingGraph(int batch) {
-        Integer global = model.batch;
-        model.batch = batch;
-        try {
-            return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
-        } finally {
-            model.batch = global;
-        }
+        return DeadCodeElimination.apply(Autodiff.training(model.build(batch).forward(), "loss", optimizer.build()));
     }
 
     PlannerOptions options() {

@@ -93,16 +93,8 @@ public class TrainCommand implements Callable<Integer> {
             + " (Alpa's ShardParallel) instead of the full search over pipeline stages (its PipeshardParallel).")
     boolean intraOpOnly;
 
-    @Option(names = "--microbatches", defaultValue = "auto",
-            description = "Pipelines: microbatches per iteration, or auto to let the planner choose among the powers of two dividing the batch (default: ${DEFAULT-VALUE}).")
-    String microbatches;
-
-    @Option(names = "--schedule", defaultValue = "1f1b", description = "Pipelines: 1f1b or gpipe (default: ${DEFAULT-VALUE}).")
-    String schedule;
-
-    @Option(names = "--pipeline-layers", defaultValue = "0",
-            description = "Pipelines: layers the clustering forms, 0 to choose as Alpa does (default: ${DEFAULT-VALUE}).")
-    int pipelineLayers;
+    @Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
 
     @Option(names = "--backend", defaultValue = "cpu",
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
@@ -328,21 +320,14 @@ public class TrainCommand implements Callable<Integer> {
             DeviceMesh m = meshOptions.mesh("1x1");
             c = new Cluster(c.name(), m.rows(), m.cols(), c.gpu(), c.intraHost(), c.interHost());
         }
-        PipelinePlanning.Request request = new PipelinePlanning.Request(meshOptions.method.equals("auto") ? "auto" : meshOptions.method,
-                schedule, microbatches, pipelineLayers, meshOptions.options(), meshOptions.memoryBudget != null,
-                m -> microbatchGraph(opt, model.batchSize() / m), model.batchSize());
+        PipelinePlanning.Request request = new PipelinePlanning.Request(meshOptions.method, pipelineOptions, meshOptions.options(),
+                meshOptions.memoryBudget != null, m -> microbatchGraph(opt, model.batchSize() / m), model.batchSize());
         return new PipelinePlanning(request, c).plan();
     }
 
     /** The training step of one microbatch of {@code batch} samples. */
     private Graph microbatchGraph(Optimizer opt, int batch) {
-        Integer global = model.batch;
-        model.batch = batch;
-        try {
-            return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", opt).keepOutputs(List.of("loss")));
-        } finally {
-            model.batch = global;
-        }
+        return DeadCodeElimination.apply(Autodiff.training(model.build(batch).forward(), "loss", opt).keepOutputs(List.of("loss")));
     }
 
     private MatmulPrecision parsePrecision() {

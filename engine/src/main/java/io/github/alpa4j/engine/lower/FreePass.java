@@ -56,21 +56,12 @@ final class FreePass {
         return new Result(out, own);
     }
 
+    /** Slots an instruction reads or writes (the pass runs before any free exists). */
     static List<Integer> touched(Instruction ins) {
-        return switch (ins) {
-            case Instruction.Compute c -> {
-                List<Integer> l = new ArrayList<>(c.in());
-                l.add(c.out());
-                yield l;
-            }
-            case Instruction.VocabCrossEntropy v -> v.gradient() ? List.of(v.logits(), v.labels(), v.dloss(), v.out())
-                    : List.of(v.logits(), v.labels(), v.out());
-            case Instruction.AllReduce a -> List.of(a.in(), a.out());
-            case Instruction.AllGather a -> List.of(a.in(), a.out());
-            case Instruction.ReduceScatter a -> List.of(a.in(), a.out());
-            case Instruction.AllToAll a -> List.of(a.in(), a.out());
-            case Instruction.Slice a -> List.of(a.in(), a.out());
-            case Instruction.Free f -> List.of();
-        };
+        List<Integer> l = new ArrayList<>(ins.reads());
+        if (ins.written() >= 0) {
+            l.add(ins.written());
+        }
+        return l;
     }
 }

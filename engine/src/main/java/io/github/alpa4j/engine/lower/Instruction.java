@@ -14,6 +14,34 @@ import java.util.List;
  */
 public sealed interface Instruction {
 
+    /** The slots this instruction reads (a free: the slot it releases). */
+    default List<Integer> reads() {
+        return switch (this) {
+            case Compute c -> c.in();
+            case VocabCrossEntropy v -> v.gradient() ? List.of(v.logits(), v.labels(), v.dloss()) : List.of(v.logits(), v.labels());
+            case AllReduce a -> List.of(a.in());
+            case AllGather a -> List.of(a.in());
+            case ReduceScatter a -> List.of(a.in());
+            case AllToAll a -> List.of(a.in());
+            case Slice a -> List.of(a.in());
+            case Free f -> List.of(f.slot());
+        };
+    }
+
+    /** The slot this instruction writes, or -1 (a free). */
+    default int written() {
+        return switch (this) {
+            case Compute c -> c.out();
+            case VocabCrossEntropy v -> v.out();
+            case AllReduce a -> a.out();
+            case AllGather a -> a.out();
+            case ReduceScatter a -> a.out();
+            case AllToAll a -> a.out();
+            case Slice a -> a.out();
+            case Free f -> -1;
+        };
+    }
+
     /**
      * Runs {@code op} locally. {@code meanCount} is the global element count a mean or loss divides
      * by (0: the local one); {@code vocabAxes} the mesh axes a table or logits are split over along

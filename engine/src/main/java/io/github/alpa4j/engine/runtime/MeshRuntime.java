@@ -86,7 +86,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
                 dev.backend.synchronize();
             }));
         }
-        await(running);
+        await(running, "devices ran a step");
         Map<String, Tensor> out = new LinkedHashMap<>();
         program.outputs().forEach((name, slot) -> out.put(name, gather(slot)));
         for (DeviceExecutor<F, I> dev : devices) {
@@ -116,7 +116,8 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         return out;
     }
 
-    private static void await(List<Future<?>> running) {
+    /** Waits for every device's task; the first failure cancels the others (freeing them from barriers) and is rethrown. */
+    static void await(List<Future<?>> running, String what) {
         Throwable failure = null;
         for (Future<?> f : running) {
             try {
@@ -128,7 +129,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while devices ran a step", e);
+                throw new IllegalStateException("interrupted while " + what, e);
             } catch (java.util.concurrent.CancellationException e) {
                 // cancelled after another device failed
             }

@@ -31,8 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,7 +58,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final List<Stage> stages = new ArrayList<>();
     private final Collectives<F> forwardLinks;
     private final Collectives<F> backwardLinks;
-    private final List<Piece> pieces = new ArrayList<>();
+    /** Each device's pieces to send (and to receive) per pass, in one order for both sides: key {@link #box}. */
+    private final Map<Integer, List<Piece>> outbox = new HashMap<>();
+    private final Map<Integer, List<Piece>> inbox = new HashMap<>();
     private final ExecutorService pool;
     private final List<List<TaskTiming>> timings = new ArrayList<>();
     private long stepStart;
@@ -87,8 +87,16 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     }
 
     /** One block of a value that one device of a stage sends one device of another, for every microbatch. */
-    private record Piece(Phase phase, int value, int fromStage, int fromDevice, int sendSlot, int toStage, int toDevice,
-                         int recvSlot, int[] start, int[] size, boolean wholeBlock) {
+    /**
+     * @param from       sending device, numbered over all stages
+     * @param to         receiving device, likewise
+     * @param size       the block's extent per dimension
+     * @param sendOffset where the block starts in the sender's shard (elements)
+     * @param recvOffset where it starts in the receiver's shard
+     * @param wholeBlock the block is the receiver's whole shard (received in place)
+     */
+    private record Piece(Phase phase, int value, int from, int sendSlot, int to, int recvSlot, int[] size, long sendOffset,
+                         long recvOffset, boolean wholeBlock) {
         long elements() {
             long n = 1;
             for (int s : size) {
@@ -112,6 +120,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         final List<Integer> accumulated = new ArrayList<>();
         /** Slot the update reads → its storage among {@link #accumulated}. */
         final Map<Integer, Integer> accumulatedViews = new HashMap<>();
+        final Set<Integer> variableSlots;
         /** Slots some instruction reads (an input slot nobody reads is neither fed nor received). */
         final Set<Integer> read = new HashSet<>();
         /** Storages read by a backward or update instruction. */
@@ -132,6 +141,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             this.program = Lowering.lower(s.plan());
             this.groups = new MeshGroups(s.mesh().rows(), s.mesh().cols());
             this.firstDevice = firstDevice;
+            this.variableSlots = Set.copyOf(program.variables().values());
             split();
             Graph g = graph.graph();
             Set<Integer> received = new HashSet<>();
@@ -176,7 +186,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             for (int i = 0; i < code.size(); i++) {
                 Instruction ins = code.get(i);
                 Phase p = phase[i];
-                for (int r : reads(ins)) {
+                for (int r : ins.reads()) {
                     if (!(ins instanceof Instruction.Free)) {
                         read.add(r);
                     }
@@ -198,7 +208,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                         }
                     }
                 }
-                int w = written(ins);
+                int w = ins.written();
                 if (w >= 0) {
                     writer[w] = p;
                     writtenBy[w] = ins;
@@ -265,7 +275,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 if (phase[i] != Phase.BACKWARD || !(ins instanceof Instruction.AllReduce || ins instanceof Instruction.ReduceScatter)) {
                     continue;
                 }
-                int st = storage(written(ins));
+                int st = storage(ins.written());
                 if (outputStorage.contains(st)) {
                     continue;
                 }
@@ -275,7 +285,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                     if (code.get(j) instanceof Instruction.Free) {
                         continue;
                     }
-                    boolean reads = reads(code.get(j)).stream().anyMatch(r -> storage(r) == st);
+                    boolean reads = code.get(j).reads().stream().anyMatch(r -> storage(r) == st);
                     readByUpdate |= reads && phase[j] == Phase.UPDATE;
                     readElsewhere |= reads && phase[j] != Phase.UPDATE;
                 }
@@ -284,7 +294,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 }
                 phase[i] = Phase.UPDATE;
                 Set<Integer> inputs = new HashSet<>();
-                reads(ins).forEach(r -> inputs.add(storage(r)));
+                ins.reads().forEach(r -> inputs.add(storage(r)));
                 for (int j = i + 1; j < code.size(); j++) {
                     if (code.get(j) instanceof Instruction.Free f && inputs.contains(storage(f.slot())) && phase[j] != Phase.UPDATE) {
                         phase[j] = Phase.UPDATE; // the partial sum now lives until the update reduces it
@@ -422,9 +432,25 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 }
                 int sender = h.getValue().get(r % h.getValue().size());
                 boolean whole = Arrays.equals(size, recvSize);
-                pieces.add(new Piece(t.phase(), t.value(), from.index, sender, sendSlot, to.index, r, recvSlot, start, size, whole));
+                Piece p = new Piece(t.phase(), t.value(), globalDevice(from, sender), sendSlot, globalDevice(to, r), recvSlot, size,
+                        offset(start, ss, send.local().shape().strides()), offset(start, rs, recv.local().shape().strides()), whole);
+                outbox.computeIfAbsent(box(p.from(), p.phase()), k -> new ArrayList<>()).add(p);
+                inbox.computeIfAbsent(box(p.to(), p.phase()), k -> new ArrayList<>()).add(p);
             }
         }
+    }
+
+    private static int box(int device, Phase phase) {
+        return 2 * device + (phase == Phase.FORWARD ? 0 : 1);
+    }
+
+    /** Elements from a shard's first element (at global coordinates {@code origin}) to global coordinates {@code at}. */
+    private static long offset(int[] at, int[] origin, long[] strides) {
+        long off = 0;
+        for (int i = 0; i < at.length; i++) {
+            off += (at[i] - origin[i]) * strides[i];
+        }
+        return off;
     }
 
     private static List<Integer> boxed(int[] a) {
@@ -461,7 +487,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             }
         }
         try {
-            await(running);
+            MeshRuntime.await(running, "the pipeline ran a step");
         } catch (RuntimeException e) {
             failed = String.valueOf(e.getMessage());
             throw e;
@@ -573,32 +599,22 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         Collectives<F> links = phase == Phase.FORWARD ? forwardLinks : backwardLinks;
         long t0 = System.nanoTime();
         Kernels<F, I> k = dev.backend.kernels();
-        for (Piece p : pieces) {
-            if (p.phase() != phase || p.fromStage() != st.index || p.fromDevice() != dev.device) {
-                continue;
-            }
+        for (Piece p : outbox.getOrDefault(box(globalDevice(st, dev.device), phase), List.of())) {
             SlotInfo s = st.program.slot(p.sendSlot());
             F src = (F) dev.buf[p.sendSlot()];
             if (src == null) {
                 throw new IllegalStateException("stage " + st.index + " has no value " + p.value() + " to send");
             }
-            int[] origin = blockStart(s, st.groups, dev.device);
-            int[] local = s.local().shape().dims();
-            long[] strides = s.local().shape().strides();
-            long offset = 0;
-            for (int i = 0; i < local.length; i++) {
-                offset += (p.start()[i] - origin[i]) * strides[i];
-            }
             long n = p.elements();
             TensorType staged = TensorType.f32(Math.toIntExact(n));
             F tmp = (F) dev.backend.allocate(staged);
             dev.account(staged.bytes());
-            if (local.length == 0) {
+            if (p.size().length == 0) {
                 k.copy(src, 0, tmp, 0, 1);
             } else {
-                k.strided(src, offset, strides, tmp, p.size());
+                k.strided(src, p.sendOffset(), s.local().shape().strides(), tmp, p.size());
             }
-            links.send(globalDevice(st, dev.device), globalDevice(stages.get(p.toStage()), p.toDevice()), tmp, n);
+            links.send(p.from(), p.to(), tmp, n);
             dev.recordSend(staged.bytes());
             dev.backend.free(tmp);
             dev.account(-staged.bytes());
@@ -611,36 +627,29 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         Collectives<F> links = phase == Phase.FORWARD ? forwardLinks : backwardLinks;
         long t0 = System.nanoTime();
         Kernels<F, I> k = dev.backend.kernels();
-        for (Piece p : pieces) {
-            if (p.phase() != phase || p.toStage() != st.index || p.toDevice() != dev.device) {
-                continue;
-            }
-            SlotInfo s = st.program.slot(p.recvSlot());
+        for (Piece p : inbox.getOrDefault(box(globalDevice(st, dev.device), phase), List.of())) {
             if (dev.buf[p.recvSlot()] == null) {
                 dev.allocate(p.recvSlot());
             }
             F dst = (F) dev.buf[p.recvSlot()];
-            int from = globalDevice(stages.get(p.fromStage()), p.fromDevice());
-            int to = globalDevice(st, dev.device);
             long n = p.elements();
             if (p.wholeBlock()) {
-                links.recv(to, from, dst, n);
+                links.recv(p.to(), p.from(), dst, n);
                 continue;
             }
             TensorType staged = TensorType.f32(Math.toIntExact(n));
             F tmp = (F) dev.backend.allocate(staged);
             dev.account(staged.bytes());
-            links.recv(to, from, tmp, n);
-            int[] origin = blockStart(s, st.groups, dev.device);
-            long[] strides = s.local().shape().strides();
+            links.recv(p.to(), p.from(), tmp, n);
+            // paste the block row by row (its last dimension is contiguous in both)
+            long[] strides = st.program.slot(p.recvSlot()).local().shape().strides();
             int rank = p.size().length;
             int inner = p.size()[rank - 1];
             int[] idx = new int[rank];
-            long rows = n / inner;
-            for (long row = 0; row < rows; row++) {
-                long off = 0;
-                for (int i = 0; i < rank; i++) {
-                    off += (p.start()[i] - origin[i] + (i < rank - 1 ? idx[i] : 0)) * strides[i];
+            for (long row = 0; row < n / inner; row++) {
+                long off = p.recvOffset();
+                for (int i = 0; i < rank - 1; i++) {
+                    off += idx[i] * strides[i];
                 }
                 k.copy(tmp, row * inner, dst, off, inner);
                 for (int i = rank - 2; i >= 0; i--) {
@@ -688,9 +697,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             }
             clearStorage(st, b, s);
         }
-        Set<Integer> vars = new HashSet<>(st.program.variables().values());
         for (int s = 0; s < b.length; s++) {
-            if (b[s] != null && !vars.contains(s) && !st.program.slot(s).isAlias()) {
+            if (b[s] != null && !st.variableSlots.contains(s) && !st.program.slot(s).isAlias()) {
                 dev.release(b[s], s);
                 clearStorage(st, b, s);
             }
@@ -742,58 +750,6 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
 
     private static int globalDevice(PipelineRuntime<?, ?>.Stage st, int local) {
         return st.firstDevice + local;
-    }
-
-    private static List<Integer> reads(Instruction ins) {
-        return switch (ins) {
-            case Instruction.Compute c -> c.in();
-            case Instruction.VocabCrossEntropy v -> v.gradient() ? List.of(v.logits(), v.labels(), v.dloss())
-                    : List.of(v.logits(), v.labels());
-            case Instruction.AllReduce a -> List.of(a.in());
-            case Instruction.AllGather a -> List.of(a.in());
-            case Instruction.ReduceScatter a -> List.of(a.in());
-            case Instruction.AllToAll a -> List.of(a.in());
-            case Instruction.Slice a -> List.of(a.in());
-            case Instruction.Free f -> List.of(f.slot());
-        };
-    }
-
-    private static int written(Instruction ins) {
-        return switch (ins) {
-            case Instruction.Compute c -> c.out();
-            case Instruction.VocabCrossEntropy v -> v.out();
-            case Instruction.AllReduce a -> a.out();
-            case Instruction.AllGather a -> a.out();
-            case Instruction.ReduceScatter a -> a.out();
-            case Instruction.AllToAll a -> a.out();
-            case Instruction.Slice a -> a.out();
-            case Instruction.Free f -> -1;
-        };
-    }
-
-    private static void await(List<Future<?>> running) {
-        Throwable failure = null;
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                    running.forEach(r -> r.cancel(true));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the pipeline ran a step", e);
-            } catch (CancellationException e) {
-                // cancelled after another device failed
-            }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("a device failed: " + failure, failure);
-        }
     }
 
     @Override

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,20 +12,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code alpa4j plan} for pipelines: automatic and Megatron plans, stages, Gantt chart, JSON, and bad input. */
 class PlanStagesCommandTest {
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    static MainTest.Run run(String... args) {
+        return MainTest.run(args);
     }
 
     @Test
     void automaticPipelinePrintsStagesAndScheduleAndWritesJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("pipeline.json");
-        Run r = run("plan", "--pipeline", "--microbatches", "4", "--json", json.toString());
+        MainTest.Run r = run("plan", "--pipeline", "--microbatches", "4", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("pipeline plan:   auto", "4 microbatches (1f1b) on cpu x 1", "stage layers", "iteration time:",
                 "T* = sum of t_i + (B-1) x max t_i", "planning:", "schedule (1f1b)", "stage 0   |F0");
@@ -46,7 +38,7 @@ class PlanStagesCommandTest {
 
     @Test
     void megatronPlanHasItsDegrees() {
-        Run r = run("plan", "--plan", "megatron:dp=2,tp=2,pp=2", "--microbatches", "4", "--schedule", "gpipe");
+        MainTest.Run r = run("plan", "--plan", "megatron:dp=2,tp=2,pp=2", "--microbatches", "4", "--schedule", "gpipe");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("pipeline plan:   megatron dp=2,tp=2,pp=2, 2 stages, 4 microbatches (gpipe)",
                 "2x2    0-3", "2x2    4-7", "dp-megatron", "stage 0 -> 1 forward", "stage 1 -> 0 backward", "schedule (gpipe)");
@@ -54,7 +46,7 @@ class PlanStagesCommandTest {
 
     @Test
     void megatronBestSearchesTheGrid() {
-        Run r = run("plan", "--plan", "megatron-best", "--microbatches", "2");
+        MainTest.Run r = run("plan", "--plan", "megatron-best", "--microbatches", "2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("pipeline plan:   megatron dp=\\d+,tp=\\d+,pp=\\d+");
     }
@@ -79,7 +71,7 @@ class PlanStagesCommandTest {
         String[] all = new String[rest.length + 1];
         all[0] = "plan";
         System.arraycopy(rest, 0, all, 1, rest.length);
-        Run r = run(all);
+        MainTest.Run r = run(all);
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err()).contains(message);
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);

@@ -165,16 +165,7 @@ public final class CpSatSolver {
         if (rows == 0 || cols == 0) {
             return 0; // a variable without an allowed choice: its empty exactly-one makes the model infeasible
         }
-        if (rows == 1) {
-            for (int j = 0; j < sv.length; j++) {
-                linear[e.v()][j] += m[merged.rowRep()[0]][j];
-            }
-            return 0;
-        }
-        if (cols == 1) {
-            for (int i = 0; i < su.length; i++) {
-                linear[e.u()][i] += m[i][merged.colRep()[0]];
-            }
+        if (merged.foldOneSided(m, linear[e.u()], linear[e.v()])) {
             return 0;
         }
         List<List<Literal>> byRow = new ArrayList<>();

@@ -134,16 +134,7 @@ public final class LpRelaxation {
         if (rows == 0 || cols == 0) {
             return 0; // a variable without an allowed choice: its empty exactly-one is infeasible
         }
-        if (rows == 1) {
-            for (int j = 0; j < m[0].length; j++) {
-                linear[e.v()][j] += m[merged.rowRep()[0]][j];
-            }
-            return 0;
-        }
-        if (cols == 1) {
-            for (int i = 0; i < m.length; i++) {
-                linear[e.u()][i] += m[i][merged.colRep()[0]];
-            }
+        if (merged.foldOneSided(m, linear[e.u()], linear[e.v()])) {
             return 0;
         }
         MPConstraint[] byRow = new MPConstraint[rows];

@@ -37,6 +37,27 @@ record MergedEdge(int[] rowClass, int[] colClass, int[] rowRep, int[] colRep) {
     }
 
     /** Class of each allowed row (or column) of m over the other side's allowed entries; forbidden ones get -1. */
+    /**
+     * An edge that does not depend on one side (one row class or one column class) adds its costs to
+     * the other side's linear costs: {@code linear[u]} and {@code linear[v]}, indexed by strategy.
+     * Returns whether it did, so the caller encodes only the edges that depend on both sides.
+     */
+    boolean foldOneSided(double[][] m, double[] linearU, double[] linearV) {
+        if (rows() == 1) {
+            for (int j = 0; j < m[0].length; j++) {
+                linearV[j] += m[rowRep[0]][j];
+            }
+            return true;
+        }
+        if (cols() == 1) {
+            for (int i = 0; i < m.length; i++) {
+                linearU[i] += m[i][colRep[0]];
+            }
+            return true;
+        }
+        return false;
+    }
+
     private static int[] classes(double[][] m, boolean[] own, boolean[] other, boolean columns) {
         int count = 0;
         for (boolean b : other) {
