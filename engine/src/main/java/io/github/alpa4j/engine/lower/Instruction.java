@@ -1,5 +1,6 @@
 package io.github.alpa4j.engine.lower;
 
+import io.github.alpa4j.engine.collective.BlockTransfer;
 import io.github.alpa4j.engine.collective.Collectives.Reduction;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.TensorType;
@@ -7,10 +8,12 @@ import io.github.alpa4j.planner.sharding.MeshAxes;
 import java.util.List;
 
 /**
- * One step of a device program. Every device runs the same list (SPMD) on its own shards; slots
- * are the program's tensor registers, each with one local type. Device-dependent values (which
- * vocabulary rows a shard holds, which block a slice keeps) come from the device's mesh
- * coordinates at run time.
+ * One step of a device program. Every device of a mesh runs the same list (SPMD) on its own shards;
+ * slots are the program's tensor registers, each with one local type. Device-dependent values (which
+ * vocabulary rows a shard holds, which block a slice keeps) come from the device's mesh coordinates
+ * at run time. A pipeline stage's program adds what differs per device and per microbatch, as
+ * Alpa's runtime emitter does (RUN, SEND, RECV, FREE): loading its block of the microbatch,
+ * sending and receiving blocks of values crossing stages, and summing gradients over microbatches.
  */
 public sealed interface Instruction {
 
@@ -25,6 +28,11 @@ public sealed interface Instruction {
             case AllToAll a -> List.of(a.in());
             case Slice a -> List.of(a.in());
             case Free f -> List.of(f.slot());
+            case Load l -> List.of();
+            case Send x -> List.of(x.slot());
+            case Recv x -> List.of();
+            case Accumulate a -> List.of(a.storage());
+            case Average a -> List.of();
         };
     }
 
@@ -39,6 +47,30 @@ public sealed interface Instruction {
             case AllToAll a -> a.out();
             case Slice a -> a.out();
             case Free f -> -1;
+            case Load l -> l.slot();
+            case Send x -> -1;
+            case Recv x -> x.slot();
+            case Accumulate a -> -1;
+            case Average a -> a.storage();
+        };
+    }
+
+    /** True if the instruction moves data between devices (a collective or a transfer), false if it is local. */
+    default boolean movesData() {
+        return switch (this) {
+            case Compute c -> false;
+            case VocabCrossEntropy v -> true;
+            case AllReduce a -> true;
+            case AllGather a -> true;
+            case ReduceScatter a -> true;
+            case AllToAll a -> true;
+            case Slice a -> false;
+            case Free f -> false;
+            case Load l -> false;
+            case Send x -> true;
+            case Recv x -> true;
+            case Accumulate a -> false;
+            case Average a -> false;
         };
     }
 
@@ -90,5 +122,34 @@ public sealed interface Instruction {
 
     /** Releases a slot whose last reader has run. */
     record Free(int slot) implements Instruction {
+    }
+
+    /** Uploads this device's block of the microbatch's input {@code input} into {@code slot}. */
+    record Load(int slot, String input) implements Instruction {
+    }
+
+    /** Sends one block of {@code slot} to a device of another stage. */
+    record Send(int slot, BlockTransfer.Piece piece) implements Instruction {
+    }
+
+    /** Receives one block of {@code slot} from a device of another stage (the first block allocates the slot). */
+    record Recv(int slot, BlockTransfer.Piece piece) implements Instruction {
+    }
+
+    /**
+     * Adds this microbatch's value in {@code storage} to its sum over the iteration's microbatches
+     * and releases the microbatch's buffer (the first microbatch's buffer becomes the sum).
+     */
+    record Accumulate(int storage) implements Instruction {
+    }
+
+    /**
+     * Places the sum of {@code storage} over the microbatches, divided by {@code microbatches}, in the
+     * slot and in every slot in {@code views} (reshapes of it the update reads): the mean gradient.
+     */
+    record Average(int storage, List<Integer> views, int microbatches) implements Instruction {
+        public Average {
+            views = List.copyOf(views);
+        }
     }
 }

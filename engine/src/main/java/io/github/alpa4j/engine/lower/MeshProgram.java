@@ -36,9 +36,13 @@ public record MeshProgram(IntraOpPlan plan, List<SlotInfo> slots, List<Instructi
         return slots.get(id);
     }
 
+    /** The slot whose storage {@code slot} uses: itself, or the slot it aliases, followed to the end. */
+    public int storage(int slot) {
+        return Lowering.storage(slots, slot);
+    }
+
     /** How many instructions move data between devices. */
     public long collectiveCount() {
-        return instructions.stream().filter(i -> !(i instanceof Instruction.Compute || i instanceof Instruction.Slice
-                || i instanceof Instruction.Free)).count();
+        return instructions.stream().filter(Instruction::movesData).count();
     }
 }

@@ -10,6 +10,7 @@ import io.github.alpa4j.engine.collective.CpuCollectives;
 import io.github.alpa4j.engine.collective.CudaCollectives;
 import io.github.alpa4j.engine.collective.DeviceStream;
 import io.github.alpa4j.engine.lower.MeshProgram;
+import io.github.alpa4j.engine.lower.PipelineLowering;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class Backends {
             devices.add(new CpuBackend("cpu" + d));
         }
         // a GPipe stage waits for every forward of every later stage before its first backward: long timeouts
-        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(plan, devices::get, s -> new CpuCollectives(PIPELINE_TIMEOUT_S),
+        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(PipelineLowering.lower(plan), devices::get, s -> new CpuCollectives(PIPELINE_TIMEOUT_S),
                 new CpuCollectives(PIPELINE_TIMEOUT_S), new CpuCollectives(PIPELINE_TIMEOUT_S), seed);
         return new BackendRunner(rt, "simulated pipeline " + describe(plan), devices, List.of(rt));
     }

@@ -1,53 +1,71 @@
 package io.github.alpa4j.engine.runtime;
 
+import io.github.alpa4j.engine.collective.BlockTransfer;
 import io.github.alpa4j.engine.collective.CollectiveKind;
 import io.github.alpa4j.engine.collective.CollectiveRecord;
 import io.github.alpa4j.engine.collective.Collectives;
-import io.github.alpa4j.engine.collective.Collectives.Reduction;
 import io.github.alpa4j.engine.collective.DeviceGroup;
 import io.github.alpa4j.engine.collective.MeshGroups;
 import io.github.alpa4j.engine.collective.ShardCollectives;
 import io.github.alpa4j.engine.lower.Instruction;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.lower.SlotInfo;
+import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.kernels.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
 import io.github.alpa4j.planner.sharding.MeshAxes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * One device of a mesh running its program: its slots, the kernels and collectives of its backend,
- * the collectives it took part in, and the bytes it holds. Slots sharing storage (reshapes, in-place
- * all-reduces) are counted once.
+ * One device running its program: its registers, the kernels, collectives and block transfers of its
+ * backend, the collectives it took part in, and the bytes it holds. Registers come in frames: a
+ * plain step uses one; a pipeline one per microbatch in flight and one for the update. Variables
+ * live across steps and are bound into every frame; sums over microbatches live beside the frames.
+ * Slots sharing storage (reshapes, in-place all-reduces) are counted once.
  */
 final class DeviceExecutor<F, I> {
     final int device;
     final Backend<F, I> backend;
-    /** The slots' buffers: one array for a plain step; a pipeline swaps in one per microbatch (see {@link #use}). */
-    Object[] buf;
     private final MeshProgram program;
     private final MeshGroups groups;
     private final KernelDispatch<F, I> dispatch;
     private final Collectives<F> collectives;
     private final ShardCollectives<F> shards;
+    private final BlockTransfer<F> transfers;
+    private final VocabParallelCrossEntropy<F, I> vocabCrossEntropy;
+    private final boolean[] variable;
+    private final Object[] variables;
+    private final Object[] accumulators;
+    private Object[][] frames = new Object[0][];
+    private Object[] frame;
+    private Map<String, Tensor> feeds = Map.of();
     private final List<CollectiveRecord> records = new ArrayList<>();
     private long live;
     private long peak;
     private long matmulNanos;
     private long collectiveNanos;
 
-    @SuppressWarnings("unchecked")
+    /** A device of a mesh: collectives within it only. */
     DeviceExecutor(int device, Backend<F, I> backend, Collectives<F> collectives, MeshProgram program, MeshGroups groups) {
+        this(device, backend, collectives, null, null, program, groups);
+    }
+
+    /** A device of a pipeline stage: also links to other stages' devices, for activations and for gradients. */
+    @SuppressWarnings("unchecked")
+    DeviceExecutor(int device, Backend<F, I> backend, Collectives<F> collectives, Collectives<F> forwardLinks,
+                   Collectives<F> backwardLinks, MeshProgram program, MeshGroups groups) {
         this.device = device;
         this.backend = backend;
         this.program = program;
         this.groups = groups;
-        this.buf = new Object[program.slots().size()];
         this.dispatch = new KernelDispatch<>(backend.kernels());
         this.collectives = collectives;
-        this.shards = new ShardCollectives<>(collectives, backend.kernels(), new ShardCollectives.Allocator<>() {
+        ShardCollectives.Allocator<F> scratch = new ShardCollectives.Allocator<>() {
             @Override
             public F allocate(long elements) {
                 return (F) backend.allocate(TensorType.f32(Math.toIntExact(elements)));
@@ -57,21 +75,95 @@ final class DeviceExecutor<F, I> {
             public void free(F buffer) {
                 backend.free(buffer);
             }
-        });
+        };
+        this.shards = new ShardCollectives<>(collectives, backend.kernels(), scratch);
+        this.transfers = forwardLinks == null ? null : new BlockTransfer<>(forwardLinks, backwardLinks, backend.kernels(), scratch);
+        this.vocabCrossEntropy = new VocabParallelCrossEntropy<>(this, backend, collectives);
+        int slots = program.slots().size();
+        this.variable = new boolean[slots];
+        program.variables().values().forEach(v -> variable[v] = true);
+        this.variables = new Object[slots];
+        this.accumulators = new Object[slots];
     }
 
-    /** Places a value in a slot that lives across steps or is fed (variables, inputs). */
-    void bind(int slot, Object buffer, boolean counted) {
-        if (counted) {
-            live += program.slot(slot).localBytes();
-            peak = Math.max(peak, live);
+    /** Creates a variable's buffer from this device's block of its initial value. */
+    void initVariable(int slot, Tensor block) {
+        variables[slot] = upload(slot, block);
+    }
+
+    /** Starts a step with {@code count} frames, each holding the variables only. */
+    void beginStep(int count) {
+        records.clear();
+        if (frames.length != count) {
+            frames = new Object[count][program.slots().size()];
         }
-        buf[slot] = buffer;
+        for (Object[] f : frames) {
+            System.arraycopy(variables, 0, f, 0, f.length);
+        }
+        frame = frames[0];
     }
 
-    void unbind(int slot) {
-        live -= program.slot(slot).localBytes();
-        buf[slot] = null;
+    /** Makes frame {@code f} (a microbatch's, or the update's) the one instructions read and write. */
+    void useFrame(int f) {
+        frame = frames[f];
+    }
+
+    /** The microbatch the next {@link Instruction.Load}s take their blocks from, whole tensors by input name. */
+    void feed(Map<String, Tensor> batch) {
+        feeds = batch;
+    }
+
+    /** Places this device's block of the whole tensor {@code whole} in {@code slot} of the current frame. */
+    void load(int slot, Tensor whole) {
+        frame[slot] = upload(slot, ShardLayout.block(whole, program.slot(slot).spec(), groups, device));
+    }
+
+    private Object upload(int slot, Tensor block) {
+        Object b = backend.allocate(program.slot(slot).local());
+        backend.upload(block, b);
+        count(program.slot(slot).localBytes());
+        return b;
+    }
+
+    /** The value of {@code slot} in the current frame, as a host tensor. */
+    Tensor download(int slot) {
+        return backend.download(frame[slot], program.slot(slot).local());
+    }
+
+    /** The current value of a variable, as a host tensor. */
+    Tensor downloadVariable(int slot) {
+        return backend.download(variables[slot], program.slot(slot).local());
+    }
+
+    /**
+     * Ends a step on the current frame: each update's new value replaces its variable (its bytes, counted
+     * when computed, now stand for the variable), and whatever else the frame holds (fetched outputs,
+     * inputs nothing read) is freed.
+     */
+    void endStep(Map<Integer, Integer> updates) {
+        for (Map.Entry<Integer, Integer> u : updates.entrySet()) {
+            release(u.getKey(), variables[u.getKey()]);
+            variables[u.getKey()] = frame[u.getValue()];
+            frame[u.getValue()] = null;
+        }
+        for (int s = 0; s < frame.length; s++) {
+            if (frame[s] != null && !variable[s] && !program.slot(s).isAlias()) {
+                release(s, frame[s]);
+            }
+        }
+        for (Object[] f : frames) {
+            Arrays.fill(f, null);
+        }
+    }
+
+    /** Checks that the current frame holds nothing but variables (a microbatch after its backward pass). */
+    void checkOnlyVariablesLeft(String what) {
+        for (int s = 0; s < frame.length; s++) {
+            if (frame[s] != null && !variable[s] && !program.slot(s).isAlias()) {
+                throw new IllegalStateException(what + " left slot " + s + " (" + program.slot(s).global() + ") allocated on device "
+                        + device + "; lowering must free it");
+            }
+        }
     }
 
     long peak() {
@@ -87,7 +179,7 @@ final class DeviceExecutor<F, I> {
         return matmulNanos;
     }
 
-    /** Time inside collectives (waiting for the slowest member included), so far. */
+    /** Time inside collectives and transfers (waiting for the slowest member included), so far. */
     long collectiveNanos() {
         return collectiveNanos;
     }
@@ -96,73 +188,41 @@ final class DeviceExecutor<F, I> {
         return records;
     }
 
-    void beginStep() {
-        records.clear();
-    }
-
-    void run() {
-        run(program.instructions());
-    }
-
-    /** Points the slots at {@code slots} (a microbatch's buffers in a pipeline). */
-    void use(Object[] slots) {
-        buf = slots;
-    }
-
-    /** Allocates a slot's buffer in the current array (counted), as an instruction writing it would. */
-    Object allocate(int slot) {
-        return fresh(slot);
-    }
-
-    /** Frees a buffer this device allocated for {@code slot} (storage, not an alias) outside the program's own frees. */
-    void release(Object buffer, int slot) {
-        backend.free(buffer);
-        live -= program.slot(slot).localBytes();
-    }
-
-    /** Counts a temporary buffer of {@code bytes} (a transfer's staging) towards live memory; negative to release. */
-    void account(long bytes) {
-        live += bytes;
-        peak = Math.max(peak, live);
-    }
-
-    /** Notes a point-to-point transfer this device sent. */
-    void recordSend(long bytes) {
-        records.add(new CollectiveRecord(CollectiveKind.SEND_RECV, "stage", 2, bytes));
-    }
-
-    /** Adds time spent moving data between devices outside the program's collectives. */
-    void addCollectiveNanos(long nanos) {
-        collectiveNanos += nanos;
-    }
-
-    /** Runs {@code code} (the whole program, or one phase of it) on the current slot array. */
+    /** Runs {@code code} (a whole program, or one part of a pass) on the current frame. */
     void run(List<Instruction> code) {
         for (Instruction ins : code) {
-            boolean moves = !(ins instanceof Instruction.Compute || ins instanceof Instruction.Slice || ins instanceof Instruction.Free);
-            long t0 = moves ? System.nanoTime() : 0;
+            long t0 = ins.movesData() ? System.nanoTime() : 0;
             execute(ins);
-            if (moves) {
+            if (t0 != 0) {
                 collectiveNanos += System.nanoTime() - t0;
             }
         }
     }
 
+    private void count(long bytes) {
+        live += bytes;
+        peak = Math.max(peak, live);
+    }
+
+    private void release(int slot, Object buffer) {
+        backend.free(buffer);
+        live -= program.slot(slot).localBytes();
+    }
+
     private Object fresh(int slot) {
         SlotInfo s = program.slot(slot);
         if (s.isAlias()) {
-            buf[slot] = buf[s.aliasOf()];
+            frame[slot] = frame[s.aliasOf()];
         } else {
-            buf[slot] = backend.allocate(s.local());
-            live += s.localBytes();
-            peak = Math.max(peak, live);
+            frame[slot] = backend.allocate(s.local());
+            count(s.localBytes());
         }
-        return buf[slot];
+        return frame[slot];
     }
 
     @SuppressWarnings("unchecked")
     private F f(int slot) {
-        return (F) buf[slot];
+        return (F) frame[slot];
     }
 
     private DeviceGroup group(MeshAxes axes) {
@@ -173,28 +233,10 @@ final class DeviceExecutor<F, I> {
         records.add(new CollectiveRecord(kind, axes.toString(), group(axes).size(), bytes));
     }
 
-    @SuppressWarnings("unchecked")
     private void execute(Instruction ins) {
-        Kernels<F, I> k = backend.kernels();
         switch (ins) {
-            case Instruction.Compute c -> {
-                Object out = fresh(c.out());
-                if (program.slot(c.out()).isAlias()) {
-                    return; // a reshape: same storage, new shape
-                }
-                List<Object> in = new ArrayList<>(c.in().size());
-                for (int s : c.in()) {
-                    in.add(buf[s]);
-                }
-                int vocabStart = c.vocabAxes().isEmpty() ? 0
-                        : groups.blockIndex(device, c.vocabAxes()) * vocabRows(c);
-                long t0 = c.op() instanceof MatmulOp ? System.nanoTime() : 0;
-                dispatch.run(c.op(), c.inTypes(), c.outType(), in, out, new KernelDispatch.Local(c.meanCount(), vocabStart));
-                if (t0 != 0) {
-                    matmulNanos += System.nanoTime() - t0;
-                }
-            }
-            case Instruction.VocabCrossEntropy v -> vocabCrossEntropy(v, k);
+            case Instruction.Compute c -> compute(c);
+            case Instruction.VocabCrossEntropy v -> vocabCrossEntropy.run(v);
             case Instruction.AllReduce a -> {
                 fresh(a.out());
                 collectives.allReduce(group(a.axes()), device, f(a.in()), a.type().size(), a.op());
@@ -221,9 +263,31 @@ final class DeviceExecutor<F, I> {
                 shards.slice(f(s.in()), s.inType().shape(), s.dim(), n, groups.blockIndex(device, s.axes()), f(s.out()));
             }
             case Instruction.Free fr -> {
-                backend.free(buf[fr.slot()]);
-                unbind(fr.slot());
+                release(fr.slot(), frame[fr.slot()]);
+                frame[fr.slot()] = null;
             }
+            case Instruction.Load l -> load(l.slot(), feeds.get(l.input()));
+            case Instruction.Send s -> send(s);
+            case Instruction.Recv r -> recv(r);
+            case Instruction.Accumulate a -> accumulate(a.storage());
+            case Instruction.Average a -> average(a);
+        }
+    }
+
+    private void compute(Instruction.Compute c) {
+        Object out = fresh(c.out());
+        if (program.slot(c.out()).isAlias()) {
+            return; // a reshape: same storage, new shape
+        }
+        List<Object> in = new ArrayList<>(c.in().size());
+        for (int s : c.in()) {
+            in.add(frame[s]);
+        }
+        int vocabStart = c.vocabAxes().isEmpty() ? 0 : groups.blockIndex(device, c.vocabAxes()) * vocabRows(c);
+        long t0 = c.op() instanceof MatmulOp ? System.nanoTime() : 0;
+        dispatch.run(c.op(), c.inTypes(), c.outType(), in, out, new KernelDispatch.Local(c.meanCount(), vocabStart));
+        if (t0 != 0) {
+            matmulNanos += System.nanoTime() - t0;
         }
     }
 
@@ -232,37 +296,77 @@ final class DeviceExecutor<F, I> {
         return c.op() instanceof io.github.alpa4j.ir.EmbeddingOp.Embedding ? c.inTypes().get(1).dim(0) : c.outType().dim(0);
     }
 
-    /** Megatron's vocabulary-parallel cross entropy: local row statistics, all-reduced, then local loss or gradient. */
-    @SuppressWarnings("unchecked")
-    private void vocabCrossEntropy(Instruction.VocabCrossEntropy v, Kernels<F, I> k) {
-        Object out = fresh(v.out());
-        int rows = Math.toIntExact(v.rows());
-        int n = v.localVocab();
-        DeviceGroup g = group(v.vocabAxes());
-        TensorType rowType = TensorType.f32(rows);
-        F max = (F) backend.allocate(rowType);
-        F sum = (F) backend.allocate(rowType);
-        F logits = f(v.logits());
-        I labels = (I) buf[v.labels()];
-        k.rowMax(logits, max, rows, n);
-        collectives.allReduce(g, device, max, rows, Reduction.MAX);
-        record(CollectiveKind.ALL_REDUCE, v.vocabAxes(), rowType.bytes());
-        k.rowSumExp(logits, max, sum, rows, n);
-        collectives.allReduce(g, device, sum, rows, Reduction.SUM);
-        record(CollectiveKind.ALL_REDUCE, v.vocabAxes(), rowType.bytes());
-        int vocabStart = g.rankOf(device) * n;
-        float inv = (float) (1.0 / v.meanCount());
-        if (v.gradient()) {
-            k.crossEntropyGradFromStats(logits, labels, max, sum, f(v.dloss()), (F) out, rows, n, vocabStart, inv);
-        } else {
-            F target = (F) backend.allocate(rowType);
-            k.pickTarget(logits, labels, target, rows, n, vocabStart);
-            collectives.allReduce(g, device, target, rows, Reduction.SUM);
-            record(CollectiveKind.ALL_REDUCE, v.vocabAxes(), rowType.bytes());
-            k.crossEntropyFromStats(max, sum, target, (F) out, rows, inv);
-            backend.free(target);
+    private void send(Instruction.Send s) {
+        if (frame[s.slot()] == null) {
+            throw new IllegalStateException("device " + device + " has no value in slot " + s.slot() + " to send");
         }
-        backend.free(max);
-        backend.free(sum);
+        long staged = s.piece().stagedBytes(true);
+        count(staged);
+        transfers.send(s.piece(), f(s.slot()));
+        count(-staged);
+        records.add(new CollectiveRecord(CollectiveKind.SEND_RECV, "stage", 2, s.piece().bytes()));
+    }
+
+    private void recv(Instruction.Recv r) {
+        if (frame[r.slot()] == null) {
+            fresh(r.slot());
+        }
+        long staged = r.piece().stagedBytes(false);
+        count(staged);
+        transfers.recv(r.piece(), f(r.slot()));
+        count(-staged);
+    }
+
+    /** Adds the microbatch's value to the sum (the first microbatch's buffer becomes it) and lets go of the buffer. */
+    @SuppressWarnings("unchecked")
+    private void accumulate(int storage) {
+        Object v = frame[storage];
+        if (v == null) {
+            throw new IllegalStateException("device " + device + ": the microbatch left no value in slot " + storage + " to sum");
+        }
+        if (accumulators[storage] == null) {
+            accumulators[storage] = v;
+        } else {
+            int n = Math.toIntExact(program.slot(storage).local().size());
+            backend.kernels().binary(BinaryKind.ADD, (F) accumulators[storage], new long[] {1}, (F) v, new long[] {1},
+                    (F) accumulators[storage], new int[] {n});
+            release(storage, v);
+        }
+        frame[storage] = null;
+    }
+
+    /** The mean over the microbatches of an accumulated storage, bound in the current frame under its views. */
+    @SuppressWarnings("unchecked")
+    private void average(Instruction.Average a) {
+        Object sum = accumulators[a.storage()];
+        if (sum == null) {
+            throw new IllegalStateException("device " + device + ": nothing was summed in slot " + a.storage());
+        }
+        accumulators[a.storage()] = null;
+        if (a.microbatches() > 1) {
+            Kernels<F, I> k = backend.kernels();
+            k.scale((F) sum, 1f / a.microbatches(), (F) sum, program.slot(a.storage()).local().size());
+        }
+        frame[a.storage()] = sum;
+        a.views().forEach(v -> frame[v] = sum);
+    }
+
+    /** The buffer of a slot in the current frame. */
+    Object slot(int s) {
+        return frame[s];
+    }
+
+    /** Allocates the buffer an instruction writes {@code s} to. */
+    Object output(int s) {
+        return fresh(s);
+    }
+
+    /** Notes a collective this device took part in. */
+    void recordCollective(CollectiveKind kind, MeshAxes axes, long bytes) {
+        record(kind, axes, bytes);
+    }
+
+    DeviceGroup groupOf(MeshAxes axes) {
+        return group(axes);
     }
 }

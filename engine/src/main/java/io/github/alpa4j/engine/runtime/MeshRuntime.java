@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
@@ -48,15 +49,9 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         for (Map.Entry<Integer, Integer> e : program.variables().entrySet()) {
             Tensor whole = Initializer.initial(g.node(e.getKey()), seed);
             for (DeviceExecutor<F, I> dev : devices) {
-                upload(dev, e.getValue(), ShardLayout.block(whole, program.slot(e.getValue()).spec(), groups, dev.device));
+                dev.initVariable(e.getValue(), ShardLayout.block(whole, program.slot(e.getValue()).spec(), groups, dev.device));
             }
         }
-    }
-
-    private void upload(DeviceExecutor<F, I> dev, int slot, Tensor host) {
-        Object b = dev.backend.allocate(program.slot(slot).local());
-        dev.backend.upload(host, b);
-        dev.bind(slot, b, true);
     }
 
     public MeshProgram program() {
@@ -67,6 +62,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     public Map<String, Tensor> step(Map<String, Tensor> feeds) {
         long t0 = System.nanoTime();
         Graph g = program.plan().graph();
+        devices.forEach(dev -> dev.beginStep(1));
         for (Map.Entry<Integer, Integer> e : program.inputs().entrySet()) {
             Node n = g.node(e.getValue());
             Tensor t = feeds.get(n.name());
@@ -75,43 +71,20 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
                         + (t == null ? ", none was fed" : ", got " + t.type()));
             }
             for (DeviceExecutor<F, I> dev : devices) {
-                upload(dev, e.getKey(), ShardLayout.block(t, program.slot(e.getKey()).spec(), groups, dev.device));
+                dev.load(e.getKey(), t);
             }
         }
         List<Future<?>> running = new ArrayList<>();
         for (DeviceExecutor<F, I> dev : devices) {
             running.add(pool.submit(() -> {
-                dev.beginStep();
-                dev.run();
+                dev.run(program.instructions());
                 dev.backend.synchronize();
             }));
         }
         await(running, "devices ran a step");
         Map<String, Tensor> out = new LinkedHashMap<>();
-        program.outputs().forEach((name, slot) -> out.put(name, gather(slot)));
-        for (DeviceExecutor<F, I> dev : devices) {
-            for (int slot : program.outputs().values()) {
-                SlotInfo s = program.slot(slot);
-                boolean kept = s.isAlias() || program.variables().containsValue(slot) || program.updates().containsValue(slot);
-                if (!kept && dev.buf[slot] != null) {
-                    dev.backend.free(dev.buf[slot]);
-                    dev.unbind(slot);
-                }
-            }
-            for (int slot : program.inputs().keySet()) {
-                if (dev.buf[slot] != null) { // an input no instruction read is still held
-                    dev.backend.free(dev.buf[slot]);
-                    dev.unbind(slot);
-                }
-            }
-            for (Map.Entry<Integer, Integer> u : program.updates().entrySet()) {
-                Object next = dev.buf[u.getValue()];
-                dev.backend.free(dev.buf[u.getKey()]);
-                dev.unbind(u.getKey()); // the new value's bytes, counted when computed, now stand for the variable
-                dev.buf[u.getKey()] = next;
-                dev.buf[u.getValue()] = null;
-            }
-        }
+        program.outputs().forEach((name, slot) -> out.put(name, gather(slot, DeviceExecutor::download)));
+        devices.forEach(dev -> dev.endStep(program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;
     }
@@ -142,12 +115,12 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         }
     }
 
-    /** The whole value of a slot, from every device's block. */
-    public Tensor gather(int slot) {
+    /** The whole value of a slot, from every device's block as {@code read} gives it. */
+    private Tensor gather(int slot, BiFunction<DeviceExecutor<F, I>, Integer, Tensor> read) {
         SlotInfo s = program.slot(slot);
         List<Tensor> blocks = new ArrayList<>();
         for (DeviceExecutor<F, I> dev : devices) {
-            blocks.add(dev.backend.download(dev.buf[slot], s.local()));
+            blocks.add(read.apply(dev, slot));
         }
         return ShardLayout.assemble(blocks, s.spec(), s.global(), groups);
     }
@@ -158,7 +131,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         Map<String, Tensor> m = new LinkedHashMap<>();
         program.variables().forEach((node, slot) -> {
             if (g.node(node).isParameter()) {
-                m.put(g.node(node).name(), gather(slot));
+                m.put(g.node(node).name(), gather(slot, DeviceExecutor::downloadVariable));
             }
         });
         return m;

@@ -3,6 +3,7 @@ package io.github.alpa4j.engine.lower;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.alpa4j.engine.model.Model;
+import io.github.alpa4j.engine.runtime.MeshTraining;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Node;
@@ -21,7 +22,7 @@ class ManualPlanLayoutTest {
     @ParameterizedTest(name = "{0} on {1}")
     @CsvSource({"mlp, 2x2", "mlp, 1x4", "gpt, 2x2", "gpt, 1x4", "gpt, 2x1"})
     void dataParallelSplitsEveryBatchAndReplicatesEveryParameter(String name, String mesh) {
-        Model m = MeshRuntimeTest.model(name);
+        Model m = MeshTraining.model(name);
         Graph g = MeshTraining.trainingGraph(m, Optimizer.AdamW.withLr(1e-3));
         IntraOpPlan plan = MeshTraining.plan(g, mesh, PlanMethod.DATA_PARALLEL);
         int forwardMatmuls = 0;

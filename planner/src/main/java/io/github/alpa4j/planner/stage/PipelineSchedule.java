@@ -49,33 +49,62 @@ public enum PipelineSchedule {
         throw new PlanningException("unknown schedule '" + name + "'; use 1f1b or gpipe");
     }
 
+    /**
+     * The tasks of one stage in the three parts of its schedule: the warm-up (forwards that fill the
+     * pipeline), the steady state (for 1F1B, a forward then a backward, as long as forwards remain),
+     * and the cool-down (the backwards that drain it). GPipe has no steady state.
+     */
+    public record StageTasks(List<Task> warmUp, List<Task> steady, List<Task> coolDown) {
+        public StageTasks {
+            warmUp = List.copyOf(warmUp);
+            steady = List.copyOf(steady);
+            coolDown = List.copyOf(coolDown);
+        }
+
+        /** Every task, in the order the stage runs them. */
+        public List<Task> inOrder() {
+            List<Task> all = new ArrayList<>(warmUp);
+            all.addAll(steady);
+            all.addAll(coolDown);
+            return all;
+        }
+    }
+
     /** The tasks of {@code stage} in the order it runs them. */
     public List<Task> stageOrder(int stages, int microbatches, int stage) {
-        List<Task> order = new ArrayList<>(2 * microbatches);
+        return stageTasks(stages, microbatches, stage).inOrder();
+    }
+
+    /** The tasks of {@code stage}, by part of the schedule. */
+    public StageTasks stageTasks(int stages, int microbatches, int stage) {
+        List<Task> warmUp = new ArrayList<>();
+        List<Task> steady = new ArrayList<>();
+        List<Task> coolDown = new ArrayList<>();
         switch (this) {
             case ONE_F_ONE_B -> {
-                int warmUp = Math.min(stages - stage - 1, microbatches);
-                int forwards = 0;
-                for (; forwards < warmUp; forwards++) {
-                    order.add(new Task(stage, forwards, Pass.FORWARD));
+                int fill = Math.min(stages - stage - 1, microbatches);
+                for (int m = 0; m < fill; m++) {
+                    warmUp.add(new Task(stage, m, Pass.FORWARD));
                 }
-                for (int backwards = 0; backwards < microbatches; backwards++) {
-                    if (forwards < microbatches) {
-                        order.add(new Task(stage, forwards++, Pass.FORWARD));
+                for (int m = 0; m < microbatches; m++) {
+                    if (m + fill < microbatches) {
+                        steady.add(new Task(stage, m + fill, Pass.FORWARD));
+                        steady.add(new Task(stage, m, Pass.BACKWARD));
+                    } else {
+                        coolDown.add(new Task(stage, m, Pass.BACKWARD));
                     }
-                    order.add(new Task(stage, backwards, Pass.BACKWARD));
                 }
             }
             case GPIPE -> {
                 for (int m = 0; m < microbatches; m++) {
-                    order.add(new Task(stage, m, Pass.FORWARD));
+                    warmUp.add(new Task(stage, m, Pass.FORWARD));
                 }
                 for (int m = microbatches - 1; m >= 0; m--) {
-                    order.add(new Task(stage, m, Pass.BACKWARD));
+                    coolDown.add(new Task(stage, m, Pass.BACKWARD));
                 }
             }
         }
-        return order;
+        return new StageTasks(warmUp, steady, coolDown);
     }
 
     /** Microbatches whose activations {@code stage} holds at once (REFERENCES §2 for 1F1B: s stages after it, s+1). */

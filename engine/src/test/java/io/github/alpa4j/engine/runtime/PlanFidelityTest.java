@@ -1,11 +1,10 @@
-package io.github.alpa4j.engine.lower;
+package io.github.alpa4j.engine.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.alpa4j.engine.collective.CollectiveRecord;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
-import io.github.alpa4j.engine.runtime.MeshRuntime;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
@@ -33,10 +32,10 @@ class PlanFidelityTest {
     @ParameterizedTest(name = "{0} on {1} with {2}")
     @MethodSource("cases")
     void executedCollectivesAndMemoryMatchThePlan(String name, String mesh, PlanMethod method) {
-        Model m = MeshRuntimeTest.model(name);
+        Model m = MeshTraining.model(name);
         Graph g = MeshTraining.trainingGraph(m, Optimizer.AdamW.withLr(1e-3));
         IntraOpPlan plan = MeshTraining.plan(g, mesh, method);
-        DataSource data = MeshRuntimeTest.data(name, m);
+        DataSource data = MeshTraining.data(name, m);
         try (MeshRuntime<float[], int[]> rt = MeshTraining.mesh(plan, 3)) {
             rt.step(data.batch(0));
             rt.step(data.batch(1));

@@ -1,4 +1,4 @@
-package io.github.alpa4j.engine.pipeline;
+package io.github.alpa4j.engine.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,10 +10,6 @@ import io.github.alpa4j.engine.model.GptConfig;
 import io.github.alpa4j.engine.model.MlpConfig;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.model.Models;
-import io.github.alpa4j.engine.runtime.BackendRunner;
-import io.github.alpa4j.engine.runtime.Backends;
-import io.github.alpa4j.engine.runtime.PipelineRuntime;
-import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;

@@ -1,18 +1,9 @@
-package io.github.alpa4j.engine.lower;
+package io.github.alpa4j.engine.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.alpa4j.engine.data.DataSource;
-import io.github.alpa4j.engine.data.MarkovSource;
-import io.github.alpa4j.engine.data.TeacherSource;
-import io.github.alpa4j.engine.model.GptConfig;
-import io.github.alpa4j.engine.model.MlpConfig;
 import io.github.alpa4j.engine.model.Model;
-import io.github.alpa4j.engine.model.Models;
-import io.github.alpa4j.engine.runtime.MeshRuntime;
-import io.github.alpa4j.engine.runtime.SingleDeviceExecutor;
 import io.github.alpa4j.engine.tensor.Tensor;
-import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
@@ -40,27 +31,16 @@ class MeshRuntimeTest {
         return b.build();
     }
 
-    static Model model(String name) {
-        return name.equals("mlp")
-                ? Models.mlp(new MlpConfig(16, List.of(32, 32), 8, Activation.GELU, 16))
-                : Models.gpt(new GptConfig(2, 4, 32, 8, 16, 8));
-    }
-
-    static DataSource data(String name, Model m) {
-        return name.equals("mlp") ? new TeacherSource(16, 8, 16, 7, m.dataInput(), m.labelInput())
-                : new MarkovSource(16, 8, 8, 7, m.dataInput(), m.labelInput());
-    }
-
     @ParameterizedTest(name = "{0} on {1} with {2}")
     @MethodSource("cases")
     void sameLossesAndParametersAsOneDevice(String name, String mesh, PlanMethod method) {
-        Model m = model(name);
+        Model m = MeshTraining.model(name);
         Graph g = MeshTraining.trainingGraph(m, Optimizer.AdamW.withLr(1e-3));
         IntraOpPlan plan = MeshTraining.plan(g, mesh, method);
         SingleDeviceExecutor<float[], int[]> one = MeshTraining.single(g, 11);
         try (MeshRuntime<float[], int[]> many = MeshTraining.mesh(plan, 11)) {
-            List<Double> want = MeshTraining.losses(one, data(name, m), STEPS);
-            List<Double> got = MeshTraining.losses(many, data(name, m), STEPS);
+            List<Double> want = MeshTraining.losses(one, MeshTraining.data(name, m), STEPS);
+            List<Double> got = MeshTraining.losses(many, MeshTraining.data(name, m), STEPS);
             for (int s = 0; s < STEPS; s++) {
                 assertThat(Math.abs(got.get(s) - want.get(s)) / Math.abs(want.get(s))).as("step %d loss %s vs %s", s, got.get(s), want.get(s))
                         .isLessThan(1e-5);
