@@ -1,39 +1,22 @@
 package io.github.alpa4j.engine.cli;
 
-import io.github.alpa4j.cuda.CudaLibrary;
 import io.github.alpa4j.cuda.CudaUnavailableException;
-import io.github.alpa4j.cuda.Gpu;
-import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.energy.monitor.EnergyMonitor;
 import io.github.alpa4j.energy.monitor.EnergySummary;
 import io.github.alpa4j.energy.monitor.IterationEnergy;
 import io.github.alpa4j.energy.monitor.NvmlEnergySource;
-import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
-import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.runtime.BackendRunner;
-import io.github.alpa4j.engine.runtime.Backends;
-import io.github.alpa4j.engine.runtime.MatmulPrecision;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.engine.train.Trainer;
-import io.github.alpa4j.engine.lower.Lowering;
-import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
-import io.github.alpa4j.planner.PlanMethod;
-import io.github.alpa4j.planner.cluster.Cluster;
-import io.github.alpa4j.planner.stage.PipelinePlan;
-import io.github.alpa4j.planner.stage.PipelineReport;
-import io.github.alpa4j.planner.cluster.DeviceMesh;
-import io.github.alpa4j.planner.plan.IntraOpPlan;
-import io.github.alpa4j.planner.plan.PlanJson;
-import io.github.alpa4j.planner.plan.PlanReader;
 import io.github.alpa4j.planner.plan.Units;
 import java.util.List;
 import io.github.alpa4j.ir.autodiff.Autodiff;
@@ -42,7 +25,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -126,65 +108,27 @@ public class TrainCommand implements Callable<Integer> {
         if (steps <= 0) {
             throw new UserInputException("--steps must be positive, got " + steps);
         }
-        java.util.Optional<LaunchEnv> launch = LaunchEnv.detect(environment);
-        if (launch.isPresent() && launch.get().distributed()) {
-            return multiProcess(launch.get(), out);
-        }
+        RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
         Model m = model.build();
         DataSource data = model.data(m, seed);
         Optimizer opt = optimizer.build();
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
-        boolean cuda = cudaBackend();
-        MatmulPrecision mp = parsePrecision();
-        if (!cuda && mp != MatmulPrecision.FP32) {
-            throw new UserInputException("--precision " + precision + " needs --backend cuda (the CPU computes in fp32)");
-        }
-        boolean pipelinePlan = pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method);
-        if (intraOpOnly && pipelinePlan) {
-            throw new UserInputException("--intra-op-only contradicts --pipeline and megatron: pipeline plans");
-        }
-        // Alpa's automatic plan on a mesh searches pipeline stages too (one stage is among the candidates);
-        // saved plans hold one intra-op plan, and pipelines run on the CPU backend only
-        boolean autoStages = meshOptions.method.equals("auto") && meshOptions.mesh != null && !intraOpOnly && !cuda
-                && loadPlan == null && savePlan == null;
-        boolean pipelined = pipelinePlan || autoStages;
-        if (cuda && pipelined) {
-            throw new UserInputException("pipelines run on simulated CPU devices for now; drop --backend cuda, or drop --pipeline");
-        }
-        if (cuda) {
-            Backends.requireGpu();
-        }
-        NvmlEnergySource energySource = energy ? openEnergySource(cuda) : null;
-        boolean sharded = meshOptions.mesh != null || loadPlan != null;
-        BackendRunner runner;
-        String stageTimes = "";
+        NvmlEnergySource energySource = energy ? openEnergySource(cudaBackend()) : null;
+        RunMode.Prepared prepared;
         try {
-            if (pipelined) {
-                if (loadPlan != null || savePlan != null) {
-                    throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
-                            + " (see ./alpa4j plan --pipeline --json for its plan)");
-                }
-                PipelinePlan plan = pipelinePlan(opt);
-                out.print(PipelineReport.render(plan));
-                pipelineDescription = Backends.describe(plan);
-                runner = Backends.cpuPipeline(plan, seed);
-            } else if (sharded) {
-                MeshProgram program = Lowering.lower(meshPlan(g, out));
-                runner = cuda ? Backends.cudaMesh(program, mp, seed) : Backends.cpuMesh(program, seed);
-            } else {
-                runner = cuda ? Backends.singleCuda(g, mp, seed, Set.of("loss")) : Backends.singleCpu(g, seed, Set.of("loss"));
-            }
+            prepared = mode.prepare(this, g, opt, out);
         } catch (RuntimeException e) {
             if (energySource != null) {
                 energySource.close();
             }
             throw e;
         }
-        backendName = runner.description();
+        BackendRunner runner = prepared.runner();
         TrainResult r;
         EnergySummary measured = null;
+        String afterRun;
         try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
             iterationEnergy = monitor == null ? null : new IterationEnergy(monitor);
             if (iterationEnergy != null) {
@@ -194,9 +138,7 @@ public class TrainCommand implements Callable<Integer> {
             if (iterationEnergy != null) {
                 measured = iterationEnergy.summary();
             }
-            if (runner.runner() instanceof PipelineRuntime<?, ?> p) {
-                stageTimes = measuredStages(p);
-            }
+            afterRun = mode.afterRun(runner);
         } finally {
             closeQuietly(runner);
             if (energySource != null) {
@@ -204,13 +146,13 @@ public class TrainCommand implements Callable<Integer> {
             }
         }
         out.print(TrainReport.summary(r));
-        out.print(stageTimes);
+        out.print(afterRun);
         if (measured != null) {
             out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
                     measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
         }
         if (json != null) {
-            Map<String, Object> report = TrainReport.toJson(r, config());
+            Map<String, Object> report = TrainReport.toJson(r, config(runner.description(), prepared.config()));
             if (measured != null) {
                 TrainReport.addEnergy(report, measured);
                 if (energyWindowMillis[1] > energyWindowMillis[0]) {
@@ -244,54 +186,13 @@ public class TrainCommand implements Callable<Integer> {
         return src;
     }
 
-    private boolean cudaBackend() {
+    boolean cudaBackend() {
         return switch (backend.toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> false;
             case "cuda", "gpu" -> true;
             default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
         };
     }
-
-    /**
-     * One rank of a multi-process job: meets the others through rank 0's store and receives the
-     * job's NCCL id. Training across processes needs NCCL between GPUs, which the CPU backend has
-     * no counterpart of; the engine itself still drives its devices from one process, so after a
-     * successful rendezvous this refuses, saying so.
-     */
-    private Integer multiProcess(LaunchEnv env, PrintWriter out) {
-        if (!cudaBackend()) {
-            throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
-                    + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
-        }
-        if (!(rendezvousTimeout > 0)) {
-            throw new UserInputException("--rendezvous-timeout must be positive, got " + rendezvousTimeout);
-        }
-        try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(rendezvousTimeout * 1000)))) {
-            rv.barrier("train");
-            NcclUniqueId id = rv.exchangeNcclId(() -> {
-                requireNccl(env);
-                return NcclUniqueId.create();
-            });
-            requireNccl(env);
-            out.printf("rank %d of %d: rendezvous at %s:%d done, NCCL id %s%n", env.rank(), env.worldSize(), env.masterAddr(), rv.port(), id);
-            out.flush();
-            throw new UserInputException("multi-process training is not available yet: the " + env.worldSize()
-                    + " ranks met and share an NCCL id, but the engine drives its devices from one process; on one host use --mesh");
-        }
-    }
-
-    private static void requireNccl(LaunchEnv env) {
-        try {
-            Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC, CudaLibrary.NCCL);
-        } catch (CudaUnavailableException e) {
-            throw new UserInputException("multi-process training needs the cuda backend with NCCL on every rank; rank " + env.rank()
-                    + ": " + e.getMessage(), e);
-        }
-    }
-
-    private String backendMesh = "";
-    private String backendName = "cpu";
-    private String pipelineDescription = "";
 
     /** Each stage's measured forward and backward time per microbatch in the last step, beside the plan's prediction. */
     static String measuredStages(PipelineRuntime<?, ?> p) {
@@ -311,44 +212,6 @@ public class TrainCommand implements Callable<Integer> {
             device += stage.mesh().deviceCount();
         }
         return sb.toString();
-    }
-
-    /** The pipeline plan over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster. */
-    private PipelinePlan pipelinePlan(Optimizer opt) {
-        Cluster c = meshOptions.cluster();
-        if (meshOptions.mesh != null) {
-            DeviceMesh m = meshOptions.mesh("1x1");
-            c = new Cluster(c.name(), m.rows(), m.cols(), c.gpu(), c.intraHost(), c.interHost());
-        }
-        PipelinePlanning.Request request = new PipelinePlanning.Request(meshOptions.method, pipelineOptions, meshOptions.options(),
-                meshOptions.memoryBudget != null, m -> microbatchGraph(opt, model.batchSize() / m), model.batchSize());
-        return new PipelinePlanning(request, c).plan();
-    }
-
-    /** The training step of one microbatch of {@code batch} samples. */
-    private Graph microbatchGraph(Optimizer opt, int batch) {
-        return DeadCodeElimination.apply(Autodiff.training(model.build(batch).forward(), "loss", opt).keepOutputs(List.of("loss")));
-    }
-
-    private MatmulPrecision parsePrecision() {
-        return MatmulPrecision.parse(precision);
-    }
-
-    /** Plans (or loads) the sharding of the step on the mesh. */
-    private IntraOpPlan meshPlan(Graph g, PrintWriter out) {
-        Graph step = DeadCodeElimination.apply(g.keepOutputs(List.of("loss")));
-        String fallback = loadPlan != null ? PlanReader.meshShape(loadPlan) : "1x1";
-        DeviceMesh mesh = meshOptions.mesh(fallback);
-        IntraOpPlan plan = loadPlan != null ? PlanReader.read(loadPlan, step, mesh, meshOptions.options())
-                : PlanMethod.parse(meshOptions.method).plan(step, mesh, meshOptions.options());
-        if (savePlan != null) {
-            PlanJson.write(plan, savePlan);
-        }
-        backendMesh = mesh.toString();
-        out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
-                plan.status(), Units.seconds(plan.iterationTime()), meshOptions.cluster, plan.collectives().size(),
-                Units.bytes(plan.workingMemoryBytes()));
-        return plan;
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -407,7 +270,7 @@ public class TrainCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private Map<String, Object> config() {
+    private Map<String, Object> config(String backendName, Map<String, Object> mode) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("model", model.model);
         if (model.isGpt()) {
@@ -428,18 +291,7 @@ public class TrainCommand implements Callable<Integer> {
         c.put("lr", optimizer.build().lr());
         c.put("seed", seed);
         c.put("backend", backendName);
-        if (!pipelineDescription.isEmpty()) {
-            c.put("pipeline", pipelineDescription);
-            if (meshOptions.mesh != null) {
-                c.put("mesh", meshOptions.mesh);
-            }
-            c.put("plan", meshOptions.method);
-            c.put("cluster", meshOptions.cluster);
-        } else if (!backendMesh.isEmpty()) {
-            c.put("mesh", backendMesh);
-            c.put("plan", loadPlan != null ? "file:" + loadPlan : meshOptions.method);
-            c.put("cluster", meshOptions.cluster);
-        }
+        c.putAll(mode);
         return c;
     }
 }

@@ -1,0 +1,205 @@
+package io.github.alpa4j.engine.cli;
+
+import io.github.alpa4j.cuda.CudaLibrary;
+import io.github.alpa4j.cuda.CudaUnavailableException;
+import io.github.alpa4j.cuda.Gpu;
+import io.github.alpa4j.cuda.NcclUniqueId;
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.dist.Rendezvous;
+import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.engine.lower.Lowering;
+import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.runtime.MatmulPrecision;
+import io.github.alpa4j.engine.runtime.PipelineRuntime;
+import io.github.alpa4j.ir.DeadCodeElimination;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.plan.IntraOpPlan;
+import io.github.alpa4j.planner.plan.PlanJson;
+import io.github.alpa4j.planner.plan.PlanReader;
+import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineReport;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How {@code train} runs, chosen once from its flags (as Megatron's get_forward_backward_func picks
+ * the schedule once): the whole step on one device, one intra-op plan over a mesh, a pipeline of
+ * stages, or one rank of a multi-process job. Each mode plans what it needs, prints the plan, and
+ * hands back the runner and what the metrics' configuration says about it.
+ */
+sealed interface RunMode {
+
+    /** What a mode built: the runner of the steps, and its entries in the metrics JSON's configuration. */
+    record Prepared(BackendRunner runner, Map<String, Object> config) {
+    }
+
+    /** Plans (where the mode plans), prints the plan, and opens the devices. */
+    Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out);
+
+    /** Lines printed after the run's summary (a pipeline's measured stage times). */
+    default String afterRun(BackendRunner runner) {
+        return "";
+    }
+
+    /** The mode the flags ask for, or a one-line refusal of flags that contradict each other. */
+    static RunMode of(TrainCommand c, Optional<LaunchEnv> launch) {
+        if (launch.isPresent() && launch.get().distributed()) {
+            return new MultiProcess(launch.get());
+        }
+        boolean cuda = c.cudaBackend();
+        MatmulPrecision precision = MatmulPrecision.parse(c.precision);
+        if (!cuda && precision != MatmulPrecision.FP32) {
+            throw new UserInputException("--precision " + c.precision + " needs --backend cuda (the CPU computes in fp32)");
+        }
+        MeshOptions mesh = c.meshOptions;
+        boolean pipelinePlan = c.pipeline || PipelinePlanning.isPipelinePlan(mesh.method);
+        if (c.intraOpOnly && pipelinePlan) {
+            throw new UserInputException("--intra-op-only contradicts --pipeline and megatron: pipeline plans");
+        }
+        // Alpa's automatic plan on a mesh searches pipeline stages too (one stage is among the candidates);
+        // saved plans hold one intra-op plan, and pipelines run on the CPU backend only
+        boolean autoStages = mesh.method.equals("auto") && mesh.mesh != null && !c.intraOpOnly && !cuda
+                && c.loadPlan == null && c.savePlan == null;
+        if (pipelinePlan || autoStages) {
+            if (cuda) {
+                throw new UserInputException("pipelines run on simulated CPU devices for now; drop --backend cuda, or drop --pipeline");
+            }
+            if (c.loadPlan != null || c.savePlan != null) {
+                throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
+                        + " (see ./alpa4j plan --pipeline --json for its plan)");
+            }
+            return new Pipeline();
+        }
+        if (cuda) {
+            Backends.requireGpu();
+        }
+        if (mesh.mesh != null || c.loadPlan != null) {
+            return new Mesh(cuda, precision);
+        }
+        return new SingleDevice(cuda, precision);
+    }
+
+    /** The whole step on one device. */
+    record SingleDevice(boolean cuda, MatmulPrecision precision) implements RunMode {
+        @Override
+        public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
+                    : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
+            return new Prepared(r, Map.of());
+        }
+    }
+
+    /** One intra-op plan (planned, or loaded from --load-plan) lowered over the devices of --mesh. */
+    record Mesh(boolean cuda, MatmulPrecision precision) implements RunMode {
+        @Override
+        public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            MeshOptions o = cmd.meshOptions;
+            Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
+            String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
+            DeviceMesh mesh = o.mesh(fallback);
+            IntraOpPlan plan = cmd.loadPlan != null ? PlanReader.read(cmd.loadPlan, step, mesh, o.options())
+                    : PlanMethod.parse(o.method).plan(step, mesh, o.options());
+            if (cmd.savePlan != null) {
+                PlanJson.write(plan, cmd.savePlan);
+            }
+            out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
+                    plan.status(), Units.seconds(plan.iterationTime()), o.cluster, plan.collectives().size(),
+                    Units.bytes(plan.workingMemoryBytes()));
+            var program = Lowering.lower(plan);
+            BackendRunner r = cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("mesh", mesh.toString());
+            config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
+            config.put("cluster", o.cluster);
+            return new Prepared(r, config);
+        }
+    }
+
+    /** Stages over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster, on simulated CPU devices. */
+    record Pipeline() implements RunMode {
+        @Override
+        public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            MeshOptions o = cmd.meshOptions;
+            Cluster c = o.cluster();
+            if (o.mesh != null) {
+                DeviceMesh m = o.mesh("1x1");
+                c = new Cluster(c.name(), m.rows(), m.cols(), c.gpu(), c.intraHost(), c.interHost());
+            }
+            PipelinePlanning.Request request = new PipelinePlanning.Request(o.method, cmd.pipelineOptions, o.options(),
+                    o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize());
+            PipelinePlan plan = new PipelinePlanning(request, c).plan();
+            out.print(PipelineReport.render(plan));
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("pipeline", Backends.describe(plan));
+            if (o.mesh != null) {
+                config.put("mesh", o.mesh);
+            }
+            config.put("plan", o.method);
+            config.put("cluster", o.cluster);
+            return new Prepared(Backends.cpuPipeline(plan, cmd.seed), config);
+        }
+
+        /** The training step of one microbatch of {@code batch} samples. */
+        private static Graph microbatchGraph(TrainCommand cmd, Optimizer opt, int batch) {
+            return DeadCodeElimination.apply(Autodiff.training(cmd.model.build(batch).forward(), "loss", opt)
+                    .keepOutputs(List.of("loss")));
+        }
+
+        @Override
+        public String afterRun(BackendRunner runner) {
+            return runner.runner() instanceof PipelineRuntime<?, ?> p ? TrainCommand.measuredStages(p) : "";
+        }
+    }
+
+    /**
+     * One rank of a job started by launch, srun or mpirun: meets the others through rank 0's store and
+     * receives the job's NCCL id. Training across processes needs NCCL between GPUs, which the CPU
+     * backend has no counterpart of; the engine itself still drives its devices from one process, so
+     * after a successful rendezvous this refuses, saying so.
+     */
+    record MultiProcess(LaunchEnv env) implements RunMode {
+        @Override
+        public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            if (!cmd.cudaBackend()) {
+                throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
+                        + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
+            }
+            if (!(cmd.rendezvousTimeout > 0)) {
+                throw new UserInputException("--rendezvous-timeout must be positive, got " + cmd.rendezvousTimeout);
+            }
+            try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000)))) {
+                rv.barrier("train");
+                NcclUniqueId id = rv.exchangeNcclId(() -> {
+                    requireNccl();
+                    return NcclUniqueId.create();
+                });
+                requireNccl();
+                out.printf("rank %d of %d: rendezvous at %s:%d done, NCCL id %s%n", env.rank(), env.worldSize(), env.masterAddr(),
+                        rv.port(), id);
+                out.flush();
+                throw new UserInputException("multi-process training is not available yet: the " + env.worldSize()
+                        + " ranks met and share an NCCL id, but the engine drives its devices from one process; on one host use --mesh");
+            }
+        }
+
+        private void requireNccl() {
+            try {
+                Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC, CudaLibrary.NCCL);
+            } catch (CudaUnavailableException e) {
+                throw new UserInputException("multi-process training needs the cuda backend with NCCL on every rank; rank " + env.rank()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
