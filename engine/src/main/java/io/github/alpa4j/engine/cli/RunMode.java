@@ -68,21 +68,18 @@ sealed interface RunMode {
             throw new UserInputException("--intra-op-only contradicts --pipeline and megatron: pipeline plans");
         }
         // Alpa's automatic plan on a mesh searches pipeline stages too (one stage is among the candidates);
-        // saved plans hold one intra-op plan, and pipelines run on the CPU backend only
-        boolean autoStages = mesh.method.equals("auto") && mesh.mesh != null && !c.intraOpOnly && !cuda
+        // saved plans hold one intra-op plan
+        boolean autoStages = mesh.method.equals("auto") && mesh.mesh != null && !c.intraOpOnly
                 && c.loadPlan == null && c.savePlan == null;
-        if (pipelinePlan || autoStages) {
-            if (cuda) {
-                throw new UserInputException("pipelines run on simulated CPU devices for now; drop --backend cuda, or drop --pipeline");
-            }
-            if (c.loadPlan != null || c.savePlan != null) {
-                throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
-                        + " (see ./alpa4j plan --pipeline --json for its plan)");
-            }
-            return new Pipeline();
+        if (pipelinePlan && (c.loadPlan != null || c.savePlan != null)) {
+            throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
+                    + " (see ./alpa4j plan --pipeline --json for its plan)");
         }
         if (cuda) {
             Backends.requireGpu();
+        }
+        if (pipelinePlan || autoStages) {
+            return new Pipeline(cuda, precision);
         }
         if (mesh.mesh != null || c.loadPlan != null) {
             return new Mesh(cuda, precision);
@@ -126,8 +123,11 @@ sealed interface RunMode {
         }
     }
 
-    /** Stages over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster, on simulated CPU devices. */
-    record Pipeline() implements RunMode {
+    /**
+     * Stages over the --mesh devices (ROWS hosts of COLS devices) or the whole cluster: simulated CPU
+     * devices, or logical devices sharing GPU 0.
+     */
+    record Pipeline(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
             MeshOptions o = cmd.meshOptions;
@@ -147,7 +147,8 @@ sealed interface RunMode {
             }
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(Backends.cpuPipeline(plan, cmd.seed), config);
+            BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
+            return new Prepared(r, config);
         }
 
         /** The training step of one microbatch of {@code batch} samples. */

@@ -68,7 +68,8 @@ public class TrainCommand implements Callable<Integer> {
     Path savePlan;
 
     @Option(names = "--pipeline", description = "Plan pipeline stages (Alpa's inter-operator pass) over the devices of --mesh"
-            + " (ROWS hosts of COLS devices) or of the whole cluster, and train the pipeline on simulated CPU devices.")
+            + " (ROWS hosts of COLS devices) or of the whole cluster, and train the pipeline on simulated CPU devices"
+            + " (or, with --backend cuda, on logical devices sharing GPU 0).")
     boolean pipeline;
 
     @Option(names = "--intra-op-only", description = "With --plan auto on a --mesh: one intra-op plan over the whole mesh"

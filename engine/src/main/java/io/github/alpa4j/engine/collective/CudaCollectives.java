@@ -3,12 +3,15 @@ package io.github.alpa4j.engine.collective;
 import io.github.alpa4j.cuda.DeviceBuffer;
 import io.github.alpa4j.cuda.DevicePool;
 import io.github.alpa4j.kernels.Kernels;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -24,7 +27,9 @@ import java.util.concurrent.TimeoutException;
  * member's reads). The host never waits for the GPU.
  *
  * <p>Sums are reduced in float64 over the members in rank order by one kernel, so every member gets
- * bit-identical values. Members must share one GPU: across GPUs use NCCL.
+ * bit-identical values. Point-to-point sends are eager: the sender copies into a block of its own
+ * pool and goes on; the receiver copies out after the sender's copy, and hands the block back.
+ * Members must share one GPU: across GPUs use NCCL.
  */
 public final class CudaCollectives implements Collectives<DeviceBuffer>, AutoCloseable {
     private static final long F32 = 4;
@@ -220,16 +225,54 @@ public final class CudaCollectives implements Collectives<DeviceBuffer>, AutoClo
         }
     }
 
-    /** A one-way channel between two devices: the parcel, and the events that order the copy. */
-    private final class Channel {
-        final SynchronousQueue<DeviceBuffer> parcels = new SynchronousQueue<>();
-        final SynchronousQueue<Long> acks = new SynchronousQueue<>();
+    /**
+     * A message in flight: the sender's copy of what it sent (from its own pool), ready after the
+     * sender's copy; done after the receiver's copy, when the sender may reuse the block.
+     */
+    private static final class Parcel {
         final DeviceStream.Event ready;
         final DeviceStream.Event done;
+        DeviceBuffer staging;
+        long n;
+
+        Parcel(DeviceStream.Event ready, DeviceStream.Event done) {
+            this.ready = ready;
+            this.done = done;
+        }
+    }
+
+    /**
+     * A one-way channel between two devices: parcels in the order sent, parcels the receiver has
+     * copied from (handed back), and parcels the sender may use again. Only the sender allocates and
+     * frees the parcels' blocks, in its own pool, after its stream has waited for the receiver's copy.
+     */
+    private final class Channel {
+        final LinkedBlockingQueue<Parcel> parcels = new LinkedBlockingQueue<>();
+        final ConcurrentLinkedQueue<Parcel> returned = new ConcurrentLinkedQueue<>();
+        final ArrayDeque<Parcel> spare = new ArrayDeque<>();
+        final List<Parcel> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final int from;
+        final int to;
 
         Channel(int from, int to) {
-            ready = member(from).stream().newEvent();
-            done = member(to).stream().newEvent();
+            this.from = from;
+            this.to = to;
+        }
+
+        /** A parcel the sender may fill: one handed back (once its stream has waited for the receiver's copy), or a new one. */
+        Parcel take(DeviceStream s) {
+            for (Parcel p; (p = returned.poll()) != null; ) {
+                s.waitFor(p.done);
+                p.staging.close();
+                p.staging = null;
+                spare.push(p);
+            }
+            Parcel p = spare.poll();
+            if (p == null) {
+                p = new Parcel(s.newEvent(), member(to).stream().newEvent());
+                all.add(p);
+            }
+            return p;
         }
     }
 
@@ -237,42 +280,39 @@ public final class CudaCollectives implements Collectives<DeviceBuffer>, AutoClo
         return channels.computeIfAbsent(((long) from << 32) | to, k -> new Channel(from, to));
     }
 
+    /**
+     * Eager: copies {@code buf} into a block of the sender's pool on its stream and queues the parcel
+     * without waiting for the receiver, so that stages sending to each other (1F1B sends activations
+     * forward and gradients backward at once) never deadlock; {@code buf} is reusable on return.
+     */
     @Override
     public void send(int from, int to, DeviceBuffer buf, long n) {
         Channel c = channel(from, to);
-        DeviceStream s = member(from).stream();
-        s.record(c.ready);
-        hand(c.parcels, buf, "send " + from + " -> " + to + " was never received");
-        long copied = take(c.acks, "send " + from + " -> " + to + " was never acknowledged");
-        if (copied != n) {
-            throw new IllegalStateException("send " + from + " -> " + to + " of " + n + " elements was received as " + copied);
-        }
-        s.waitFor(c.done); // the buffer may be reused once the receiver's copy is done
+        Member me = member(from);
+        DeviceStream s = me.stream();
+        Parcel p = c.take(s);
+        p.staging = me.pool().allocate(Math.max(1, n) * F32);
+        p.n = n;
+        s.copy(buf, 0, p.staging, 0, n * F32);
+        s.record(p.ready);
+        c.parcels.add(p);
     }
 
     @Override
     public void recv(int to, int from, DeviceBuffer buf, long n) {
         Channel c = channel(from, to);
         DeviceStream s = member(to).stream();
-        DeviceBuffer src = take(c.parcels, "recv " + from + " -> " + to + " got nothing");
-        s.waitFor(c.ready);
-        s.copy(src, 0, buf, 0, n * F32);
-        s.record(c.done);
-        hand(c.acks, n, "recv " + from + " -> " + to + " could not acknowledge");
-    }
-
-    private <T> void hand(SynchronousQueue<T> q, T item, String failure) {
-        try {
-            if (!q.offer(item, timeoutSeconds, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(failure);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + failure, e);
+        Parcel p = take(c.parcels, "recv " + from + " -> " + to + " got nothing");
+        if (p.n != n) {
+            throw new IllegalStateException("send " + from + " -> " + to + " of " + p.n + " elements was received as " + n);
         }
+        s.waitFor(p.ready);
+        s.copy(p.staging, 0, buf, 0, n * F32);
+        s.record(p.done);
+        c.returned.add(p);
     }
 
-    private <T> T take(SynchronousQueue<T> q, String failure) {
+    private <T> T take(BlockingQueue<T> q, String failure) {
         try {
             T item = q.poll(timeoutSeconds, TimeUnit.SECONDS);
             if (item == null) {
@@ -295,8 +335,13 @@ public final class CudaCollectives implements Collectives<DeviceBuffer>, AutoClo
             }
         }
         for (Channel c : channels.values()) {
-            first = closeInto(c.ready, first);
-            first = closeInto(c.done, first);
+            for (Parcel p : c.all) {
+                if (p.staging != null) {
+                    p.staging.close();
+                }
+                first = closeInto(p.ready, first);
+                first = closeInto(p.done, first);
+            }
         }
         exchanges.clear();
         channels.clear();

@@ -11,6 +11,8 @@ import io.github.alpa4j.engine.collective.CudaCollectives;
 import io.github.alpa4j.engine.collective.DeviceStream;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.lower.PipelineLowering;
+import io.github.alpa4j.engine.lower.PipelineProgram;
+import io.github.alpa4j.engine.lower.StageProgram;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import java.util.ArrayList;
@@ -111,6 +113,48 @@ public final class Backends {
         } catch (RuntimeException e) {
             List<AutoCloseable> parts = new ArrayList<>(devices);
             parts.add(collectives);
+            parts.add(gpu);
+            closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
+            throw e;
+        }
+    }
+
+    /**
+     * A pipeline plan on logical devices that all share GPU 0, stages on disjoint ones: each stage's
+     * collectives and the transfers between stages are device copies (sends eager, ordered by events).
+     */
+    public static BackendRunner cudaPipeline(PipelinePlan plan, MatmulPrecision precision, long seed) {
+        int n = plan.deviceCount();
+        GpuContext gpu = openGpu(0);
+        List<CudaBackend> devices = new ArrayList<>();
+        List<AutoCloseable> links = new ArrayList<>();
+        try {
+            List<CudaCollectives.Member> members = new ArrayList<>();
+            for (int d = 0; d < n; d++) {
+                CudaBackend b = CudaBackend.open(gpu, "cuda0/" + d, precision);
+                devices.add(b);
+                members.add(new CudaCollectives.Member(DeviceStream.of(b.stream()), b.pool(), b.kernels()));
+            }
+            PipelineProgram program = PipelineLowering.lower(plan);
+            CudaCollectives forward = new CudaCollectives(members, PIPELINE_TIMEOUT_S);
+            links.add(forward);
+            CudaCollectives backward = new CudaCollectives(members, PIPELINE_TIMEOUT_S);
+            links.add(backward);
+            List<CudaCollectives> stageLinks = new ArrayList<>();
+            for (StageProgram st : program.stages()) {
+                CudaCollectives c = new CudaCollectives(members.subList(st.firstDevice(), st.firstDevice() + st.deviceCount()));
+                stageLinks.add(c);
+                links.add(c);
+            }
+            PipelineRuntime<DeviceBuffer, DeviceBuffer> rt = new PipelineRuntime<>(program, devices::get, stageLinks::get,
+                    forward, backward, seed);
+            List<AutoCloseable> closeOrder = new ArrayList<>(List.of(rt));
+            closeOrder.addAll(links);
+            closeOrder.add(gpu);
+            return new BackendRunner(rt, describe(gpu, precision, n) + ", pipeline " + describe(plan), devices, closeOrder);
+        } catch (RuntimeException e) {
+            List<AutoCloseable> parts = new ArrayList<>(devices);
+            parts.addAll(links);
             parts.add(gpu);
             closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
             throw e;

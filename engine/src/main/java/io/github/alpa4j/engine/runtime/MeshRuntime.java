@@ -13,10 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
@@ -30,18 +26,15 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private final MeshProgram program;
     private final MeshGroups groups;
     private final List<DeviceExecutor<F, I>> devices = new ArrayList<>();
-    private final ExecutorService pool;
+    private final DeviceTasks tasks;
+    private volatile String failed;
     private long stepNanos;
 
     public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed) {
         this.program = program;
         DeviceMesh mesh = program.plan().mesh();
         this.groups = new MeshGroups(mesh.rows(), mesh.cols());
-        this.pool = Executors.newFixedThreadPool(groups.devices(), r -> {
-            Thread t = new Thread(r, "alpa4j-device");
-            t.setDaemon(true);
-            return t;
-        });
+        this.tasks = new DeviceTasks(groups.devices(), "alpa4j-device");
         Graph g = program.plan().graph();
         for (int d = 0; d < groups.devices(); d++) {
             devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
@@ -60,6 +53,10 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
 
     @Override
     public Map<String, Tensor> step(Map<String, Tensor> feeds) {
+        if (failed != null) {
+            throw new IllegalStateException("an earlier step on this mesh failed (" + failed + "); its buffers and links are"
+                    + " in an unknown state: make a new runtime");
+        }
         long t0 = System.nanoTime();
         Graph g = program.plan().graph();
         devices.forEach(dev -> dev.beginStep(1));
@@ -74,45 +71,24 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
                 dev.load(e.getKey(), t);
             }
         }
-        List<Future<?>> running = new ArrayList<>();
+        List<Runnable> work = new ArrayList<>();
         for (DeviceExecutor<F, I> dev : devices) {
-            running.add(pool.submit(() -> {
+            work.add(() -> {
                 dev.run(program.instructions());
                 dev.backend.synchronize();
-            }));
+            });
         }
-        await(running, "devices ran a step");
+        try {
+            tasks.runAll(work, "running a step");
+        } catch (RuntimeException e) {
+            failed = String.valueOf(e.getMessage());
+            throw e;
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         program.outputs().forEach((name, slot) -> out.put(name, gather(slot, DeviceExecutor::download)));
         devices.forEach(dev -> dev.endStep(program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;
-    }
-
-    /** Waits for every device's task; the first failure cancels the others (freeing them from barriers) and is rethrown. */
-    static void await(List<Future<?>> running, String what) {
-        Throwable failure = null;
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                    running.forEach(r -> r.cancel(true)); // free the others from their barriers
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while " + what, e);
-            } catch (java.util.concurrent.CancellationException e) {
-                // cancelled after another device failed
-            }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("a device failed: " + failure, failure);
-        }
     }
 
     /** The whole value of a slot, from every device's block as {@code read} gives it. */
@@ -182,7 +158,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        tasks.close();
         devices.forEach(d -> d.backend.close());
     }
 }

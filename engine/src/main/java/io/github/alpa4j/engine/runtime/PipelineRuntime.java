@@ -17,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
@@ -37,7 +34,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final int microbatches;
     /** The devices of each stage, in stage order. */
     private final List<List<DeviceExecutor<F, I>>> devices = new ArrayList<>();
-    private final ExecutorService pool;
+    private final DeviceTasks tasks;
     private final List<List<TaskTiming>> timings = new ArrayList<>();
     private long stepStart;
     private long stepNanos;
@@ -85,11 +82,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             devices.add(mine);
             initVariables(st, mine, seed);
         }
-        this.pool = Executors.newFixedThreadPool(program.deviceCount(), r -> {
-            Thread t = new Thread(r, "alpa4j-pipeline-device");
-            t.setDaemon(true);
-            return t;
-        });
+        this.tasks = new DeviceTasks(program.deviceCount(), "alpa4j-pipeline-device");
     }
 
     private static <F, I> void initVariables(StageProgram st, List<DeviceExecutor<F, I>> devices, long seed) {
@@ -115,14 +108,14 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         long t0 = System.nanoTime();
         stepStart = t0;
         List<Map<String, Tensor>> micro = Microbatches.split(program, feeds);
-        List<Future<?>> running = new ArrayList<>();
+        List<Runnable> work = new ArrayList<>();
         for (StageProgram st : program.stages()) {
             for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
-                running.add(pool.submit(() -> runDevice(st, dev, micro)));
+                work.add(() -> runDevice(st, dev, micro));
             }
         }
         try {
-            MeshRuntime.await(running, "the pipeline ran a step");
+            tasks.runAll(work, "running a pipeline step");
         } catch (RuntimeException e) {
             failed = String.valueOf(e.getMessage());
             throw e;
@@ -267,7 +260,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        tasks.close();
         allDevices().forEach(d -> d.backend.close());
     }
 }

@@ -35,7 +35,7 @@ class MainTest {
         "train --optimizer lamb               | unknown optimizer 'lamb'",
         "train --model mlp --depth 0          | MLP depth must be at least 1",
         "train --batch abc                    | Invalid value for option '--batch'",
-        "train --pipeline --backend cuda      | pipelines run on simulated CPU devices for now",
+        "train --pipeline --backend cuda --save-plan p.json | a pipeline is planned on every run",
         "train --pipeline --intra-op-only     | --intra-op-only contradicts --pipeline",
         "train --pipeline --microbatches 3    | --microbatches 3 does not divide the batch of 16",
         "train --plan megatron:dp=1,tp=1,pp=3 --mesh 1x2 | uses dp*tp*pp = 3 devices",

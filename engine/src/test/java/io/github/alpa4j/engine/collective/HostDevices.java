@@ -126,48 +126,56 @@ final class HostDevices implements CollectiveDevices {
             }).join();
         }
 
-        /** The three reductions the collectives use, by the CPU twins on copies of the buffers. */
+        /**
+         * Any kernel, by its CPU twin on copies of the buffers taken when the kernel runs on the
+         * stream; the copies the twin changed are written back. Int buffers hold their values' bits.
+         */
         private void queueKernel(Method m, Object[] args) {
-            int out = switch (m.getName()) {
-                case "reduceSum" -> 4;
-                case "strided" -> 3;
-                case "rowMax" -> 1;
-                default -> throw new UnsupportedOperationException("the host devices run no " + m.getName() + " kernel");
-            };
-            Object[] host = args.clone();
+            Method twin = cpuTwin(m);
+            Class<?>[] types = twin.getParameterTypes();
             long[] addresses = new long[args.length];
+            int[] lengths = new int[args.length];
             for (int i = 0; i < args.length; i++) {
                 if (args[i] instanceof DeviceBuffer b) {
                     addresses[i] = b.address();
-                    host[i] = new float[Math.toIntExact(b.bytes() / 4)];
+                    lengths[i] = Math.toIntExact(b.bytes() / 4);
                 }
             }
+            Object[] given = args.clone();
             queue(() -> {
+                Object[] host = given.clone();
+                float[][] before = new float[host.length][];
                 for (int i = 0; i < host.length; i++) {
-                    if (host[i] instanceof float[] f && i != out) {
-                        memory.read(addresses[i], f, f.length);
+                    if (given[i] instanceof DeviceBuffer) {
+                        before[i] = new float[lengths[i]];
+                        memory.read(addresses[i], before[i], lengths[i]);
+                        host[i] = types[i] == int[].class ? bits(before[i]) : before[i].clone();
                     }
                 }
                 try {
-                    CpuKernels.class.getMethod(m.getName(), cpuTypes(m)).invoke(new CpuKernels(), host);
+                    twin.invoke(new CpuKernels(), host);
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }
-                float[] y = (float[]) host[out];
-                memory.write(y, addresses[out], y.length);
+                for (int i = 0; i < host.length; i++) {
+                    if (before[i] != null) {
+                        float[] after = host[i] instanceof int[] ints ? floats(ints) : (float[]) host[i];
+                        if (!java.util.Arrays.equals(after, before[i])) {
+                            memory.write(after, addresses[i], after.length);
+                        }
+                    }
+                }
             });
         }
 
-        private static Class<?>[] cpuTypes(Method m) {
-            Class<?>[] t = m.getParameterTypes().clone();
-            for (int i = 0; i < t.length; i++) {
-                if (t[i] == Object.class) {
-                    t[i] = float[].class;
+        private static Method cpuTwin(Method m) {
+            for (Method c : CpuKernels.class.getMethods()) {
+                if (c.getName().equals(m.getName()) && c.getParameterCount() == m.getParameterCount() && !c.isBridge()) {
+                    return c;
                 }
             }
-            return t;
+            throw new UnsupportedOperationException("CpuKernels has no " + m.getName());
         }
-
         final class Stream implements DeviceStream {
             final class Mark implements Event {
                 volatile CompletableFuture<Void> point = CompletableFuture.completedFuture(null);
@@ -236,6 +244,40 @@ final class HostDevices implements CollectiveDevices {
         float[] out = new float[n];
         memory.read(buf.address(), out, n);
         return out;
+    }
+
+    /** Int values as the float bits device memory holds them in, and back. */
+    static float[] floats(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = Float.intBitsToFloat(v[i]);
+        }
+        return f;
+    }
+
+    static int[] bits(float[] f) {
+        int[] v = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return v;
+    }
+
+    /** Device {@code d} as a backend: its pool, its stream, its kernels. */
+    EmulatedGpuBackend backend(int d) {
+        return new EmulatedGpuBackend(this, d);
+    }
+
+    void synchronize(int d) {
+        devices.get(d).synchronize();
+    }
+
+    Kernels<DeviceBuffer, DeviceBuffer> kernels(int d) {
+        return devices.get(d).kernels;
+    }
+
+    DevicePool pool(int d) {
+        return devices.get(d).pool;
     }
 
     @Override
