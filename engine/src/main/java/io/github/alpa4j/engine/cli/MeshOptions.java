@@ -32,7 +32,7 @@ public final class MeshOptions {
     double timeLimit;
 
     Cluster cluster() {
-        return ClusterPresets.resolve(cluster, hosts);
+        return Clusters.resolve(cluster, hosts);
     }
 
     /** The --mesh on the cluster, or {@code fallback} ("ROWSxCOLS") when none was given. */

@@ -17,7 +17,7 @@ import java.util.List;
 record ModelProfile(Profile profile, GpuSpec gpu, String description) {
 
     static ModelProfile of(ModelOptions model, String clusterName, Integer hosts, String meshShape, int stages, int microbatches) {
-        Cluster cluster = ClusterPresets.resolve(clusterName, hosts);
+        Cluster cluster = Clusters.resolve(clusterName, hosts);
         int devices = meshShape != null ? DeviceMesh.parse(cluster, meshShape).deviceCount() : stages;
         if (devices % stages != 0) {
             throw new EnergyInputException("the mesh's " + devices + " devices do not split evenly over " + stages + " stages");

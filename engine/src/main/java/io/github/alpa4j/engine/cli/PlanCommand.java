@@ -91,7 +91,7 @@ public class PlanCommand implements Callable<Integer> {
             GraphJson.write(graph, exportGraph);
             out.println("graph written to " + exportGraph);
         }
-        Cluster c = ClusterPresets.resolve(cluster, hosts);
+        Cluster c = Clusters.resolve(cluster, hosts);
         if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
             PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
             out.print(PipelineReport.render(plan));

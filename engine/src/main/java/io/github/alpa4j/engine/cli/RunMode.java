@@ -134,7 +134,7 @@ sealed interface RunMode {
             Cluster c = o.cluster();
             if (o.mesh != null) {
                 DeviceMesh m = o.mesh("1x1");
-                c = new Cluster(c.name(), m.rows(), m.cols(), c.gpu(), c.intraHost(), c.interHost());
+                c = c.withShape(m.rows(), m.cols());
             }
             PipelinePlanning.Request request = new PipelinePlanning.Request(o.method, cmd.pipelineOptions, o.options(),
                     o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize());

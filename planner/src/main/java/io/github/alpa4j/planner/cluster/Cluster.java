@@ -5,8 +5,14 @@ import java.nio.file.Path;
 /**
  * Hosts of identical GPUs: {@code gpusPerHost} GPUs joined by {@code intraHost} links inside a host,
  * hosts joined by {@code interHost} links. Device {@code d} sits on host {@code d / gpusPerHost}.
+ * {@code comm}, where a profile measured it, holds the collectives' own α and β inside a host.
  */
-public record Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link intraHost, Link interHost) {
+public record Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link intraHost, Link interHost, CommProfile comm) {
+    /** A cluster whose collectives all follow its two links. */
+    public Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link intraHost, Link interHost) {
+        this(name, hosts, gpusPerHost, gpu, intraHost, interHost, null);
+    }
+
     public Cluster {
         if (hosts < 1 || gpusPerHost < 1) {
             throw new IllegalArgumentException("a cluster needs at least one host and one GPU per host");
@@ -22,7 +28,12 @@ public record Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link
     }
 
     public Cluster withHosts(int n) {
-        return new Cluster(name, n, gpusPerHost, gpu, intraHost, interHost);
+        return new Cluster(name, n, gpusPerHost, gpu, intraHost, interHost, comm);
+    }
+
+    /** The same devices and links arranged as {@code hosts} hosts of {@code perHost} devices (a --mesh's ROWS x COLS). */
+    public Cluster withShape(int hosts, int perHost) {
+        return new Cluster(name, hosts, perHost, gpu, intraHost, interHost, comm);
     }
 
     /** Reads a cluster from the JSON format of docs/cluster-json.md. */

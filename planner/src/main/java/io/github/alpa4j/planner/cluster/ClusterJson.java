@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.planner.PlanningException;
+import io.github.alpa4j.planner.cost.DeviceCost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -51,16 +52,24 @@ public final class ClusterJson {
             for (Map.Entry<String, JsonNode> e : tf.properties()) {
                 peak.put(dtype(e.getKey(), source), f.positive(tf, e.getKey(), "gpu.peak_tflops.") * 1e12);
             }
-            GpuSpec gpu = new GpuSpec(f.text(g, "name"), peak, Math.round(f.positive(g, "memory_gib", "gpu.") * GIB),
-                    f.positive(g, "memory_bandwidth_gb_s", "gpu.") * 1e9);
+            double bandwidth = f.positive(g, "memory_bandwidth_gb_s", "gpu.") * 1e9;
+            DeviceCost cost = g.has("cost") ? CostJson.readCost(f.object(g, "cost"))
+                    : ClusterPresets.assumedGpuCost(peak, bandwidth);
+            GpuSpec gpu = new GpuSpec(f.text(g, "name"), peak, Math.round(f.positive(g, "memory_gib", "gpu.") * GIB), bandwidth, cost);
+            CommProfile comm = root.has("collectives") ? CostJson.readComm(f.object(root, "collectives")) : null;
             return new Cluster(f.text(root, "name"), f.count(root, "hosts"), f.count(root, "gpus_per_host"), gpu,
-                    link(f, f.object(root, "intra_host"), "intra_host."), link(f, f.object(root, "inter_host"), "inter_host."));
+                    link(f, f.object(root, "intra_host"), "intra_host."), link(f, f.object(root, "inter_host"), "inter_host."), comm);
         } catch (IllegalArgumentException e) {
             throw new PlanningException("cluster file " + source + ": " + e.getMessage() + "; see docs/cluster-json.md");
         }
     }
 
     public static String write(Cluster c) {
+        return toJson(tree(c));
+    }
+
+    /** The JSON tree of a cluster, for callers that add to it (a profile's measurements). */
+    public static ObjectNode tree(Cluster c) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("name", c.name());
         root.put("hosts", c.hosts());
@@ -71,8 +80,17 @@ public final class ClusterJson {
         new EnumMap<>(c.gpu().peakFlops()).forEach((t, v) -> tf.put(t.code(), v / 1e12));
         g.put("memory_gib", c.gpu().memoryBytes() / GIB);
         g.put("memory_bandwidth_gb_s", c.gpu().memoryBandwidth() / 1e9);
-        writeLink(root.putObject("intra_host"), c.intraHost());
-        writeLink(root.putObject("inter_host"), c.interHost());
+        CostJson.writeCost(g.putObject("cost"), c.gpu().cost());
+        CostJson.writeLink(root.putObject("intra_host"), c.intraHost());
+        CostJson.writeLink(root.putObject("inter_host"), c.interHost());
+        if (c.comm() != null) {
+            CostJson.writeComm(root.putObject("collectives"), c.comm());
+        }
+        return root;
+    }
+
+    /** Pretty JSON of a tree. */
+    public static String toJson(JsonNode root) {
         try {
             return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -80,17 +98,8 @@ public final class ClusterJson {
         }
     }
 
-    private static void writeLink(ObjectNode n, Link l) {
-        n.put("latency_us", l.latencyMicros());
-        n.put("bandwidth_gb_s", l.bandwidthGBps());
-    }
-
     private static Link link(Fields f, JsonNode n, String prefix) {
-        double latency = f.number(n, "latency_us", prefix);
-        if (latency < 0) {
-            throw new IllegalArgumentException(prefix + "latency_us must not be negative");
-        }
-        return Link.of(latency, f.positive(n, "bandwidth_gb_s", prefix));
+        return CostJson.link(n, prefix);
     }
 
     private static DType dtype(String code, String source) {

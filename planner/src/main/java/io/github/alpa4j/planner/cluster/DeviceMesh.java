@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
  * on a cluster it stays inside a host as long as it fits there; an axis whose device groups span
  * hosts gets the inter-host link.
  */
-public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, Link axis1, GpuSpec gpu) {
+public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, Link axis1, GpuSpec gpu, CommProfile comm) {
     private static final Pattern SHAPE = Pattern.compile("(\\d+)\\s*[xX]\\s*(\\d+)|(\\d+)");
+
+    /** A mesh whose collectives follow its two axes' links. */
+    public DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, Link axis1, GpuSpec gpu) {
+        this(rows, cols, devices, axis0, axis1, gpu, null);
+    }
 
     public DeviceMesh {
         devices = List.copyOf(devices);
@@ -36,14 +41,20 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
         for (int d = 0; d < need; d++) {
             ids.add(d);
         }
-        return over(cluster, rows, cols, ids);
+        return over(cluster, rows, cols, ids, rows * cols);
     }
 
     /**
      * A {@code rows x cols} mesh over the given devices of {@code cluster} in row-major order (a pipeline
-     * stage's submesh); each axis gets the inter-host link if any of its device groups spans hosts.
+     * stage's submesh); each axis gets the inter-host link if any of its device groups spans hosts. Its
+     * devices cost ops as the cluster's do with every device of the cluster busy (a pipeline's stages
+     * all work at once).
      */
     public static DeviceMesh over(Cluster cluster, int rows, int cols, List<Integer> devices) {
+        return over(cluster, rows, cols, devices, cluster.deviceCount());
+    }
+
+    private static DeviceMesh over(Cluster cluster, int rows, int cols, List<Integer> devices, int busy) {
         if (devices.size() != rows * cols) {
             throw new IllegalArgumentException("mesh " + rows + "x" + cols + " needs " + rows * cols + " devices, got " + devices.size());
         }
@@ -52,9 +63,13 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
                 throw new IllegalArgumentException("device " + d + " is not in cluster " + cluster);
             }
         }
-        Link l0 = spansHosts(cluster, devices, rows, cols, 0) ? cluster.interHost() : cluster.intraHost();
-        Link l1 = spansHosts(cluster, devices, rows, cols, 1) ? cluster.interHost() : cluster.intraHost();
-        return new DeviceMesh(rows, cols, devices, l0, l1, cluster.gpu());
+        boolean span0 = spansHosts(cluster, devices, rows, cols, 0);
+        boolean span1 = spansHosts(cluster, devices, rows, cols, 1);
+        Link l0 = span0 ? cluster.interHost() : cluster.intraHost();
+        Link l1 = span1 ? cluster.interHost() : cluster.intraHost();
+        // a profile measures one host's collectives: they apply to meshes inside a host
+        GpuSpec gpu = cluster.gpu().withCost(cluster.gpu().cost().whenBusy(busy));
+        return new DeviceMesh(rows, cols, devices, l0, l1, gpu, span0 || span1 ? null : cluster.comm());
     }
 
     /** Parses {@code "2x4"} (or {@code "4"} for a 1x4 mesh) against {@code cluster}. */

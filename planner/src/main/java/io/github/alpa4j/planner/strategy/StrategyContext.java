@@ -3,6 +3,7 @@ package io.github.alpa4j.planner.strategy;
 import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
@@ -25,7 +26,6 @@ final class StrategyContext {
     final DeviceMesh mesh;
     final PlannerOptions options;
     private final AlphaBetaModel model;
-    private final long flops;
 
     StrategyContext(Graph graph, Node node, DeviceMesh mesh, PlannerOptions options) {
         this.node = node;
@@ -34,7 +34,6 @@ final class StrategyContext {
         this.mesh = mesh;
         this.options = options;
         this.model = new AlphaBetaModel(mesh);
-        this.flops = graph.flops(node);
     }
 
     TensorType input(int i) {
@@ -100,12 +99,12 @@ final class StrategyContext {
         for (Collective c : collectives) {
             comm += model.cost(c);
         }
-        MeshAxes used = result.usedAxes();
-        for (ShardingSpec s : in) {
-            used = used.union(s.usedAxes());
+        // the op on this device's shards: every axis that splits an operand or the result divides the work
+        List<TensorType> local = new ArrayList<>(in.size());
+        for (int i = 0; i < in.size(); i++) {
+            local.add(localType(inputs.get(i), in.get(i)));
         }
-        // every axis that splits an operand or the result divides the work; the others replicate it
-        double compute = flops / (double) used.size(mesh) / mesh.gpu().peakFlops(computeType());
+        double compute = mesh.gpu().cost().seconds(node.op(), local, localType(output, result));
         return new ShardingStrategy(in, result, out, collectives, compute, comm, out.localBytes(output, mesh));
     }
 
@@ -114,15 +113,7 @@ final class StrategyContext {
         return new Collective.AllReduce(axes, rows * DType.F32.bytes(), op);
     }
 
-    private DType computeType() {
-        if (output.dtype().isFloating()) {
-            return output.dtype();
-        }
-        for (TensorType t : inputs) {
-            if (t.dtype().isFloating()) {
-                return t.dtype();
-            }
-        }
-        return DType.F32;
+    private TensorType localType(TensorType global, ShardingSpec spec) {
+        return global.shape().rank() == 0 ? global : global.withShape(Shape.of(spec.localDims(global.shape(), mesh)));
     }
 }

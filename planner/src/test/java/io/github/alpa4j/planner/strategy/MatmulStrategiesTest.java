@@ -89,13 +89,24 @@ class MatmulStrategiesTest {
         });
     }
 
+    /**
+     * The test device's ideal roofline (1e14 FLOP/s, 1e12 B/s, no fixed cost): the larger of the device's share
+     * of the FLOPs over the peak and of its shards' bytes over the bandwidth. A is 8x16, B 16x32, C 8x32 on 2x4.
+     */
     @Test
-    void computeIsTheDevicesShareOfTheFlopsOverPeak() {
+    void computeIsTheLargerOfTheDevicesFlopsOverPeakAndItsBytesOverBandwidth() {
         Map<String, ShardingStrategy> s = plain(MESH, O);
-        double flops = 2.0 * 8 * 16 * 32;
-        assertThat(s.get("S0S1 = S0R x RS1").computeCost()).isEqualTo(flops / 8 / 1e14);
-        assertThat(s.get("S0R = S0R x RR").computeCost()).isEqualTo(flops / 2 / 1e14);
-        assertThat(s.get("RR = RR x RR").computeCost()).isEqualTo(flops / 1e14);
+        // S0S1: A 4x16, B 16x8, C 4x8 per device: 1024 FLOPs, 896 bytes -> memory-bound
+        assertThat(s.get("S0S1 = S0R x RS1").computeCost()).isEqualTo(Math.max(2.0 * 4 * 8 * 16 / 1e14, (64 + 128 + 32) * 4 / 1e12));
+        assertThat(s.get("S0S1 = S0R x RS1").computeCost()).isEqualTo(896 / 1e12);
+        // RR: the whole product on every device: 8192 FLOPs, (128 + 512 + 256) * 4 bytes
+        assertThat(s.get("RR = RR x RR").computeCost()).isEqualTo((128 + 512 + 256) * 4 / 1e12);
+        // a product large enough to be compute-bound: 4096^3 split 8 ways (S0S1: 1.7e10 FLOPs against 58.7 MB)
+        Map<String, ShardingStrategy> big = OneOp.byName(OneOp.strategies(MESH, O, (b, p) -> b.matmul(p[0], p[1]),
+                TensorType.f32(4096, 4096), TensorType.f32(4096, 4096)));
+        double flops = 2.0 * 4096 * 4096 * 4096;
+        assertThat(big.get("S0S1 = S0R x RS1").computeCost()).isEqualTo(flops / 8 / 1e14);
+        assertThat(big.get("RR = RR x RR").computeCost()).isEqualTo(flops / 1e14);
     }
 
     @Test

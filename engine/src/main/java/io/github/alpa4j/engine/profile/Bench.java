@@ -1,0 +1,37 @@
+package io.github.alpa4j.engine.profile;
+
+import io.github.alpa4j.engine.collective.CollectiveKind;
+import io.github.alpa4j.ir.Op;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.planner.sharding.MeshAxes;
+import java.util.List;
+
+/**
+ * Where a profile's numbers come from: the time of one piece of work with every device of a mesh
+ * doing it at once (that is what a training step sees: a device shares the machine with the others).
+ * The devices themselves ({@link DeviceBench}), or a script in tests.
+ */
+public interface Bench {
+    /** The mesh the work runs on, {@code ROWSxCOLS}. */
+    String mesh();
+
+    /** Devices along {@code axes} in one group of the mesh. */
+    int groupSize(MeshAxes axes);
+
+    /** Devices of the mesh. */
+    int devices();
+
+    /** Seconds of one call of {@code op} on these (per-device) types, each device running it at once. */
+    default double op(Op op, List<TensorType> in, TensorType out) {
+        return op(op, in, out, devices());
+    }
+
+    /** The same with only the first {@code busy} devices running it (the others idle): how devices slow each other. */
+    double op(Op op, List<TensorType> in, TensorType out, int busy);
+
+    /** Seconds of one collective of {@code kind} over {@code axes} moving {@code bytes} (as the alpha-beta model counts them), every group at once. */
+    double collective(CollectiveKind kind, MeshAxes axes, long bytes);
+
+    /** Seconds of sending {@code bytes} from one device to another, the mesh's devices in pairs at once. */
+    double sendRecv(long bytes);
+}

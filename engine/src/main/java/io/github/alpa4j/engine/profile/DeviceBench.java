@@ -1,0 +1,238 @@
+package io.github.alpa4j.engine.profile;
+
+import io.github.alpa4j.engine.collective.CollectiveKind;
+import io.github.alpa4j.engine.collective.Collectives;
+import io.github.alpa4j.engine.collective.DeviceGroup;
+import io.github.alpa4j.engine.collective.MeshGroups;
+import io.github.alpa4j.engine.runtime.Backend;
+import io.github.alpa4j.engine.runtime.KernelDispatch;
+import io.github.alpa4j.engine.tensor.Tensor;
+import io.github.alpa4j.ir.DType;
+import io.github.alpa4j.ir.Op;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.planner.sharding.MeshAxes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+/**
+ * Times work on the devices of a mesh, each on its own thread, all at once: every device's time per
+ * call over enough calls to fill {@code minSeconds}, averaged over the devices (a device's share of a
+ * machine they all contend for), the median of five rounds.
+ * Kernels run through the engine's own dispatch and collectives through the engine's own
+ * collectives, so what is measured is what a step runs.
+ */
+public final class DeviceBench<F, I> implements Bench, AutoCloseable {
+    private static final int ROUNDS = 5;
+
+    private final List<? extends Backend<F, I>> devices;
+    private final Collectives<F> collectives;
+    private final MeshGroups groups;
+    private final double minSeconds;
+    private final ExecutorService pool;
+    private final List<AutoCloseable> owned;
+
+    /** {@code owned} (the devices, their collectives, their GPU) is closed with the bench, in order. */
+    public DeviceBench(List<? extends Backend<F, I>> devices, Collectives<F> collectives, MeshGroups groups, double minSeconds,
+                       List<AutoCloseable> owned) {
+        if (devices.size() != groups.devices()) {
+            throw new IllegalArgumentException(devices.size() + " devices for a " + groups.rows() + "x" + groups.cols() + " mesh");
+        }
+        this.devices = List.copyOf(devices);
+        this.collectives = collectives;
+        this.groups = groups;
+        this.minSeconds = minSeconds;
+        this.owned = List.copyOf(owned);
+        this.pool = Executors.newFixedThreadPool(devices.size(), r -> {
+            Thread t = new Thread(r, "alpa4j-profile-device");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public String mesh() {
+        return groups.rows() + "x" + groups.cols();
+    }
+
+    @Override
+    public int devices() {
+        return devices.size();
+    }
+
+    @Override
+    public int groupSize(MeshAxes axes) {
+        return groups.group(0, axes).size();
+    }
+
+    @Override
+    public double op(Op op, List<TensorType> in, TensorType out, int busy) {
+        List<Object[]> buffers = new ArrayList<>();
+        for (int d = 0; d < busy; d++) {
+            Backend<F, I> b = devices.get(d);
+            Object[] bufs = new Object[in.size() + 1];
+            for (int i = 0; i < in.size(); i++) {
+                bufs[i] = filled(b, in.get(i));
+            }
+            bufs[in.size()] = b.allocate(out);
+            buffers.add(bufs);
+        }
+        try {
+            return time(busy, d -> {
+                KernelDispatch<F, I> k = new KernelDispatch<>(devices.get(d).kernels());
+                Object[] bufs = buffers.get(d);
+                List<Object> args = Arrays.asList(bufs).subList(0, in.size());
+                return () -> k.run(op, in, out, args, bufs[in.size()], KernelDispatch.Local.whole());
+            });
+        } finally {
+            for (int d = 0; d < busy; d++) {
+                for (Object o : buffers.get(d)) {
+                    devices.get(d).free(o);
+                }
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public double collective(CollectiveKind kind, MeshAxes axes, long bytes) {
+        int n = groupSize(axes);
+        long whole = bytes / 4;
+        long chunk = whole / n;
+        List<Object[]> buffers = new ArrayList<>();
+        for (Backend<F, I> b : devices) {
+            buffers.add(new Object[] {filled(b, TensorType.f32(Math.toIntExact(whole))), b.allocate(TensorType.f32(Math.toIntExact(whole)))});
+        }
+        try {
+            return time(devices.size(), d -> {
+                DeviceGroup g = groups.group(d, axes);
+                F a = (F) buffers.get(d)[0];
+                F b = (F) buffers.get(d)[1];
+                return switch (kind) {
+                    case ALL_REDUCE -> () -> collectives.allReduce(g, d, a, whole, Collectives.Reduction.SUM);
+                    case ALL_GATHER -> () -> collectives.allGather(g, d, a, chunk, b);
+                    case REDUCE_SCATTER -> () -> collectives.reduceScatter(g, d, a, chunk, b);
+                    case ALL_TO_ALL -> () -> collectives.allToAll(g, d, a, chunk, b);
+                    case BROADCAST -> () -> collectives.broadcast(g, d, 0, a, whole);
+                    case SEND_RECV -> throw new IllegalArgumentException("sends are timed by sendRecv");
+                };
+            });
+        } finally {
+            free(buffers);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public double sendRecv(long bytes) {
+        long n = bytes / 4;
+        int pairs = devices.size() / 2;
+        List<Object[]> buffers = new ArrayList<>();
+        for (Backend<F, I> b : devices) {
+            buffers.add(new Object[] {filled(b, TensorType.f32(Math.toIntExact(n)))});
+        }
+        try {
+            return time(2 * pairs, d -> {
+                F buf = (F) buffers.get(d)[0];
+                return d % 2 == 0 ? () -> collectives.send(d, d + 1, buf, n) : () -> collectives.recv(d, d - 1, buf, n);
+            });
+        } finally {
+            free(buffers);
+        }
+    }
+
+    private void free(List<Object[]> buffers) {
+        for (int d = 0; d < buffers.size(); d++) {
+            for (Object o : buffers.get(d)) {
+                devices.get(d).free(o);
+            }
+        }
+    }
+
+    /** A buffer of type {@code t} holding ones (ids and labels zero): values every kernel takes. */
+    private static <F, I> Object filled(Backend<F, I> b, TensorType t) {
+        Object buf = b.allocate(t);
+        int n = Math.toIntExact(t.size());
+        if (t.dtype() == DType.I32) {
+            b.upload(Tensor.ofInts(t, new int[n]), buf);
+        } else {
+            float[] v = new float[n];
+            Arrays.fill(v, 1f);
+            b.upload(Tensor.of(t, v), buf);
+        }
+        return buf;
+    }
+
+    /**
+     * Seconds per call: devices 0..busy-1 each run {@code call(d)} as often as fills {@code minSeconds},
+     * all starting together; the devices' mean time per call, the median over the rounds.
+     */
+    private double time(int busy, IntFunction<Runnable> call) {
+        Runnable[] calls = new Runnable[busy];
+        for (int d = 0; d < busy; d++) {
+            calls[d] = call.apply(d);
+        }
+        double once = round(busy, calls, 1); // warm-up (first-call costs: allocation, compilation)
+        once = round(busy, calls, 1);
+        int reps = (int) Math.max(1, Math.min(100_000, Math.ceil(minSeconds / Math.max(once, 1e-7))));
+        double[] rounds = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            rounds[r] = round(busy, calls, reps) / reps;
+        }
+        Arrays.sort(rounds);
+        return rounds[ROUNDS / 2];
+    }
+
+    /** One round of {@code reps} calls on every busy device, waiting for each device's queued work; the devices' mean seconds. */
+    private double round(int busy, Runnable[] calls, int reps) {
+        CyclicBarrier start = new CyclicBarrier(busy);
+        List<Future<Double>> times = new ArrayList<>();
+        for (int d = 0; d < busy; d++) {
+            int dev = d;
+            times.add(pool.submit(() -> {
+                start.await();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    calls[dev].run();
+                }
+                devices.get(dev).synchronize();
+                return (System.nanoTime() - t0) * 1e-9;
+            }));
+        }
+        double sum = 0;
+        for (Future<Double> f : times) {
+            try {
+                sum += f.get();
+            } catch (ExecutionException e) {
+                times.forEach(t -> t.cancel(true));
+                throw new IllegalStateException("a device failed while profiling: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while profiling", e);
+            }
+        }
+        return sum / busy;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        RuntimeException first = null;
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                first = first != null ? first : new IllegalStateException("closing a profiled device failed: " + e, e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
