@@ -20,9 +20,9 @@ import java.util.Map;
  * The CLI's {@code cpu} cluster: this machine's measured profile, as 8 simulated devices on one host.
  * Measured on first use (with a one-line notice) on a 2x2 mesh, cached under the user's cache
  * directory ({@code $ALPA4J_CACHE} or {@code ~/.cache/alpa4j}) with the machine's fingerprint, measured
- * again when the machine differs, and refreshed by {@code alpa4j profile --backend cpu}. The system
- * property {@code alpa4j.cpuCluster=analytic} keeps the analytic preset instead (tests whose numbers
- * must not depend on the machine).
+ * again when the machine differs, and refreshed by {@code alpa4j profile --backend cpu}. The
+ * environment variable {@code ALPA4J_CPU_CLUSTER=analytic} keeps the analytic preset instead (tests
+ * whose numbers must not depend on the machine).
  */
 public final class CpuProfile {
     /** Simulated devices of the CLI's cpu cluster. */
@@ -37,7 +37,7 @@ public final class CpuProfile {
         if (hosts != null && hosts < 1) {
             throw new PlanningException("--hosts must be at least 1, got " + hosts);
         }
-        if ("analytic".equals(System.getProperty("alpa4j.cpuCluster"))) {
+        if ("analytic".equals(System.getenv("ALPA4J_CPU_CLUSTER"))) {
             return ClusterPresets.byName(ClusterPresets.CPU_ANALYTIC, hosts == null ? 1 : hosts);
         }
         Path cached = cacheFile();

@@ -34,6 +34,11 @@ public record PipelinePlan(String method, Cluster cluster, Graph graph, Layering
         transfers = List.copyOf(transfers);
     }
 
+    /** The same plan under another name, with the statistics of the search that chose it. */
+    public PipelinePlan chosenBy(String name, Optional<PipelineStats> search) {
+        return new PipelinePlan(name, cluster, graph, layering, microbatches, schedule, stages, transfers, memoryBudgetBytes, search);
+    }
+
     /** T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches. */
     public double pipelineSeconds() {
         double sum = 0;

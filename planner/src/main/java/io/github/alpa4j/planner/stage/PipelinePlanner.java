@@ -105,10 +105,30 @@ public final class PipelinePlanner {
                 best = p;
             }
         }
+        PipelinePlan megatron = megatronCandidate(graphs, microbatchCounts, cluster, options);
+        if (megatron != null && (best == null || megatron.iterationSeconds() < best.iterationSeconds())) {
+            best = megatron.chosenBy("auto: " + megatron.method(), best == null ? Optional.empty() : best.stats());
+        }
         if (best == null) {
             throw new PlanningException("no pipeline fits with any of " + microbatchCounts + " microbatches; add devices or raise the memory budget");
         }
         return best;
+    }
+
+    /**
+     * Megatron-LM's best dp x tp x pp plan, a candidate of the search: the stage DP sees layers as the
+     * clustering forms them and prices a stage as its layers' plans side by side, so a plan that cuts
+     * the model at its transformer layers, as Megatron's do, may fall outside what it compares. Null
+     * when the model has no named layers or no Megatron plan fits.
+     */
+    private static PipelinePlan megatronCandidate(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster,
+                                                  StageOptions options) {
+        try {
+            PipelinePlan m = MegatronPipeline.best(graphs, microbatchCounts, cluster, options);
+            return m.fits() ? m : null;
+        } catch (PlanningException e) {
+            return null;
+        }
     }
 
     /** The intra-op options of a stage: no ILP memory budget (stages are checked as a whole), once-per-iteration work weighted 1/B. */
