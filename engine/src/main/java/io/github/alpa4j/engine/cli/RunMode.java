@@ -12,6 +12,7 @@ import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
+import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Autodiff;
@@ -40,17 +41,29 @@ import java.util.Set;
  */
 sealed interface RunMode {
 
-    /** What a mode built: the runner of the steps, and its entries in the metrics JSON's configuration. */
-    record Prepared(BackendRunner runner, Map<String, Object> config) {
+    /**
+     * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and
+     * what its plan predicts (NaN without a plan: one device), with each stage's forward and backward
+     * seconds per microbatch for a pipeline.
+     */
+    record Prepared(BackendRunner runner, Map<String, Object> config, double predictedIteration, double[][] predictedStages) {
+        Prepared(BackendRunner runner, Map<String, Object> config) {
+            this(runner, config, Double.NaN, new double[0][]);
+        }
+
+        /** The plan's prediction against what the run measured; empty without a plan. */
+        java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r) {
+            if (Double.isNaN(predictedIteration)) {
+                return java.util.Optional.empty();
+            }
+            List<double[][]> stages = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
+            return java.util.Optional.of(CostCheck.of(predictedIteration, r.steps().stream().map(m -> m.seconds()).toList(),
+                    predictedStages, stages));
+        }
     }
 
     /** Plans (where the mode plans), prints the plan, and opens the devices. */
     Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out);
-
-    /** Lines printed after the run's summary (a pipeline's measured stage times). */
-    default String afterRun(BackendRunner runner) {
-        return "";
-    }
 
     /** The mode the flags ask for, or a one-line refusal of flags that contradict each other. */
     static RunMode of(TrainCommand c, Optional<LaunchEnv> launch) {
@@ -119,7 +132,7 @@ sealed interface RunMode {
             config.put("mesh", mesh.toString());
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(r, config);
+            return new Prepared(r, config, plan.iterationTime(), new double[0][]);
         }
     }
 
@@ -148,7 +161,11 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
-            return new Prepared(r, config);
+            double[][] stages = new double[plan.stages().size()][];
+            for (var st : plan.stages()) {
+                stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
+            }
+            return new Prepared(r, config, plan.iterationSeconds(), stages);
         }
 
         /** The training step of one microbatch of {@code batch} samples. */
@@ -157,10 +174,6 @@ sealed interface RunMode {
                     .keepOutputs(List.of("loss")));
         }
 
-        @Override
-        public String afterRun(BackendRunner runner) {
-            return runner.runner() instanceof PipelineRuntime<?, ?> p ? TrainCommand.measuredStages(p) : "";
-        }
     }
 
     /**

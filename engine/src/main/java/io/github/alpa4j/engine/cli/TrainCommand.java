@@ -12,6 +12,7 @@ import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
+import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
@@ -129,7 +130,6 @@ public class TrainCommand implements Callable<Integer> {
         BackendRunner runner = prepared.runner();
         TrainResult r;
         EnergySummary measured = null;
-        String afterRun;
         try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
             iterationEnergy = monitor == null ? null : new IterationEnergy(monitor);
             if (iterationEnergy != null) {
@@ -139,7 +139,6 @@ public class TrainCommand implements Callable<Integer> {
             if (iterationEnergy != null) {
                 measured = iterationEnergy.summary();
             }
-            afterRun = mode.afterRun(runner);
         } finally {
             closeQuietly(runner);
             if (energySource != null) {
@@ -147,13 +146,15 @@ public class TrainCommand implements Callable<Integer> {
             }
         }
         out.print(TrainReport.summary(r));
-        out.print(afterRun);
+        java.util.Optional<CostCheck> check = prepared.check(r);
+        check.ifPresent(c -> out.print(c.render()));
         if (measured != null) {
             out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
                     measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
         }
         if (json != null) {
             Map<String, Object> report = TrainReport.toJson(r, config(runner.description(), prepared.config()));
+            check.ifPresent(c -> c.addTo(report));
             if (measured != null) {
                 TrainReport.addEnergy(report, measured);
                 if (energyWindowMillis[1] > energyWindowMillis[0]) {
@@ -193,26 +194,6 @@ public class TrainCommand implements Callable<Integer> {
             case "cuda", "gpu" -> true;
             default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
         };
-    }
-
-    /** Each stage's measured forward and backward time per microbatch in the last step, beside the plan's prediction. */
-    static String measuredStages(PipelineRuntime<?, ?> p) {
-        StringBuilder sb = new StringBuilder("stage times in the last step, per microbatch (measured on the first device, waiting excluded; predicted):\n");
-        List<List<PipelineRuntime.TaskTiming>> tasks = p.lastStepTasks();
-        int device = 0;
-        for (var stage : p.plan().stages()) {
-            double[] sum = new double[2];
-            int[] count = new int[2];
-            for (PipelineRuntime.TaskTiming t : tasks.get(device)) {
-                sum[t.pass().ordinal()] += t.computeNanos() * 1e-9;
-                count[t.pass().ordinal()]++;
-            }
-            sb.append(String.format(java.util.Locale.ROOT, "  stage %d: forward %s (predicted %s), backward %s (predicted %s)%n",
-                    stage.index(), Units.seconds(sum[0] / Math.max(1, count[0])), Units.seconds(stage.cost().forwardSeconds()),
-                    Units.seconds(sum[1] / Math.max(1, count[1])), Units.seconds(stage.cost().backwardSeconds())));
-            device += stage.mesh().deviceCount();
-        }
-        return sb.toString();
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -36,6 +36,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final List<List<DeviceExecutor<F, I>>> devices = new ArrayList<>();
     private final DeviceTasks tasks;
     private final List<List<TaskTiming>> timings = new ArrayList<>();
+    /** Per step: each stage's mean forward and backward compute seconds per microbatch, on its first device. */
+    private final List<double[][]> stageSeconds = new ArrayList<>();
     private long stepStart;
     private long stepNanos;
     private volatile String failed;
@@ -120,6 +122,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             failed = String.valueOf(e.getMessage());
             throw e;
         }
+        recordStageSeconds();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (StageProgram st : program.stages()) {
             st.outputs().forEach((name, slot) -> out.put(name, gather(st, slot, DeviceExecutor::download)));
@@ -127,6 +130,29 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         stepNanos += System.nanoTime() - t0;
         return out;
+    }
+
+    private void recordStageSeconds() {
+        double[][] step = new double[program.stages().size()][2];
+        for (StageProgram st : program.stages()) {
+            int[] count = new int[2];
+            for (TaskTiming t : timings.get(st.firstDevice())) {
+                step[st.index()][t.pass().ordinal()] += t.computeNanos() * 1e-9;
+                count[t.pass().ordinal()]++;
+            }
+            for (int k = 0; k < 2; k++) {
+                step[st.index()][k] /= Math.max(1, count[k]);
+            }
+        }
+        stageSeconds.add(step);
+    }
+
+    /**
+     * Every step so far: for each stage, the mean seconds per microbatch of its forward and its backward
+     * pass ([stage][0 forward, 1 backward]), measured on its first device, waiting for other stages excluded.
+     */
+    public List<double[][]> stageSecondsPerStep() {
+        return List.copyOf(stageSeconds);
     }
 
     /** One device's iteration: its stage's schedule, pass by pass, then the update. */
