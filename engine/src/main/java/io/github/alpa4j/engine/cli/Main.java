@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The {@code alpa4j} command line. User errors print one line and exit 2; --debug adds the stack trace. */
 @Command(name = "alpa4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains models across devices with automatically planned parallelism, and plans their energy.",
-        subcommands = {DemoCommand.class, TrainCommand.class, PlanCommand.class, ProfileCommand.class, EnergyCommand.class, DoctorCommand.class, LaunchCommand.class, RendezvousCheckCommand.class, BenchGpuCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, PlanCommand.class, ProfileCommand.class, ValidateCommand.class, EnergyCommand.class, DoctorCommand.class, LaunchCommand.class, RendezvousCheckCommand.class, BenchGpuCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;

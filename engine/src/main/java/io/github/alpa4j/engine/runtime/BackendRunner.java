@@ -75,6 +75,11 @@ public final class BackendRunner implements StepRunner, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> lastStepCollectiveNanos() {
+        return runner.lastStepCollectiveNanos();
+    }
+
+    @Override
     public long[] peakBytesPerDevice() {
         return runner.peakBytesPerDevice();
     }

@@ -229,8 +229,8 @@ final class DeviceExecutor<F, I> {
         return groups.group(device, axes);
     }
 
-    private void record(CollectiveKind kind, MeshAxes axes, long bytes) {
-        records.add(new CollectiveRecord(kind, axes.toString(), group(axes).size(), bytes));
+    private void record(CollectiveKind kind, MeshAxes axes, long bytes, long since) {
+        records.add(new CollectiveRecord(kind, axes.toString(), group(axes).size(), bytes, System.nanoTime() - since));
     }
 
     private void execute(Instruction ins) {
@@ -239,23 +239,27 @@ final class DeviceExecutor<F, I> {
             case Instruction.VocabCrossEntropy v -> vocabCrossEntropy.run(v);
             case Instruction.AllReduce a -> {
                 fresh(a.out());
+                long t0 = System.nanoTime();
                 collectives.allReduce(group(a.axes()), device, f(a.in()), a.type().size(), a.op());
-                record(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes());
+                record(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes(), t0);
             }
             case Instruction.AllGather a -> {
                 fresh(a.out());
+                long t0 = System.nanoTime();
                 shards.allGather(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
-                record(CollectiveKind.ALL_GATHER, a.axes(), a.outType().bytes());
+                record(CollectiveKind.ALL_GATHER, a.axes(), a.outType().bytes(), t0);
             }
             case Instruction.ReduceScatter a -> {
                 fresh(a.out());
+                long t0 = System.nanoTime();
                 shards.reduceScatter(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
-                record(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes());
+                record(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes(), t0);
             }
             case Instruction.AllToAll a -> {
                 fresh(a.out());
+                long t0 = System.nanoTime();
                 shards.allToAll(group(a.axes()), device, f(a.in()), a.inType().shape(), a.fromDim(), a.toDim(), f(a.out()));
-                record(CollectiveKind.ALL_TO_ALL, a.axes(), a.inType().bytes());
+                record(CollectiveKind.ALL_TO_ALL, a.axes(), a.inType().bytes(), t0);
             }
             case Instruction.Slice s -> {
                 fresh(s.out());
@@ -301,10 +305,11 @@ final class DeviceExecutor<F, I> {
             throw new IllegalStateException("device " + device + " has no value in slot " + s.slot() + " to send");
         }
         long staged = s.piece().stagedBytes(true);
+        long t0 = System.nanoTime();
         count(staged);
         transfers.send(s.piece(), f(s.slot()));
         count(-staged);
-        records.add(new CollectiveRecord(CollectiveKind.SEND_RECV, "stage", 2, s.piece().bytes()));
+        records.add(new CollectiveRecord(CollectiveKind.SEND_RECV, "stage", 2, s.piece().bytes(), System.nanoTime() - t0));
     }
 
     private void recv(Instruction.Recv r) {
@@ -361,9 +366,9 @@ final class DeviceExecutor<F, I> {
         return fresh(s);
     }
 
-    /** Notes a collective this device took part in. */
-    void recordCollective(CollectiveKind kind, MeshAxes axes, long bytes) {
-        record(kind, axes, bytes);
+    /** Notes a collective this device took part in, begun at {@code since} (System.nanoTime()). */
+    void recordCollective(CollectiveKind kind, MeshAxes axes, long bytes, long since) {
+        record(kind, axes, bytes, since);
     }
 
     DeviceGroup groupOf(MeshAxes axes) {

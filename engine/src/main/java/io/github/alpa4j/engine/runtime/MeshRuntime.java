@@ -128,6 +128,11 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> lastStepCollectiveNanos() {
+        return CollectiveRecord.busiestNanos(collectives());
+    }
+
+    @Override
     public long[] peakBytesPerDevice() {
         return devices.stream().mapToLong(DeviceExecutor::peak).toArray();
     }

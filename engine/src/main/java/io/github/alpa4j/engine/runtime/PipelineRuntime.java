@@ -260,6 +260,11 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> lastStepCollectiveNanos() {
+        return CollectiveRecord.busiestNanos(collectives());
+    }
+
+    @Override
     public long[] peakBytesPerDevice() {
         return allDevices().stream().mapToLong(DeviceExecutor::peak).toArray();
     }

@@ -30,6 +30,11 @@ public interface StepRunner {
         return java.util.Map.of();
     }
 
+    /** Nanoseconds each kind of collective took in the last step on the device that spent the most in it (empty on one device). */
+    default java.util.Map<String, Long> lastStepCollectiveNanos() {
+        return java.util.Map.of();
+    }
+
     /** Peak bytes of every device so far. */
     default long[] peakBytesPerDevice() {
         return new long[] {peakBytes()};

@@ -56,7 +56,8 @@ final class VocabParallelCrossEntropy<F, I> {
     }
 
     private void allReduce(DeviceGroup g, F buf, int rows, Reduction op, Instruction.VocabCrossEntropy v, TensorType rowType) {
+        long t0 = System.nanoTime();
         collectives.allReduce(g, dev.device, buf, rows, op);
-        dev.recordCollective(CollectiveKind.ALL_REDUCE, v.vocabAxes(), rowType.bytes());
+        dev.recordCollective(CollectiveKind.ALL_REDUCE, v.vocabAxes(), rowType.bytes(), t0);
     }
 }

@@ -1,0 +1,89 @@
+package io.github.alpa4j.engine.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.io.OutputFile;
+import io.github.alpa4j.engine.validate.ValidationCase;
+import io.github.alpa4j.engine.validate.ValidationPlot;
+import io.github.alpa4j.engine.validate.ValidationReport;
+import io.github.alpa4j.engine.validate.Validator;
+import io.github.alpa4j.planner.cluster.Cluster;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code alpa4j validate}: the cost model's predictions against runs of the validation suite on simulated CPU devices. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Plan and run a suite of models and plans on simulated CPU devices and set each plan's predicted iteration, "
+                + "stage and collective times beside the measured ones.")
+public class ValidateCommand implements Callable<Integer> {
+    @Option(names = "--cluster", defaultValue = "cpu",
+            description = "The cost model: cpu (this machine's profile), cpu-analytic, or a profile file (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--mesh", description = "Only the cases on this mesh (1x2, 2x1 or 2x2).")
+    String mesh;
+
+    @Option(names = "--steps", defaultValue = "8", description = "Training steps per case; the first is warm-up (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--json", description = "Write every case and the summary to this JSON file.")
+    Path json;
+
+    @Option(names = "--plot", description = "Draw predicted against measured iteration time to this SVG file.")
+    Path plot;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and data (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (steps < 3) {
+            throw new UserInputException("--steps must be at least 3 (one of warm-up, then the ones measured), got " + steps);
+        }
+        if (json != null) {
+            OutputFile.check("--json", json);
+        }
+        if (plot != null) {
+            OutputFile.check("--plot", plot);
+        }
+        List<ValidationCase> cases = ValidationCase.suite().stream().filter(c -> mesh == null || c.mesh().equals(mesh)).toList();
+        if (cases.isEmpty()) {
+            throw new UserInputException("the suite has no case on mesh " + mesh + "; use 1x2, 2x1 or 2x2");
+        }
+        Cluster c = Clusters.resolve(cluster, null);
+        List<Validator.Result> results = new ArrayList<>();
+        for (ValidationCase vc : cases) {
+            Validator.Result r = Validator.run(vc, c, steps, seed);
+            out.printf("%-26s predicted %.3f ms, measured %.3f ms%n", vc, 1e3 * r.predicted(), 1e3 * r.measured());
+            out.flush();
+            results.add(r);
+        }
+        ValidationReport report = new ValidationReport(cluster, results);
+        out.println();
+        out.print(report.render());
+        if (json != null) {
+            try {
+                OutputFile.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report.json()) + "\n");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            out.println("validation written to " + json);
+        }
+        if (plot != null) {
+            ValidationPlot.write(plot, report);
+            out.println("plot written to " + plot);
+        }
+        return 0;
+    }
+}
