@@ -220,9 +220,10 @@ public final class Profiler {
                 e -> new Case(new NormalizationOp.LayerNorm(1e-5), List.of(rh.apply(e), TensorType.f32(h), TensorType.f32(h))),
                 e -> new Case(new NormalizationOp.LayerNormGrad(1e-5), List.of(rh.apply(e), TensorType.f32(h), rh.apply(e))),
                 e -> new Case(new NormalizationOp.LayerNormGammaGrad(1e-5), List.of(rh.apply(e), rh.apply(e)))));
+        // a vocabulary as large as the batch of ids: the table's bytes grow with the size too
         f.put(OpFamily.EMBEDDING, List.of(
-                e -> new Case(new EmbeddingOp.Embedding(), List.of(ids.apply(e), TensorType.f32(1024, h))),
-                e -> new Case(new EmbeddingOp.EmbeddingGrad(1024), List.of(ids.apply(e), rh.apply(e)))));
+                e -> new Case(new EmbeddingOp.Embedding(), List.of(ids.apply(e), rh.apply(e))),
+                e -> new Case(new EmbeddingOp.EmbeddingGrad(rows.applyAsInt(e)), List.of(ids.apply(e), rh.apply(e)))));
         f.put(OpFamily.LOSS, List.of(
                 e -> new Case(new LossOp.CrossEntropy(), List.of(rh.apply(e), ids.apply(e))),
                 e -> new Case(new LossOp.CrossEntropyGrad(), List.of(rh.apply(e), ids.apply(e), TensorType.scalarF32())),
