@@ -38,7 +38,7 @@ final class LayoutGradients {
         Value spread = c.b.broadcastTo(g, x.shape());
         return List.of(switch (op) {
             case ReductionOp.ReduceSum s -> spread;
-            case ReductionOp.ReduceMean m -> c.b.scale(spread, 1.0 / op.axes().stream().mapToLong(x::dim).reduce(1, (p, q) -> p * q));
+            case ReductionOp.ReduceMean m -> c.b.scale(spread, 1.0 / m.axes().stream().mapToLong(x::dim).reduce(1, (p, q) -> p * q));
         });
     }
 }
