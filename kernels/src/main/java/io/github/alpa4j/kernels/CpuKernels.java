@@ -5,13 +5,15 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
+
 /**
  * The CPU twin of every kernel, on Java arrays, in float32 with float64 accumulation where a sum
- * runs long (reductions, norms, losses). Matrix products go to OpenBLAS.
+ * runs long (reductions, norms, losses). Matrix products go to OpenBLAS; the element-wise, strided
+ * and reduction loops live in {@link CpuElementwise}.
  */
 public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<float[], short[]> {
-    private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
-
     static {
         // One BLAS thread per calling thread: the simulated mesh already runs a thread per device,
         // and OpenBLAS's spinning workers slow small products tenfold when cores are shared.
@@ -33,142 +35,22 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
 
     @Override
     public void binary(BinaryKind kind, float[] a, long[] as, float[] b, long[] bs, float[] out, int[] dims) {
-        int r = dims.length;
-        if (r == 0) {
-            out[0] = apply(kind, a[0], b[0]);
-            return;
-        }
-        int inner = dims[r - 1];
-        long sa = as[r - 1];
-        long sb = bs[r - 1];
-        int[] idx = new int[r];
-        long outer = size(dims) / inner;
-        int o = 0;
-        for (long row = 0; row < outer; row++) {
-            long ia = offset(idx, as);
-            long ib = offset(idx, bs);
-            switch (kind) {
-                case ADD -> {
-                    for (int j = 0; j < inner; j++) {
-                        out[o++] = a[(int) (ia + j * sa)] + b[(int) (ib + j * sb)];
-                    }
-                }
-                case SUB -> {
-                    for (int j = 0; j < inner; j++) {
-                        out[o++] = a[(int) (ia + j * sa)] - b[(int) (ib + j * sb)];
-                    }
-                }
-                case MUL -> {
-                    for (int j = 0; j < inner; j++) {
-                        out[o++] = a[(int) (ia + j * sa)] * b[(int) (ib + j * sb)];
-                    }
-                }
-                case DIV -> {
-                    for (int j = 0; j < inner; j++) {
-                        out[o++] = a[(int) (ia + j * sa)] / b[(int) (ib + j * sb)];
-                    }
-                }
-            }
-            next(idx, dims);
-        }
-    }
-
-    private static float apply(BinaryKind k, float x, float y) {
-        return switch (k) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-        };
+        CpuElementwise.binary(kind, a, as, b, bs, out, dims);
     }
 
     @Override
     public void strided(float[] x, long xOffset, long[] xs, float[] y, int[] dims) {
-        int r = dims.length;
-        if (r == 0) {
-            y[0] = x[(int) xOffset];
-            return;
-        }
-        int inner = dims[r - 1];
-        long s = xs[r - 1];
-        int[] idx = new int[r];
-        long outer = size(dims) / inner;
-        int o = 0;
-        for (long row = 0; row < outer; row++) {
-            long ix = xOffset + offset(idx, xs);
-            if (s == 1) {
-                System.arraycopy(x, (int) ix, y, o, inner);
-                o += inner;
-            } else {
-                for (int j = 0; j < inner; j++) {
-                    y[o++] = x[(int) (ix + j * s)];
-                }
-            }
-            next(idx, dims);
-        }
-    }
-
-    /** Element offset of the multi-index {@code idx} (last dimension excluded) under {@code strides}. */
-    private static long offset(int[] idx, long[] strides) {
-        long off = 0;
-        for (int d = 0; d < idx.length - 1; d++) {
-            off += idx[d] * strides[d];
-        }
-        return off;
-    }
-
-    /** Advances the multi-index over all dimensions but the last. */
-    private static void next(int[] idx, int[] dims) {
-        for (int d = dims.length - 2; d >= 0; d--) {
-            if (++idx[d] < dims[d]) {
-                return;
-            }
-            idx[d] = 0;
-        }
-    }
-
-    private static long size(int[] dims) {
-        long n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        return n;
+        CpuElementwise.strided(x, xOffset, xs, y, dims);
     }
 
     @Override
-    public void activation(ActivationKind act, float[] x, float[] y, long n) {
-        switch (act) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    y[i] = x[i] > 0 ? x[i] : 0f;
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < n; i++) {
-                    float v = x[i];
-                    y[i] = 0.5f * v * (1f + (float) Math.tanh(GELU_C * (v + 0.044715f * v * v * v)));
-                }
-            }
-        }
+    public void activation(Activation act, float[] x, float[] y, long n) {
+        CpuElementwise.activation(act, x, y, (int) n);
     }
 
     @Override
-    public void activationGrad(ActivationKind act, float[] x, float[] dy, float[] dx, long n) {
-        switch (act) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    dx[i] = x[i] > 0 ? dy[i] : 0f;
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < n; i++) {
-                    float v = x[i];
-                    float t = (float) Math.tanh(GELU_C * (v + 0.044715f * v * v * v));
-                    float d = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GELU_C * (1f + 3f * 0.044715f * v * v);
-                    dx[i] = d * dy[i];
-                }
-            }
-        }
+    public void activationGrad(Activation act, float[] x, float[] dy, float[] dx, long n) {
+        CpuElementwise.activationGrad(act, x, dy, dx, (int) n);
     }
 
     @Override
@@ -180,34 +62,7 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
 
     @Override
     public void reduceSum(float[] x, int[] dims, boolean[] reduced, float scale, float[] y) {
-        int r = dims.length;
-        // output strides: 0 along reduced dims, row-major over the kept ones
-        long[] os = new long[r];
-        long acc = 1;
-        for (int d = r - 1; d >= 0; d--) {
-            os[d] = reduced[d] ? 0 : acc;
-            acc *= reduced[d] ? 1 : dims[d];
-        }
-        double[] sum = new double[(int) acc];
-        if (r == 0) {
-            y[0] = scale * x[0];
-            return;
-        }
-        int inner = dims[r - 1];
-        long si = os[r - 1];
-        int[] idx = new int[r];
-        long outer = size(dims) / inner;
-        int i = 0;
-        for (long row = 0; row < outer; row++) {
-            long base = offset(idx, os);
-            for (int j = 0; j < inner; j++) {
-                sum[(int) (base + j * si)] += x[i++];
-            }
-            next(idx, dims);
-        }
-        for (int k = 0; k < sum.length; k++) {
-            y[k] = (float) (sum[k] * scale);
-        }
+        CpuElementwise.reduceSum(x, dims, reduced, scale, y);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.github.alpa4j.kernels;
 
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
+
 /**
  * Every kernel the engine runs, on buffers of one backend: {@code F} holds float32 elements,
  * {@code I} int32 (ids, labels). The CPU twin takes Java arrays; the CUDA one device buffers.
@@ -28,10 +31,10 @@ public interface Kernels<F, I> {
     void strided(F x, long xOffset, long[] xStrides, F y, int[] outDims);
 
     /** y = act(x). */
-    void activation(ActivationKind act, F x, F y, long n);
+    void activation(Activation act, F x, F y, long n);
 
     /** dx = act'(x)·dy. */
-    void activationGrad(ActivationKind act, F x, F dy, F dx, long n);
+    void activationGrad(Activation act, F x, F dy, F dx, long n);
 
     /** y = alpha·x. */
     void scale(F x, float alpha, F y, long n);

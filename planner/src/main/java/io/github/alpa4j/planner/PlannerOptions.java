@@ -3,8 +3,9 @@ package io.github.alpa4j.planner;
 import java.util.OptionalLong;
 
 /**
- * Every knob of the intra-operator planner, with its default in {@link #defaults()} (as Alpa's
- * AutoShardingOption).
+ * Every knob of the intra-operator planner, each with its default on one line of {@link Builder} (as
+ * Alpa's AutoShardingOption). Build with {@code PlannerOptions.builder()...build()}, or change a few
+ * knobs of existing options with {@link #toBuilder()}.
  *
  * @param zeroComputeCost   Alpa's convention: compute is free and fully replicated matmuls are forbidden; else FLOPs over peak
  * @param reduceScatter     a partial result may end in a reduce-scatter onto one dimension, not only in an all-reduce
@@ -38,37 +39,129 @@ public record PlannerOptions(boolean zeroComputeCost, boolean reduceScatter, boo
         }
     }
 
+    /** Every knob at its default. */
     public static PlannerOptions defaults() {
-        return new PlannerOptions(false, true, true, true, true, OptionalLong.empty(), 60.0, 1, true, 1.0, true);
+        return builder().build();
     }
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change a few knobs. */
+    public Builder toBuilder() {
+        return builder().zeroComputeCost(zeroComputeCost).reduceScatter(reduceScatter).followerMerging(followerMerging)
+                .tieRepeatedLayers(tieRepeatedLayers).eliminate(eliminate).memoryBudgetBytes(memoryBudgetBytes)
+                .timeLimitSeconds(timeLimitSeconds).solverWorkers(solverWorkers).warmStart(warmStart)
+                .iterationWeight(iterationWeight).linearRelaxation(linearRelaxation);
+    }
+
+    /** The knobs and their defaults, one line each; {@link #build()} checks them. */
+    public static final class Builder {
+        private boolean zeroComputeCost = false;                        // compute costs FLOPs over peak (Alpa's convention: free)
+        private boolean reduceScatter = true;                           // partial results may end in a reduce-scatter
+        private boolean followerMerging = true;                         // followers share their leader's ILP variable
+        private boolean tieRepeatedLayers = true;                       // repeated layers take the same strategies
+        private boolean eliminate = true;                               // eliminate degree-≤2 ILP variables before CP-SAT
+        private OptionalLong memoryBudgetBytes = OptionalLong.empty();  // no per-device memory limit
+        private double timeLimitSeconds = 60.0;                         // CP-SAT wall-clock limit
+        private int solverWorkers = 1;                                  // one CP-SAT worker: deterministic, fastest on 2 cores
+        private boolean warmStart = true;                               // hint CP-SAT with the greedy plan
+        private double iterationWeight = 1.0;                           // once-per-iteration costs count fully (one microbatch)
+        private boolean linearRelaxation = true;                        // try the LP relaxation before CP-SAT
+
+        private Builder() {
+        }
+
+        public Builder zeroComputeCost(boolean v) {
+            zeroComputeCost = v;
+            return this;
+        }
+
+        public Builder reduceScatter(boolean v) {
+            reduceScatter = v;
+            return this;
+        }
+
+        public Builder followerMerging(boolean v) {
+            followerMerging = v;
+            return this;
+        }
+
+        public Builder tieRepeatedLayers(boolean v) {
+            tieRepeatedLayers = v;
+            return this;
+        }
+
+        public Builder eliminate(boolean v) {
+            eliminate = v;
+            return this;
+        }
+
+        public Builder memoryBudgetBytes(OptionalLong v) {
+            memoryBudgetBytes = v;
+            return this;
+        }
+
+        public Builder memoryBudgetBytes(long v) {
+            return memoryBudgetBytes(OptionalLong.of(v));
+        }
+
+        public Builder timeLimitSeconds(double v) {
+            timeLimitSeconds = v;
+            return this;
+        }
+
+        public Builder solverWorkers(int v) {
+            solverWorkers = v;
+            return this;
+        }
+
+        public Builder warmStart(boolean v) {
+            warmStart = v;
+            return this;
+        }
+
+        public Builder iterationWeight(double v) {
+            iterationWeight = v;
+            return this;
+        }
+
+        public Builder linearRelaxation(boolean v) {
+            linearRelaxation = v;
+            return this;
+        }
+
+        public PlannerOptions build() {
+            return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
+                    memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        }
+    }
+
+    // Shorthands for the knobs callers change one at a time.
+
     public PlannerOptions withZeroComputeCost(boolean v) {
-        return new PlannerOptions(v, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().zeroComputeCost(v).build();
     }
 
     public PlannerOptions withReduceScatter(boolean v) {
-        return new PlannerOptions(zeroComputeCost, v, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().reduceScatter(v).build();
     }
 
     public PlannerOptions withFollowerMerging(boolean v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, v, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().followerMerging(v).build();
     }
 
     public PlannerOptions withTieRepeatedLayers(boolean v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, v, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().tieRepeatedLayers(v).build();
     }
 
     public PlannerOptions withEliminate(boolean v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, v, memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().eliminate(v).build();
     }
 
     public PlannerOptions withMemoryBudgetBytes(long bytes) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                OptionalLong.of(bytes), timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+        return toBuilder().memoryBudgetBytes(bytes).build();
     }
 
     /** A budget in GiB (2^30 bytes), as {@code --memory-budget} takes it. */
@@ -79,34 +172,16 @@ public record PlannerOptions(boolean zeroComputeCost, boolean reduceScatter, boo
         return withMemoryBudgetBytes((long) Math.floor(gib * (1L << 30)));
     }
 
-    public PlannerOptions withTimeLimitSeconds(double v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, v, solverWorkers, warmStart, iterationWeight, linearRelaxation);
+    /** These options without a memory budget. */
+    public PlannerOptions withoutMemoryBudget() {
+        return toBuilder().memoryBudgetBytes(OptionalLong.empty()).build();
     }
 
-    public PlannerOptions withSolverWorkers(int v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, v, warmStart, iterationWeight, linearRelaxation);
+    public PlannerOptions withTimeLimitSeconds(double v) {
+        return toBuilder().timeLimitSeconds(v).build();
     }
 
     public PlannerOptions withIterationWeight(double v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, v, linearRelaxation);
-    }
-
-    /** These options without a memory budget. */
-    public PlannerOptions withoutMemoryBudget() {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                OptionalLong.empty(), timeLimitSeconds, solverWorkers, warmStart, iterationWeight, linearRelaxation);
-    }
-
-    public PlannerOptions withLinearRelaxation(boolean v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, warmStart, iterationWeight, v);
-    }
-
-    public PlannerOptions withWarmStart(boolean v) {
-        return new PlannerOptions(zeroComputeCost, reduceScatter, followerMerging, tieRepeatedLayers, eliminate,
-                memoryBudgetBytes, timeLimitSeconds, solverWorkers, v, iterationWeight, linearRelaxation);
+        return toBuilder().iterationWeight(v).build();
     }
 }

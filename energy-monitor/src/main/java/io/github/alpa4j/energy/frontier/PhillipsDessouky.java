@@ -77,61 +77,107 @@ public final class PhillipsDessouky {
         return new PhillipsDessouky(dag, profile).run();
     }
 
+    /**
+     * The frontier from the least-energy point to the fastest, one quantum per step. Each step
+     * names lowtime's: find the critical sub-DAG, annotate its capacities, find the minimum cut,
+     * reduce the durations across it.
+     */
     public Frontier run() {
-        int n = dag.size();
-        long[] durations = new long[n];
-        double energy = 0;
-        for (int i = 0; i < n; i++) {
-            durations[i] = curves[i].leastEnergyQuanta();
-            energy += curves[i].energy(durations[i]);
-        }
-        long[] initial = durations.clone();
-        LongestPaths paths = new LongestPaths(dag, durations);
+        Search search = new Search();
         List<FrontierPoint> points = new ArrayList<>();
         List<int[]> spedUp = new ArrayList<>();
         List<int[]> slowedDown = new ArrayList<>();
-        points.add(point(0, paths.makespan(), energy));
-
-        boolean[] critical = new boolean[n];
-        boolean[] edgeCritical = new boolean[edgeCount];
-        boolean[] previousCritical = new boolean[n];
-        boolean[] previousEdgeCritical = new boolean[edgeCount];
-        double[] lower = new double[n];
-        double[] upper = new double[n];
-        int[] changed = new int[n];
-        int changedCount = 0;
-        CriticalNetwork network = null;
+        points.add(point(0, search.paths.makespan(), search.energy));
         while (true) {
+            boolean reshaped = search.findCriticalDag();
+            search.annotateCapacities(reshaped);
+            Optional<Cut> cut = search.findMinCut(reshaped);
+            if (cut.isEmpty()) {
+                break; // some critical path runs all at its fastest
+            }
+            search.reduceDurations(cut.get());
+            spedUp.add(cut.get().spedUp());
+            slowedDown.add(cut.get().slowedDown());
+            points.add(point(points.size(), search.paths.makespan(), search.energy));
+        }
+        return new Frontier(dag, profile, search.initial, points, spedUp, slowedDown);
+    }
+
+    /** The state of one run: durations, their longest paths and energy, the critical sub-DAG and its network. */
+    private final class Search {
+        final int n = dag.size();
+        final long[] durations = new long[n];
+        final long[] initial;
+        final LongestPaths paths;
+        double energy;
+        final boolean[] critical = new boolean[n];
+        final boolean[] edgeCritical = new boolean[edgeCount];
+        final boolean[] previousCritical = new boolean[n];
+        final boolean[] previousEdgeCritical = new boolean[edgeCount];
+        /** Flow bounds by computation, for a network built from scratch. */
+        final double[] lower = new double[n];
+        final double[] upper = new double[n];
+        /** The computations the last cut changed. */
+        final int[] changed = new int[n];
+        int changedCount;
+        CriticalNetwork network;
+
+        /** Every computation at its least-energy duration. */
+        Search() {
+            for (int i = 0; i < n; i++) {
+                durations[i] = curves[i].leastEnergyQuanta();
+                energy += curves[i].energy(durations[i]);
+            }
+            initial = durations.clone();
+            paths = new LongestPaths(dag, durations);
+        }
+
+        /** Marks the critical computations and edges; true when they differ from the last step's (or there was none). */
+        boolean findCriticalDag() {
             for (int i = 0; i < n; i++) {
                 critical[i] = paths.isCritical(i);
                 for (int k = 0; k < dag.successorCount(i); k++) {
                     edgeCritical[edgeIndex[i] + k] = critical[i] && paths.isCritical(i, dag.successor(i, k));
                 }
             }
-            Optional<boolean[]> sourceSide;
-            if (network == null || !Arrays.equals(critical, previousCritical)
-                    || !Arrays.equals(edgeCritical, previousEdgeCritical)) {
+            return network == null || !Arrays.equals(critical, previousCritical) || !Arrays.equals(edgeCritical, previousEdgeCritical);
+        }
+
+        /**
+         * Bounds every critical computation's flow by the energy of slowing and of speeding it one
+         * quantum: on a new network when the critical sub-DAG changed shape, else on the last
+         * step's network for the computations the last cut changed (the others kept their bounds).
+         */
+        void annotateCapacities(boolean reshaped) {
+            if (reshaped) {
                 for (int i = 0; i < n; i++) {
                     if (critical[i]) {
-                        bounds(i, durations[i], lower, upper);
+                        bounds(i, durations[i], lower, upper, i);
                     }
                 }
                 network = CriticalNetwork.of(dag, critical, edgeCritical, edgeIndex, lower, upper, energyScale);
-                sourceSide = TwoPhaseMaxFlow.solve(network);
                 System.arraycopy(critical, 0, previousCritical, 0, n);
                 System.arraycopy(edgeCritical, 0, previousEdgeCritical, 0, edgeCount);
             } else {
                 for (int k = 0; k < changedCount; k++) {
                     int i = changed[k];
-                    int arc = network.activityArc(i);
-                    bounds(i, durations[i], network.lower, network.upper, arc);
+                    bounds(i, durations[i], network.lower, network.upper, network.activityArc(i));
                 }
-                sourceSide = AugmentingPaths.maximise(network);
             }
-            if (sourceSide.isEmpty()) {
-                break;
-            }
-            Cut cut = network.cut(sourceSide.get());
+        }
+
+        /**
+         * The minimum s–t cut, empty when none is finite: a maximum flow from scratch on a new
+         * network ({@link TwoPhaseMaxFlow}), else the last step's flow, repaired and augmented
+         * ({@link AugmentingPaths}).
+         */
+        Optional<Cut> findMinCut(boolean reshaped) {
+            Optional<boolean[]> sourceSide = reshaped ? TwoPhaseMaxFlow.solve(network) : AugmentingPaths.maximise(network);
+            return sourceSide.map(network::cut);
+        }
+
+        /** Speeds up the cut's forward computations and slows its backward ones by one quantum: one quantum shorter. */
+        void reduceDurations(Cut cut) {
             changedCount = 0;
             for (int i : cut.spedUp()) {
                 energy += curves[i].energy(durations[i] - 1) - curves[i].energy(durations[i]);
@@ -149,18 +195,13 @@ public final class PhillipsDessouky {
                 throw new IllegalStateException("a Phillips–Dessouky step changed the iteration time from " + before
                         + " to " + paths.makespan() + " quanta; it must shorten it by exactly one");
             }
-            spedUp.add(cut.spedUp());
-            slowedDown.add(cut.slowedDown());
-            points.add(point(points.size(), paths.makespan(), energy));
         }
-        return new Frontier(dag, profile, initial, points, spedUp, slowedDown);
     }
 
-    /** Flow bounds of computation i at duration d: energy saved by slowing one quantum, added by speeding one. */
-    private void bounds(int i, long d, double[] lower, double[] upper) {
-        bounds(i, d, lower, upper, i);
-    }
-
+    /**
+     * Flow bounds of computation i at duration d, written at {@code slot}: energy saved by slowing
+     * it one quantum, added by speeding it one.
+     */
     private void bounds(int i, long d, double[] lower, double[] upper, int slot) {
         TimeEnergyCurve curve = curves[i];
         lower[slot] = d < curve.maxQuanta() ? curve.energy(d) - curve.energy(d + 1) : Double.NEGATIVE_INFINITY;

@@ -1,8 +1,8 @@
 package io.github.alpa4j.engine.runtime;
 
 import io.github.alpa4j.cuda.DeviceBuffer;
-import io.github.alpa4j.kernels.ActivationKind;
-import io.github.alpa4j.kernels.BinaryKind;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
 import io.github.alpa4j.kernels.cuda.CudaKernels;
 
@@ -41,12 +41,12 @@ final class CudaDeviceKernels implements Kernels<DeviceBuffer, DeviceBuffer> {
     }
 
     @Override
-    public void activation(ActivationKind act, DeviceBuffer x, DeviceBuffer y, long n) {
+    public void activation(Activation act, DeviceBuffer x, DeviceBuffer y, long n) {
         kernels.activation(act, x, y, n);
     }
 
     @Override
-    public void activationGrad(ActivationKind act, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, long n) {
+    public void activationGrad(Activation act, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, long n) {
         kernels.activationGrad(act, x, dy, dx, n);
     }
 

@@ -13,7 +13,7 @@ import io.github.alpa4j.engine.lower.SlotInfo;
 import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.TensorType;
-import io.github.alpa4j.kernels.BinaryKind;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
 import io.github.alpa4j.planner.sharding.MeshAxes;
 import java.util.ArrayList;

@@ -13,8 +13,6 @@ import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
-import io.github.alpa4j.kernels.ActivationKind;
-import io.github.alpa4j.kernels.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
 import java.util.List;
 
@@ -58,10 +56,10 @@ public final class KernelDispatch<F, I> {
             case SourceOp.Constant c -> k.fill(y, n, (float) c.value());
             case SourceOp s -> throw new IllegalArgumentException("sources are not computed: " + op.opName());
             case MatmulOp.MatMul m -> matmul(m, inTypes, f(in, 0), f(in, 1), y);
-            case ElementwiseOp.Binary b -> k.binary(binary(b.kind()), f(in, 0), Broadcast.strides(inTypes.get(0).shape(), outType.shape()),
+            case ElementwiseOp.Binary b -> k.binary(b.kind(), f(in, 0), Broadcast.strides(inTypes.get(0).shape(), outType.shape()),
                     f(in, 1), Broadcast.strides(inTypes.get(1).shape(), outType.shape()), y, outType.shape().dims());
-            case ElementwiseOp.Unary u -> k.activation(activation(u.activation()), f(in, 0), y, n);
-            case ElementwiseOp.ActivationGrad g -> k.activationGrad(activation(g.activation()), f(in, 0), f(in, 1), y, n);
+            case ElementwiseOp.Unary u -> k.activation(u.activation(), f(in, 0), y, n);
+            case ElementwiseOp.ActivationGrad g -> k.activationGrad(g.activation(), f(in, 0), f(in, 1), y, n);
             case ElementwiseOp.Scale s -> k.scale(f(in, 0), (float) s.alpha(), y, n);
             case LayoutOp.Reshape r -> k.copy(f(in, 0), 0, y, 0, n);
             case LayoutOp.Permute p -> k.strided(f(in, 0), 0, permutedStrides(inTypes.get(0).shape(), p.permArray()), y, outType.shape().dims());
@@ -140,7 +138,10 @@ public final class KernelDispatch<F, I> {
             reduced[a] = true;
             count *= dims[a];
         }
-        float scale = r instanceof ReductionOp.ReduceMean ? (float) (1.0 / count) : 1f;
+        float scale = switch (r) {
+            case ReductionOp.ReduceSum s -> 1f;
+            case ReductionOp.ReduceMean m -> (float) (1.0 / count);
+        };
         k.reduceSum(in, dims, reduced, scale, out);
     }
 
@@ -152,13 +153,5 @@ public final class KernelDispatch<F, I> {
             s[d] = own[perm[d]];
         }
         return s;
-    }
-
-    static BinaryKind binary(ElementwiseOp.BinaryKind k) {
-        return BinaryKind.valueOf(k.name());
-    }
-
-    static ActivationKind activation(ElementwiseOp.Activation a) {
-        return ActivationKind.valueOf(a.name());
     }
 }

@@ -1,5 +1,7 @@
 package io.github.alpa4j.kernels.cuda;
 
+import static io.github.alpa4j.kernels.cuda.Launch.holds;
+
 import io.github.alpa4j.cuda.Cublas;
 import io.github.alpa4j.cuda.CudaStream;
 import io.github.alpa4j.cuda.DeviceBuffer;
@@ -7,9 +9,9 @@ import io.github.alpa4j.cuda.DevicePool;
 import io.github.alpa4j.cuda.Dim3;
 import io.github.alpa4j.cuda.GemmPrecision;
 import io.github.alpa4j.cuda.KernelArgs;
-import io.github.alpa4j.kernels.ActivationKind;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Bf16Casts;
-import io.github.alpa4j.kernels.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
 
 /**
@@ -21,12 +23,12 @@ import io.github.alpa4j.kernels.Kernels;
  */
 public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, Bf16Casts<DeviceBuffer, DeviceBuffer> {
     private static final int F32 = 4;
-    private static final int F64 = 8;
 
     private final KernelQueue queue;
     private final DevicePool pool;
     private final GemmRunner gemm;
     private final int sms;
+    private final CudaLossKernels losses;
 
     /**
      * Kernels on {@code stream}'s GPU.
@@ -48,6 +50,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         this.pool = pool;
         this.gemm = gemm;
         this.sms = sms;
+        this.losses = new CudaLossKernels(queue, pool, sms);
     }
 
     private static GemmRunner gemmOf(Cublas cublas, GemmPrecision matmul) {
@@ -65,13 +68,6 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     private void elementwise(KernelFamily family, String kernel, long n, KernelArgs args) {
         if (n > 0) {
             launch(family, kernel, Launch.elementwiseGrid(n, sms), Dim3.of(Launch.ELEMENTWISE_THREADS), args);
-        }
-    }
-
-    private static void holds(DeviceBuffer b, long elements, int elementBytes, String what) {
-        if (elements < 0 || elements * elementBytes > b.bytes()) {
-            throw new IllegalArgumentException(what + " needs " + elements + " elements of " + elementBytes + " bytes, "
-                    + b + " has " + b.bytes() + " bytes");
         }
     }
 
@@ -120,19 +116,25 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     }
 
     @Override
-    public void activation(ActivationKind act, DeviceBuffer x, DeviceBuffer y, long n) {
+    public void activation(Activation act, DeviceBuffer x, DeviceBuffer y, long n) {
         holds(x, n, F32, "activation input");
         holds(y, n, F32, "activation output");
-        String kernel = act == ActivationKind.RELU ? "relu_f32" : "gelu_f32";
+        String kernel = switch (act) {
+            case RELU -> "relu_f32";
+            case GELU -> "gelu_f32";
+        };
         elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
 
     @Override
-    public void activationGrad(ActivationKind act, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, long n) {
+    public void activationGrad(Activation act, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, long n) {
         holds(x, n, F32, "activation input");
         holds(dy, n, F32, "activation output gradient");
         holds(dx, n, F32, "activation input gradient");
-        String kernel = act == ActivationKind.RELU ? "relu_grad_f32" : "gelu_grad_f32";
+        String kernel = switch (act) {
+            case RELU -> "relu_grad_f32";
+            case GELU -> "gelu_grad_f32";
+        };
         elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(dy).ptr(dx).i64(n));
     }
 
@@ -250,105 +252,45 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
 
     @Override
     public void crossEntropy(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer loss, long rows, int vocab, float invCount) {
-        holds(logits, rows * vocab, F32, "cross entropy logits");
-        holds(labels, rows, 4, "cross entropy labels");
-        holds(loss, 1, F32, "cross entropy loss");
-        try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
-            if (rows > 0) {
-                launch(KernelFamily.LOSS, "cross_entropy_rows_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
-                        KernelArgs.create().ptr(logits).ptr(labels).ptr(part).i64(rows).i32(vocab));
-            }
-            sumParts(part, rows, invCount, loss);
-        }
-    }
-
-    private void sumParts(DeviceBuffer part, long count, float scale, DeviceBuffer out) {
-        launch(KernelFamily.LOSS, "sum_parts_f32", 1, Dim3.of(Launch.ROW_THREADS),
-                KernelArgs.create().ptr(part).i64(count).f32(scale).ptr(out));
+        losses.crossEntropy(logits, labels, loss, rows, vocab, invCount);
     }
 
     @Override
     public void crossEntropyGrad(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer dloss, DeviceBuffer dlogits, long rows, int vocab,
                                  float invCount) {
-        holds(logits, rows * vocab, F32, "cross entropy logits");
-        holds(labels, rows, 4, "cross entropy labels");
-        holds(dloss, 1, F32, "cross entropy loss gradient");
-        holds(dlogits, rows * vocab, F32, "cross entropy logits gradient");
-        if (rows > 0 && vocab > 0) {
-            launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
-                    KernelArgs.create().ptr(logits).ptr(labels).ptr(dloss).ptr(dlogits).i64(rows).i32(vocab).f32(invCount));
-        }
+        losses.crossEntropyGrad(logits, labels, dloss, dlogits, rows, vocab, invCount);
     }
 
     @Override
     public void rowMax(DeviceBuffer x, DeviceBuffer out, long rows, int n) {
-        holds(x, rows * n, F32, "row max input");
-        holds(out, rows, F32, "row max output");
-        if (rows > 0 && n > 0) {
-            launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
-                    KernelArgs.create().ptr(x).ptr(out).i64(rows).i32(n));
-        }
+        losses.rowMax(x, out, rows, n);
     }
 
     @Override
     public void rowSumExp(DeviceBuffer x, DeviceBuffer max, DeviceBuffer out, long rows, int n) {
-        holds(x, rows * n, F32, "row sum-exp input");
-        holds(max, rows, F32, "row maxima");
-        holds(out, rows, F32, "row sum-exp output");
-        if (rows > 0 && n > 0) {
-            launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
-                    KernelArgs.create().ptr(x).ptr(max).ptr(out).i64(rows).i32(n));
-        }
+        losses.rowSumExp(x, max, out, rows, n);
     }
 
     @Override
     public void pickTarget(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer out, long rows, int n, int vocabStart) {
-        holds(logits, rows * n, F32, "target logits");
-        holds(labels, rows, 4, "target labels");
-        holds(out, rows, F32, "target output");
-        elementwise(KernelFamily.LOSS, "pick_target_f32", rows,
-                KernelArgs.create().ptr(logits).ptr(labels).ptr(out).i64(rows).i32(n).i32(vocabStart));
+        losses.pickTarget(logits, labels, out, rows, n, vocabStart);
     }
 
     @Override
     public void crossEntropyFromStats(DeviceBuffer max, DeviceBuffer sumExp, DeviceBuffer target, DeviceBuffer loss, long rows,
                                       float invCount) {
-        holds(max, rows, F32, "row maxima");
-        holds(sumExp, rows, F32, "row sums of exponentials");
-        holds(target, rows, F32, "target logits");
-        holds(loss, 1, F32, "cross entropy loss");
-        try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
-            elementwise(KernelFamily.LOSS, "cross_entropy_stats_rows_f32", rows,
-                    KernelArgs.create().ptr(max).ptr(sumExp).ptr(target).ptr(part).i64(rows));
-            sumParts(part, rows, invCount, loss);
-        }
+        losses.crossEntropyFromStats(max, sumExp, target, loss, rows, invCount);
     }
 
     @Override
     public void crossEntropyGradFromStats(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer max, DeviceBuffer sumExp,
                                           DeviceBuffer dloss, DeviceBuffer dlogits, long rows, int n, int vocabStart, float invCount) {
-        holds(logits, rows * n, F32, "cross entropy logits");
-        holds(labels, rows, 4, "cross entropy labels");
-        holds(max, rows, F32, "row maxima");
-        holds(sumExp, rows, F32, "row sums of exponentials");
-        holds(dloss, 1, F32, "cross entropy loss gradient");
-        holds(dlogits, rows * n, F32, "cross entropy logits gradient");
-        elementwise(KernelFamily.LOSS, "cross_entropy_grad_stats_f32", rows * n,
-                KernelArgs.create().ptr(logits).ptr(labels).ptr(max).ptr(sumExp).ptr(dloss).ptr(dlogits).i64(rows).i32(n)
-                        .i32(vocabStart).f32(invCount));
+        losses.crossEntropyGradFromStats(logits, labels, max, sumExp, dloss, dlogits, rows, n, vocabStart, invCount);
     }
 
     @Override
     public void mse(DeviceBuffer pred, DeviceBuffer target, DeviceBuffer loss, long n, float invCount) {
-        holds(pred, n, F32, "mse prediction");
-        holds(target, n, F32, "mse target");
-        holds(loss, 1, F32, "mse loss");
-        int blocks = (int) Math.max(1, Math.min(Math.ceilDiv(n, Launch.ROW_THREADS), 4L * sms));
-        try (DeviceBuffer part = pool.allocate((long) blocks * F64)) {
-            launch(KernelFamily.LOSS, "mse_parts_f32", blocks, Dim3.of(Launch.ROW_THREADS),
-                    KernelArgs.create().ptr(pred).ptr(target).ptr(part).i64(n));
-            sumParts(part, blocks, invCount, loss);
-        }
+        losses.mse(pred, target, loss, n, invCount);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.github.alpa4j.kernels.cuda;
 
+import io.github.alpa4j.cuda.DeviceBuffer;
+
 /**
- * Launch shapes. Grids stride, so a grid need not cover the work: 32 blocks per SM keep every
+ * Launch shapes, and the size check every launch makes first. Grids stride, so a grid need not cover the work: 32 blocks per SM keep every
  * SM busy. Block sizes stay within each kernel's __launch_bounds__ (common.cuh).
  */
 final class Launch {
@@ -31,5 +33,13 @@ final class Launch {
     /** Threads for a block walking a row of h floats: a multiple of 32, at most the element-wise size. */
     static int hiddenBlock(int h) {
         return (int) Math.min(ELEMENTWISE_THREADS, Math.max(32, Math.ceilDiv(h, 32) * 32L));
+    }
+
+    /** Checks that {@code b} holds {@code elements} of {@code elementBytes} each, before a kernel touches them. */
+    static void holds(DeviceBuffer b, long elements, int elementBytes, String what) {
+        if (elements < 0 || elements * elementBytes > b.bytes()) {
+            throw new IllegalArgumentException(what + " needs " + elements + " elements of " + elementBytes + " bytes, "
+                    + b + " has " + b.bytes() + " bytes");
+        }
     }
 }

@@ -2,9 +2,9 @@ package io.github.alpa4j.kernels.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.alpa4j.kernels.ActivationKind;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Bf16;
-import io.github.alpa4j.kernels.BinaryKind;
 import io.github.alpa4j.kernels.CpuKernels;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -179,7 +179,7 @@ final class KernelCases {
         };
     }
 
-    static Case activation(ActivationKind k, boolean grad) {
+    static Case activation(Activation k, boolean grad) {
         return t -> {
             int n = 100_003;
             Twin.F x = t.gaussian(n, 3);
@@ -324,7 +324,19 @@ final class KernelCases {
         return all().filter(a -> withGemm || !((String) a.get()[0]).startsWith("gemm"));
     }
 
+    /** Every activation and its gradient, named as the IR names them ({@code gelu}, {@code gelu_grad}). */
+    private static Stream<Arguments> activations() {
+        return Stream.of(Activation.values()).flatMap(a -> {
+            String name = a.name().toLowerCase(java.util.Locale.ROOT);
+            return Stream.of(of(name, activation(a, false)), of(name + "_grad", activation(a, true)));
+        });
+    }
+
     private static Stream<Arguments> all() {
+        return Stream.concat(activations(), fixed());
+    }
+
+    private static Stream<Arguments> fixed() {
         return Stream.of(
                 of("fill", t -> {
                     Twin.F out = t.output(10_007);
@@ -359,10 +371,6 @@ final class KernelCases {
                 of("vocab_parallel_pick_target", vocabParallelCrossEntropy(40, 300, 300, 2)),
                 of("vocab_parallel_loss_from_stats", vocabParallelCrossEntropy(40, 300, 300, 3)),
                 of("vocab_parallel_grad_from_stats", vocabParallelCrossEntropy(40, 300, 300, 4)),
-                of("relu", activation(ActivationKind.RELU, false)),
-                of("gelu", activation(ActivationKind.GELU, false)),
-                of("relu_grad", activation(ActivationKind.RELU, true)),
-                of("gelu_grad", activation(ActivationKind.GELU, true)),
                 of("scale", t -> {
                     Twin.F x = t.gaussian(5000, 1);
                     Twin.F y = t.output(5000);

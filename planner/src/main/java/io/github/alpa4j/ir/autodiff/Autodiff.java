@@ -99,7 +99,7 @@ public final class Autodiff {
             if (dy == null || n.isSource()) {
                 continue;
             }
-            List<Value> dins = GradientRules.of(n.op()).vjp(ctx, n, dy);
+            List<Value> dins = GradientRules.vjp(ctx, n, dy);
             for (int i = 0; i < n.inputs().size(); i++) {
                 int in = n.input(i);
                 Value d = dins.get(i);

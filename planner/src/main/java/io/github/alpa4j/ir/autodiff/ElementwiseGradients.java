@@ -11,8 +11,7 @@ final class ElementwiseGradients {
     private ElementwiseGradients() {
     }
 
-    static List<Value> binary(GradContext c, Node n, Value dy) {
-        ElementwiseOp.Binary op = (ElementwiseOp.Binary) n.op();
+    static List<Value> binary(GradContext c, Node n, ElementwiseOp.Binary op, Value dy) {
         Value a = c.in(n, 0);
         Value b = c.in(n, 1);
         return switch (op.kind()) {
@@ -27,13 +26,12 @@ final class ElementwiseGradients {
         };
     }
 
-    static List<Value> activation(GradContext c, Node n, Value dy) {
-        ElementwiseOp.Unary op = (ElementwiseOp.Unary) n.op();
+    static List<Value> activation(GradContext c, Node n, ElementwiseOp.Unary op, Value dy) {
         return List.of(c.b.apply(new ElementwiseOp.ActivationGrad(op.activation()), c.in(n, 0), dy));
     }
 
-    static List<Value> scale(GradContext c, Node n, Value dy) {
-        return List.of(c.b.scale(dy, ((ElementwiseOp.Scale) n.op()).alpha()));
+    static List<Value> scale(GradContext c, ElementwiseOp.Scale op, Value dy) {
+        return List.of(c.b.scale(dy, op.alpha()));
     }
 
     static int[] leadingAxes(Value x) {

@@ -5,37 +5,52 @@ import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.LayoutOp;
 import io.github.alpa4j.ir.LossOp;
 import io.github.alpa4j.ir.MatmulOp;
+import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.Op;
+import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
-import java.util.Map;
+import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.ir.Value;
+import java.util.List;
 
-/** The one registry from an op type to its gradient rule. Backward and optimizer ops have none. */
+/**
+ * The one place an op meets its gradient rule: an exhaustive switch over the sealed op families, so
+ * a new op does not compile until it has a rule here or is listed among those without one (sources,
+ * which autodiff never differentiates, and the backward and optimizer ops it emits).
+ */
 final class GradientRules {
-    private static final Map<Class<? extends Op>, GradientRule> RULES = Map.ofEntries(
-            Map.entry(MatmulOp.MatMul.class, MatmulGradients::matmul),
-            Map.entry(ElementwiseOp.Binary.class, ElementwiseGradients::binary),
-            Map.entry(ElementwiseOp.Unary.class, ElementwiseGradients::activation),
-            Map.entry(ElementwiseOp.Scale.class, ElementwiseGradients::scale),
-            Map.entry(LayoutOp.Reshape.class, LayoutGradients::reshape),
-            Map.entry(LayoutOp.Permute.class, LayoutGradients::permute),
-            Map.entry(LayoutOp.BroadcastTo.class, LayoutGradients::broadcastTo),
-            Map.entry(ReductionOp.ReduceSum.class, LayoutGradients::reduction),
-            Map.entry(ReductionOp.ReduceMean.class, LayoutGradients::reduction),
-            Map.entry(NormalizationOp.Softmax.class, NormalizationGradients::softmax),
-            Map.entry(NormalizationOp.LayerNorm.class, NormalizationGradients::layerNorm),
-            Map.entry(EmbeddingOp.Embedding.class, NormalizationGradients::embedding),
-            Map.entry(LossOp.CrossEntropy.class, NormalizationGradients::crossEntropy),
-            Map.entry(LossOp.MseLoss.class, NormalizationGradients::mse));
-
     private GradientRules() {
     }
 
-    static GradientRule of(Op op) {
-        GradientRule r = RULES.get(op.getClass());
-        if (r == null) {
-            throw new IllegalArgumentException("no gradient rule for op '" + op.opName() + "'");
-        }
-        return r;
+    /** The vector-Jacobian product of node {@code n}: given dL/d(output), the gradient for each input (null where none). */
+    static List<Value> vjp(GradContext c, Node n, Value dy) {
+        return switch (n.op()) {
+            case MatmulOp.MatMul m -> MatmulGradients.matmul(c, n, m, dy);
+            case ElementwiseOp.Binary b -> ElementwiseGradients.binary(c, n, b, dy);
+            case ElementwiseOp.Unary u -> ElementwiseGradients.activation(c, n, u, dy);
+            case ElementwiseOp.Scale s -> ElementwiseGradients.scale(c, s, dy);
+            case LayoutOp.Reshape r -> LayoutGradients.reshape(c, n, dy);
+            case LayoutOp.Permute p -> LayoutGradients.permute(c, p, dy);
+            case LayoutOp.BroadcastTo b -> LayoutGradients.broadcastTo(c, n, dy);
+            case ReductionOp r -> LayoutGradients.reduction(c, n, r, dy);
+            case NormalizationOp.Softmax s -> NormalizationGradients.softmax(c, n, dy);
+            case NormalizationOp.LayerNorm l -> NormalizationGradients.layerNorm(c, n, l, dy);
+            case EmbeddingOp.Embedding e -> NormalizationGradients.embedding(c, n, dy);
+            case LossOp.CrossEntropy l -> NormalizationGradients.crossEntropy(c, n, dy);
+            case LossOp.MseLoss l -> NormalizationGradients.mse(c, n, dy);
+            case SourceOp s -> throw none(s);
+            case ElementwiseOp.ActivationGrad g -> throw none(g);
+            case NormalizationOp.SoftmaxGrad g -> throw none(g);
+            case NormalizationOp.LayerNormGrad g -> throw none(g);
+            case NormalizationOp.LayerNormGammaGrad g -> throw none(g);
+            case EmbeddingOp.EmbeddingGrad g -> throw none(g);
+            case LossOp.CrossEntropyGrad g -> throw none(g);
+            case OptimizerOp o -> throw none(o);
+        };
+    }
+
+    private static IllegalArgumentException none(Op op) {
+        return new IllegalArgumentException("no gradient rule for op '" + op.opName() + "'");
     }
 }

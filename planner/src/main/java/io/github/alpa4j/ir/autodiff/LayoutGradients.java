@@ -16,8 +16,7 @@ final class LayoutGradients {
         return List.of(c.b.reshape(dy, c.in(n, 0).shape()));
     }
 
-    static List<Value> permute(GradContext c, Node n, Value dy) {
-        var op = (LayoutOp.Permute) n.op();
+    static List<Value> permute(GradContext c, LayoutOp.Permute op, Value dy) {
         return List.of(c.b.apply(op.inverse(), dy));
     }
 
@@ -26,8 +25,7 @@ final class LayoutGradients {
     }
 
     /** Sums and means spread dy back over the reduced axes. */
-    static List<Value> reduction(GradContext c, Node n, Value dy) {
-        var op = (ReductionOp) n.op();
+    static List<Value> reduction(GradContext c, Node n, ReductionOp op, Value dy) {
         Value x = c.in(n, 0);
         Value g = dy;
         if (!op.keepDims()) {
@@ -37,11 +35,10 @@ final class LayoutGradients {
             }
             g = c.b.reshape(dy, Shape.of(kept));
         }
-        g = c.b.broadcastTo(g, x.shape());
-        if (op instanceof ReductionOp.ReduceMean) {
-            long count = op.axes().stream().mapToLong(x::dim).reduce(1, (p, q) -> p * q);
-            g = c.b.scale(g, 1.0 / count);
-        }
-        return List.of(g);
+        Value spread = c.b.broadcastTo(g, x.shape());
+        return List.of(switch (op) {
+            case ReductionOp.ReduceSum s -> spread;
+            case ReductionOp.ReduceMean m -> c.b.scale(spread, 1.0 / m.axes().stream().mapToLong(x::dim).reduce(1, (p, q) -> p * q));
+        });
     }
 }

@@ -10,8 +10,7 @@ final class MatmulGradients {
     private MatmulGradients() {
     }
 
-    static List<Value> matmul(GradContext c, Node n, Value dc) {
-        MatMul op = (MatMul) n.op();
+    static List<Value> matmul(GradContext c, Node n, MatMul op, Value dc) {
         Value a = c.in(n, 0);
         Value b = c.in(n, 1);
         boolean ta = op.transA();

@@ -17,8 +17,8 @@ final class NormalizationGradients {
         return List.of(c.b.apply(new NormalizationOp.SoftmaxGrad(), c.out(n), dy));
     }
 
-    static List<Value> layerNorm(GradContext c, Node n, Value dy) {
-        double eps = ((NormalizationOp.LayerNorm) n.op()).eps();
+    static List<Value> layerNorm(GradContext c, Node n, NormalizationOp.LayerNorm op, Value dy) {
+        double eps = op.eps();
         Value x = c.in(n, 0);
         Value gamma = c.in(n, 1);
         Value dx = c.b.apply(new NormalizationOp.LayerNormGrad(eps), x, gamma, dy);

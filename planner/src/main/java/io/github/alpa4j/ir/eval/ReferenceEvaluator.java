@@ -85,7 +85,7 @@ public final class ReferenceEvaluator {
                 }
                 yield new double[] {s / a.length};
             }
-            case OptimizerOp o -> optimizer(o, n, v);
+            case OptimizerOp o -> ReferenceOptimizers.update(o, n, v);
         };
     }
 
@@ -226,12 +226,11 @@ public final class ReferenceEvaluator {
             }
             r[(int) f] += a[i];
         }
-        if (op instanceof ReductionOp.ReduceMean) {
-            for (int i = 0; i < r.length; i++) {
-                r[i] /= count;
-            }
-        }
-        return r;
+        long n = count;
+        return switch (op) {
+            case ReductionOp.ReduceSum s -> r;
+            case ReductionOp.ReduceMean m -> map(r, x -> x / n);
+        };
     }
 
     private static double[] softmax(double[] a, Shape s, boolean causal) {
@@ -370,45 +369,5 @@ public final class ReferenceEvaluator {
             p[i] *= dloss / labels.length;
         }
         return p;
-    }
-
-    private static double[] optimizer(OptimizerOp o, Node n, double[][] v) {
-        double[] x = v[n.input(0)];
-        double[] r = new double[x.length];
-        switch (o) {
-            case OptimizerOp.MomentumUpdate m -> {
-                double[] g = v[n.input(1)];
-                double[] p = v[n.input(2)];
-                for (int i = 0; i < r.length; i++) {
-                    r[i] = m.momentum() * x[i] + g[i] + m.weightDecay() * p[i];
-                }
-            }
-            case OptimizerOp.SgdApply s -> {
-                double[] u = v[n.input(1)];
-                for (int i = 0; i < r.length; i++) {
-                    r[i] = x[i] - s.lr() * u[i];
-                }
-            }
-            case OptimizerOp.AdamMoment m -> {
-                double[] g = v[n.input(1)];
-                for (int i = 0; i < r.length; i++) {
-                    double gi = m.squared() ? g[i] * g[i] : g[i];
-                    r[i] = m.beta() * x[i] + (1 - m.beta()) * gi;
-                }
-            }
-            case OptimizerOp.AdamApply a -> {
-                double[] m = v[n.input(1)];
-                double[] s = v[n.input(2)];
-                double t = v[n.input(3)][0];
-                double c1 = 1 - Math.pow(a.beta1(), t);
-                double c2 = 1 - Math.pow(a.beta2(), t);
-                for (int i = 0; i < r.length; i++) {
-                    double upd = (m[i] / c1) / (Math.sqrt(s[i] / c2) + a.eps()) + a.weightDecay() * x[i];
-                    r[i] = x[i] - a.lr() * upd;
-                }
-            }
-            case OptimizerOp.StepIncrement s -> r[0] = x[0] + 1;
-        }
-        return r;
     }
 }

@@ -16,8 +16,11 @@ import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Each op as a tag and its attributes (docs/graph-json.md). The switch is exhaustive over the sealed
@@ -25,7 +28,32 @@ import java.util.Locale;
  * (reshape, broadcast, sources) come from the node's declared type.
  */
 final class OpCodec {
+    /**
+     * The element-wise ops that are one enum constant each (binary kinds, activations and their
+     * gradients), by tag: the tags are the ops' names, which are their constants' names, so a new
+     * kind has its tag without an edit here.
+     */
+    private static final Map<String, Op> KINDS = kinds();
+
     private OpCodec() {
+    }
+
+    private static Map<String, Op> kinds() {
+        Map<String, Op> m = new HashMap<>();
+        List<Op> ops = new ArrayList<>();
+        for (ElementwiseOp.BinaryKind k : ElementwiseOp.BinaryKind.values()) {
+            ops.add(new ElementwiseOp.Binary(k));
+        }
+        for (ElementwiseOp.Activation a : ElementwiseOp.Activation.values()) {
+            ops.add(new ElementwiseOp.Unary(a));
+            ops.add(new ElementwiseOp.ActivationGrad(a));
+        }
+        for (Op op : ops) {
+            if (m.put(op.opName(), op) != null) {
+                throw new IllegalStateException("two element-wise ops are both tagged '" + op.opName() + "'");
+            }
+        }
+        return Map.copyOf(m);
     }
 
     static String write(Op op, ObjectNode a) {
@@ -121,17 +149,9 @@ final class OpCodec {
         return switch (tag) {
             case "parameter" -> new SourceOp.Parameter(type, init(x.object("init"), where));
             case "state" -> new SourceOp.State(type, init(x.object("init"), where));
-            case "input" -> new SourceOp.Input(type, switch (x.text("kind")) {
-                case "data" -> SourceOp.InputKind.DATA;
-                case "label" -> SourceOp.InputKind.LABEL;
-                default -> throw new GraphFormatException(where + ": input kind must be data or label");
-            });
+            case "input" -> new SourceOp.Input(type, inputKind(x.text("kind"), where));
             case "constant" -> new SourceOp.Constant(type, x.number("value"));
             case "matmul" -> new MatmulOp.MatMul(x.bool("trans_a"), x.bool("trans_b"));
-            case "add", "sub", "mul", "div" -> new ElementwiseOp.Binary(ElementwiseOp.BinaryKind.valueOf(tag.toUpperCase(Locale.ROOT)));
-            case "relu", "gelu" -> new ElementwiseOp.Unary(ElementwiseOp.Activation.valueOf(tag.toUpperCase(Locale.ROOT)));
-            case "relu_grad", "gelu_grad" -> new ElementwiseOp.ActivationGrad(
-                    ElementwiseOp.Activation.valueOf(tag.substring(0, 4).toUpperCase(Locale.ROOT)));
             case "scale" -> new ElementwiseOp.Scale(x.number("alpha"));
             case "reshape" -> new LayoutOp.Reshape(type.shape());
             case "permute" -> new LayoutOp.Permute(x.ints("perm"));
@@ -154,8 +174,24 @@ final class OpCodec {
             case "adamw_apply" -> new OptimizerOp.AdamApply(x.number("lr"), x.number("beta1"), x.number("beta2"),
                     x.number("eps"), x.number("weight_decay"));
             case "step_increment" -> new OptimizerOp.StepIncrement();
-            default -> throw new GraphFormatException(where + ": unknown op '" + tag + "'; see docs/graph-json.md");
+            default -> {
+                Op kind = KINDS.get(tag);
+                if (kind == null) {
+                    throw new GraphFormatException(where + ": unknown op '" + tag + "'; see docs/graph-json.md");
+                }
+                yield kind;
+            }
         };
+    }
+
+    private static SourceOp.InputKind inputKind(String tag, String where) {
+        for (SourceOp.InputKind k : SourceOp.InputKind.values()) {
+            if (k.name().toLowerCase(Locale.ROOT).equals(tag)) {
+                return k;
+            }
+        }
+        throw new GraphFormatException(where + ": input kind must be one of "
+                + Arrays.stream(SourceOp.InputKind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private static void init(ObjectNode o, Init init) {

@@ -5,8 +5,8 @@ import io.github.alpa4j.planner.PlanningException;
 import java.util.OptionalLong;
 
 /**
- * Every knob of the inter-operator pass, with its default in {@link #defaults()} (as Alpa's
- * AutoStageOption and AutoLayerOption).
+ * Every knob of the inter-operator pass, each with its default on one line of {@link Builder} (as
+ * Alpa's AutoStageOption and AutoLayerOption).
  *
  * @param layers            layers the clustering forms; 0 picks them as Alpa's search does ({@link LayerClustering#autoLayers})
  * @param epsilon           a layer's forward FLOPs stay ≤ (1+ε)·average (REFERENCES §2: ε = 0.5)
@@ -36,45 +36,115 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         }
     }
 
+    /** Every knob at its default. */
     public static StageOptions defaults() {
-        return new StageOptions(0, 0.5, SubmeshSpace.POWER_OF_TWO, LogicalShapeSpace.MODEL_PARALLEL_IN_HOST,
-                PipelineSchedule.ONE_F_ONE_B, OptionalLong.empty(), true, 0, PlannerOptions.defaults());
+        return builder().build();
     }
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change a few knobs. */
+    public Builder toBuilder() {
+        return builder().layers(layers).epsilon(epsilon).submeshes(submeshes).logicalShapes(logicalShapes).schedule(schedule)
+                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp);
+    }
+
+    /** The knobs and their defaults, one line each; {@link #build()} checks them. */
+    public static final class Builder {
+        private int layers = 0;                                                             // chosen as Alpa's search does
+        private double epsilon = 0.5;                                                       // REFERENCES §2
+        private SubmeshSpace submeshes = SubmeshSpace.POWER_OF_TWO;                         // Alpa's default space
+        private LogicalShapeSpace logicalShapes = LogicalShapeSpace.MODEL_PARALLEL_IN_HOST; // Alpa's default space
+        private PipelineSchedule schedule = PipelineSchedule.ONE_F_ONE_B;                   // Alpa's and Megatron's
+        private OptionalLong memoryBudgetBytes = OptionalLong.empty();                      // the GPU's memory
+        private boolean refineStages = true;                                                // re-solve each chosen stage whole
+        private int threads = 0;                                                            // one per core
+        private PlannerOptions intraOp = PlannerOptions.defaults();                         // the intra-op defaults
+
+        private Builder() {
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            epsilon = v;
+            return this;
+        }
+
+        public Builder submeshes(SubmeshSpace v) {
+            submeshes = v;
+            return this;
+        }
+
+        public Builder logicalShapes(LogicalShapeSpace v) {
+            logicalShapes = v;
+            return this;
+        }
+
+        public Builder schedule(PipelineSchedule v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder memoryBudgetBytes(OptionalLong v) {
+            memoryBudgetBytes = v;
+            return this;
+        }
+
+        public Builder memoryBudgetBytes(long v) {
+            return memoryBudgetBytes(OptionalLong.of(v));
+        }
+
+        public Builder refineStages(boolean v) {
+            refineStages = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder intraOp(PlannerOptions v) {
+            intraOp = v;
+            return this;
+        }
+
+        public StageOptions build() {
+            return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads,
+                    intraOp);
+        }
+    }
+
+    // Shorthands for the knobs callers change one at a time.
+
     public StageOptions withLayers(int v) {
-        return new StageOptions(v, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, intraOp);
+        return toBuilder().layers(v).build();
     }
 
     public StageOptions withEpsilon(double v) {
-        return new StageOptions(layers, v, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, intraOp);
-    }
-
-    public StageOptions withSubmeshes(SubmeshSpace v) {
-        return new StageOptions(layers, epsilon, v, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, intraOp);
-    }
-
-    public StageOptions withLogicalShapes(LogicalShapeSpace v) {
-        return new StageOptions(layers, epsilon, submeshes, v, schedule, memoryBudgetBytes, refineStages, threads, intraOp);
+        return toBuilder().epsilon(v).build();
     }
 
     public StageOptions withSchedule(PipelineSchedule v) {
-        return new StageOptions(layers, epsilon, submeshes, logicalShapes, v, memoryBudgetBytes, refineStages, threads, intraOp);
+        return toBuilder().schedule(v).build();
     }
 
     public StageOptions withMemoryBudgetBytes(long v) {
-        return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, OptionalLong.of(v), refineStages, threads, intraOp);
+        return toBuilder().memoryBudgetBytes(v).build();
     }
 
     public StageOptions withRefineStages(boolean v) {
-        return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, v, threads, intraOp);
-    }
-
-    public StageOptions withThreads(int v) {
-        return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, v, intraOp);
+        return toBuilder().refineStages(v).build();
     }
 
     public StageOptions withIntraOp(PlannerOptions v) {
-        return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, v);
+        return toBuilder().intraOp(v).build();
     }
 
     /** The per-device memory a stage must fit on GPUs with {@code gpuMemoryBytes}. */

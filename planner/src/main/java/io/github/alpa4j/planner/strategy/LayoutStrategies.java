@@ -32,7 +32,11 @@ final class LayoutStrategies {
     }
 
     static int leader(LayoutOp op) {
-        return op instanceof LayoutOp.BroadcastTo ? -1 : 0;
+        return switch (op) {
+            case LayoutOp.BroadcastTo b -> -1;
+            case LayoutOp.Permute p -> 0;
+            case LayoutOp.Reshape r -> 0;
+        };
     }
 
     private static List<ShardingStrategy> reshape(StrategyContext c, LayoutOp.Reshape op) {
