@@ -65,7 +65,7 @@ public record CostCheck(double predictedIteration, double measuredIteration, int
                 "iteration time: predicted %s, measured %s (median of %d steps after %d of warm-up), %+.0f %%%n",
                 Units.seconds(predictedIteration), Units.seconds(measuredIteration), measuredSteps, warmupSteps, 100 * relativeError()));
         for (Stage s : stages) {
-            sb.append(String.format(Locale.ROOT, "  stage %d per microbatch: forward %s (predicted %s), backward %s (predicted %s)%n",
+            sb.append(String.format(Locale.ROOT, "  stage %d: forward %s (predicted %s), backward %s (predicted %s) per microbatch%n",
                     s.index(), Units.seconds(s.measuredForward()), Units.seconds(s.predictedForward()), Units.seconds(s.measuredBackward()),
                     Units.seconds(s.predictedBackward())));
         }
