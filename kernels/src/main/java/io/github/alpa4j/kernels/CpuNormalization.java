@@ -1,0 +1,190 @@
+package io.github.alpa4j.kernels;
+
+/**
+ * The CPU twin's softmax and layer norm, row by row, rows split over the device's threads. Sums
+ * along a row run in float64 over four accumulators ({@link #sum}); the element-wise passes are
+ * plain loops C2 compiles to SIMD code.
+ */
+final class CpuNormalization {
+    private static final ThreadLocal<float[][]> MOMENTS = ThreadLocal.withInitial(() -> new float[][] {new float[2048]});
+
+    private CpuNormalization() {
+    }
+
+    /** Rows per chunk of a split loop over rows of length n. */
+    private static int grain(int n) {
+        return Math.max(1, CpuElementwise.GRAIN / Math.max(1, n));
+    }
+
+    /** Σ x[off + j] for j &lt; n in float64, four partial sums for instruction-level parallelism. */
+    static double sum(float[] x, int off, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            s0 += x[off + j];
+            s1 += x[off + j + 1];
+            s2 += x[off + j + 2];
+            s3 += x[off + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += x[off + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    static float max(float[] x, int off, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            m = Math.max(m, x[off + j]);
+        }
+        return m;
+    }
+
+    /**
+     * y = softmax(alpha·x) over rows of n; with causalSeq &gt; 0 key j of row r is masked when
+     * j &gt; r mod causalSeq. alpha = 1 is the plain softmax; another alpha fuses the scale before
+     * it: alpha·x rounds to the same float as a separate scale would produce.
+     */
+    static void softmax(IntraOpPool pool, float[] x, float alpha, float[] y, int rows, int n, int causalSeq) {
+        pool.parallelFor(rows, grain(n), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * n;
+                int end = base + (causalSeq > 0 ? (r % causalSeq) + 1 : n);
+                float[] in = x;
+                if (alpha != 1f) {
+                    for (int i = base; i < end; i++) {
+                        y[i] = alpha * x[i];
+                    }
+                    in = y;
+                }
+                CpuMath.exp(in, max(in, base, end - base), y, base, end);
+                float inv = (float) (1.0 / sum(y, base, end - base));
+                for (int i = base; i < end; i++) {
+                    y[i] *= inv;
+                }
+                java.util.Arrays.fill(y, end, base + n, 0f);
+            }
+        });
+    }
+
+    static void softmaxGrad(IntraOpPool pool, float[] y, float[] dy, float[] dx, int rows, int n) {
+        pool.parallelFor(rows, grain(n), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * n;
+                double d0 = 0;
+                double d1 = 0;
+                int j = 0;
+                for (; j + 2 <= n; j += 2) {
+                    d0 += (double) y[base + j] * dy[base + j];
+                    d1 += (double) y[base + j + 1] * dy[base + j + 1];
+                }
+                for (; j < n; j++) {
+                    d0 += (double) y[base + j] * dy[base + j];
+                }
+                float d = (float) (d0 + d1);
+                for (j = 0; j < n; j++) {
+                    dx[base + j] = y[base + j] * (dy[base + j] - d);
+                }
+            }
+        });
+    }
+
+    /** Mean and 1/sqrt(var + eps) of row r into m[2r], m[2r + 1]. */
+    private static void moments(float[] x, int r, int h, float eps, float[] m) {
+        int base = r * h;
+        double mean = sum(x, base, h) / h;
+        double v0 = 0;
+        double v1 = 0;
+        int j = 0;
+        for (; j + 2 <= h; j += 2) {
+            double a = x[base + j] - mean;
+            double b = x[base + j + 1] - mean;
+            v0 += a * a;
+            v1 += b * b;
+        }
+        for (; j < h; j++) {
+            double a = x[base + j] - mean;
+            v0 += a * a;
+        }
+        double var = (v0 + v1) / h;
+        m[2 * r] = (float) mean;
+        m[2 * r + 1] = (float) (1.0 / Math.sqrt(var + eps));
+    }
+
+    /** The calling thread's buffer of per-row moments, shared with the pool for one call. */
+    private static float[] momentBuffer(int rows) {
+        float[][] held = MOMENTS.get();
+        if (held[0].length < 2 * rows) {
+            held[0] = new float[Math.max(2 * rows, 2 * held[0].length)];
+        }
+        return held[0];
+    }
+
+    static void layerNorm(IntraOpPool pool, float[] x, float[] gamma, float[] beta, float[] y, int rows, int h, float eps) {
+        float[] m = momentBuffer(rows);
+        pool.parallelFor(rows, grain(h), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                moments(x, r, h, eps, m);
+                int base = r * h;
+                float mean = m[2 * r];
+                float rstd = m[2 * r + 1];
+                for (int j = 0; j < h; j++) {
+                    y[base + j] = (x[base + j] - mean) * rstd * gamma[j] + beta[j];
+                }
+            }
+        });
+    }
+
+    static void layerNormGrad(IntraOpPool pool, float[] x, float[] gamma, float[] dy, float[] dx, int rows, int h, float eps) {
+        float[] m = momentBuffer(rows);
+        pool.parallelFor(rows, grain(h), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                moments(x, r, h, eps, m);
+                int base = r * h;
+                float mean = m[2 * r];
+                float rstd = m[2 * r + 1];
+                double sumG = 0;
+                double sumGX = 0;
+                for (int j = 0; j < h; j++) {
+                    double g = dy[base + j] * gamma[j];
+                    sumG += g;
+                    sumGX += g * (x[base + j] - mean) * rstd;
+                }
+                float meanG = (float) (sumG / h);
+                float meanGX = (float) (sumGX / h);
+                for (int j = 0; j < h; j++) {
+                    float xh = (x[base + j] - mean) * rstd;
+                    dx[base + j] = rstd * (dy[base + j] * gamma[j] - meanG - xh * meanGX);
+                }
+            }
+        });
+    }
+
+    /** dgamma = Σ_rows dy·x̂: moments by rows, then the sums by columns, each in row order. */
+    static void layerNormGammaGrad(IntraOpPool pool, float[] x, float[] dy, float[] dgamma, int rows, int h, float eps) {
+        float[] m = momentBuffer(rows);
+        pool.parallelFor(rows, grain(h), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                moments(x, r, h, eps, m);
+            }
+        });
+        pool.parallelFor(h, Math.max(1, CpuElementwise.GRAIN / rows), (from, to) -> {
+            int n = to - from;
+            double[] acc = CpuElementwise.sums(n);
+            for (int r = 0; r < rows; r++) {
+                int base = r * h + from;
+                float mean = m[2 * r];
+                float rstd = m[2 * r + 1];
+                for (int j = 0; j < n; j++) {
+                    acc[j] += dy[base + j] * (x[base + j] - mean) * rstd;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                dgamma[from + j] = (float) acc[j];
+            }
+        });
+    }
+}
