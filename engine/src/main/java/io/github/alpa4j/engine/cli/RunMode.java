@@ -88,6 +88,13 @@ sealed interface RunMode {
             throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
                     + " (see ./alpa4j plan --pipeline --json for its plan)");
         }
+        if (c.cpuThreads != null && (cuda || mesh.mesh != null || pipelinePlan || c.loadPlan != null)) {
+            throw new UserInputException("--cpu-threads sets the threads of one CPU device; a simulated mesh or pipeline runs one"
+                    + " thread per device, and --backend cuda none");
+        }
+        if (c.cpuThreads != null && c.cpuThreads < 1) {
+            throw new UserInputException("--cpu-threads must be positive, got " + c.cpuThreads);
+        }
         if (cuda) {
             Backends.requireGpu();
         }
@@ -104,9 +111,11 @@ sealed interface RunMode {
     record SingleDevice(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
-            BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
-                    : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
-            return new Prepared(r, Map.of());
+            if (cuda) {
+                return new Prepared(Backends.singleCuda(training, precision, cmd.seed, Set.of("loss")), Map.of());
+            }
+            int threads = cmd.cpuThreads != null ? cmd.cpuThreads : Runtime.getRuntime().availableProcessors();
+            return new Prepared(Backends.singleCpu(training, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
         }
     }
 

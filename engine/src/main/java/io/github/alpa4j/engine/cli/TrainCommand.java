@@ -84,6 +84,10 @@ public class TrainCommand implements Callable<Integer> {
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
     String backend;
 
+    @Option(names = "--cpu-threads", description = "CPU backend, one device: threads its kernels and matrix products split over"
+            + " (default: every core this process may use; a simulated mesh runs one thread per device).")
+    Integer cpuThreads;
+
     @Option(names = "--precision", defaultValue = "fp32",
             description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
     String precision;

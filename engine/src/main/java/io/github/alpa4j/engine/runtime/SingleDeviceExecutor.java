@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Runs a whole graph on one device: the reference every sharded or pipelined run is compared
  * with. Variables (parameters, optimizer states) live across steps; every other tensor is
- * allocated when computed and freed after its last reader. Reshapes alias their input.
+ * allocated when computed and freed after its last reader (a fetched output once downloaded).
+ * Reshapes alias their input.
  */
 public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private final Graph graph;
@@ -24,6 +25,8 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private final KernelDispatch<F, I> dispatch;
     private final Set<String> fetched;
     private final Liveness liveness;
+    /** Fetched outputs whose buffers are freed once downloaded: they own storage and are no variable's new value. */
+    private final Set<Integer> freedAfterFetch = new HashSet<>();
     private final Map<Integer, Object> variables = new LinkedHashMap<>();
     private long variableBytes;
     private long peakBytes;
@@ -42,6 +45,11 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         }
         graph.updates().forEach(u -> keep.add(u.value()));
         this.liveness = Liveness.of(graph, keep);
+        for (String name : fetch) {
+            freedAfterFetch.add(graph.output(name));
+        }
+        graph.updates().forEach(u -> freedAfterFetch.remove(u.value()));
+        freedAfterFetch.removeIf(id -> !liveness.ownsStorage(id));
         for (Node n : graph.variables()) {
             Object buf = backend.allocate(n.type());
             backend.upload(Initializer.initial(n, seed), buf);
@@ -98,6 +106,9 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         for (String name : fetched) {
             int id = graph.output(name);
             out.put(name, backend.download(buf[id], graph.node(id).type()));
+        }
+        for (int id : freedAfterFetch) {
+            backend.free(buf[id]);
         }
         for (Graph.Update u : graph.updates()) {
             backend.free(variables.put(u.variable(), buf[u.value()]));
