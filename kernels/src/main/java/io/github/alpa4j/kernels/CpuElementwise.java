@@ -153,6 +153,19 @@ final class CpuElementwise {
         });
     }
 
+    /** h = a + bias over rows of n, then y = gelu(h), a block of a row at a time. */
+    static void biasGelu(IntraOpPool pool, float[] a, float[] bias, float[] h, float[] y, int rows, int n) {
+        pool.parallelFor(rows, Math.max(1, GRAIN / n), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * n;
+                for (int i = base, j = 0; i < base + n; i++, j++) {
+                    h[i] = a[i] + bias[j];
+                }
+                gelu(h, y, base, base + n);
+            }
+        });
+    }
+
     private static void relu(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             y[i] = x[i] > 0 ? x[i] : 0f;

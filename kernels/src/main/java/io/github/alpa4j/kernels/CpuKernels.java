@@ -11,7 +11,7 @@ import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
  * the device's {@link IntraOpPool} (one thread by default: a simulated mesh runs a device per core).
  * Close it to stop its threads and free its native buffers.
  */
-public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<float[], short[]>, AutoCloseable {
+public final class CpuKernels implements Kernels<float[], int[]>, FusedKernels<float[]>, Bf16Casts<float[], short[]>, AutoCloseable {
     static {
         // One BLAS thread per calling thread: the simulated mesh already runs a thread per device, a
         // single device splits its products over its own threads, and OpenBLAS's spinning workers
@@ -69,6 +69,11 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
     }
 
     @Override
+    public void biasGelu(float[] a, float[] bias, float[] h, float[] y, long rows, int n) {
+        CpuElementwise.biasGelu(pool, a, bias, h, y, (int) rows, n);
+    }
+
+    @Override
     public void scale(float[] x, float alpha, float[] y, long n) {
         CpuElementwise.scale(pool, x, alpha, y, (int) n);
     }
@@ -80,22 +85,32 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
 
     @Override
     public void softmax(float[] x, float[] y, long rows, int n, int causalSeq) {
-        CpuNormalization.softmax(pool, x, 1f, y, (int) rows, n, causalSeq);
+        CpuNormalization.softmax(pool, x, 1f, null, y, (int) rows, n, causalSeq);
     }
 
-    /** softmax(alpha·x): a scale and the softmax after it in one pass, the same floats as the two ops apart. */
-    public void scaledSoftmax(float[] x, float alpha, float[] y, long rows, int n, int causalSeq) {
-        CpuNormalization.softmax(pool, x, alpha, y, (int) rows, n, causalSeq);
+    @Override
+    public void scaleSoftmax(float[] x, float alpha, float[] scaled, float[] y, long rows, int n, int causalSeq) {
+        CpuNormalization.softmax(pool, x, alpha, scaled, y, (int) rows, n, causalSeq);
     }
 
     @Override
     public void softmaxGrad(float[] y, float[] dy, float[] dx, long rows, int n) {
-        CpuNormalization.softmaxGrad(pool, y, dy, dx, (int) rows, n);
+        CpuNormalization.softmaxGrad(pool, y, dy, dx, 1f, null, (int) rows, n);
+    }
+
+    @Override
+    public void softmaxGradScale(float[] y, float[] dy, float alpha, float[] dxs, float[] dx, long rows, int n) {
+        CpuNormalization.softmaxGrad(pool, y, dy, dxs, alpha, dx, (int) rows, n);
     }
 
     @Override
     public void layerNorm(float[] x, float[] gamma, float[] beta, float[] y, long rows, int h, float eps) {
-        CpuNormalization.layerNorm(pool, x, gamma, beta, y, (int) rows, h, eps);
+        CpuNormalization.layerNorm(pool, null, null, x, gamma, beta, y, (int) rows, h, eps);
+    }
+
+    @Override
+    public void addLayerNorm(float[] a, float[] b, float[] gamma, float[] beta, float[] sum, float[] y, long rows, int h, float eps) {
+        CpuNormalization.layerNorm(pool, a, b, sum, gamma, beta, y, (int) rows, h, eps);
     }
 
     @Override
@@ -193,6 +208,12 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
     public void adamApply(float[] p, float[] m, float[] v, float[] step, float[] out, long n,
                           float lr, float beta1, float beta2, float eps, float weightDecay) {
         CpuOptimizer.adamApply(pool, p, m, v, step, out, (int) n, lr, beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
+    public void adamStep(float[] p, float[] g, float[] m, float[] v, float[] step, float[] pOut, float[] mOut, float[] vOut, long n,
+                         float lr, float beta1, float beta2, float eps, float weightDecay) {
+        CpuOptimizer.adamStep(pool, p, g, m, v, step, pOut, mOut, vOut, (int) n, lr, beta1, beta2, eps, weightDecay);
     }
 
     @Override

@@ -44,22 +44,22 @@ final class CpuNormalization {
     }
 
     /**
-     * y = softmax(alpha·x) over rows of n; with causalSeq &gt; 0 key j of row r is masked when
-     * j &gt; r mod causalSeq. alpha = 1 is the plain softmax; another alpha fuses the scale before
-     * it: alpha·x rounds to the same float as a separate scale would produce.
+     * y = softmax(x) over rows of n; with causalSeq &gt; 0 key j of row r is masked when
+     * j &gt; r mod causalSeq. With {@code scaled} (else null), first scaled = alpha·x, row by row,
+     * and the softmax of that: the same floats as a scale and a softmax apart.
      */
-    static void softmax(IntraOpPool pool, float[] x, float alpha, float[] y, int rows, int n, int causalSeq) {
+    static void softmax(IntraOpPool pool, float[] x, float alpha, float[] scaled, float[] y, int rows, int n, int causalSeq) {
         pool.parallelFor(rows, grain(n), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * n;
-                int end = base + (causalSeq > 0 ? (r % causalSeq) + 1 : n);
                 float[] in = x;
-                if (alpha != 1f) {
-                    for (int i = base; i < end; i++) {
-                        y[i] = alpha * x[i];
+                if (scaled != null) {
+                    for (int i = base; i < base + n; i++) {
+                        scaled[i] = alpha * x[i];
                     }
-                    in = y;
+                    in = scaled;
                 }
+                int end = base + (causalSeq > 0 ? (r % causalSeq) + 1 : n);
                 CpuMath.exp(in, max(in, base, end - base), y, base, end);
                 float inv = (float) (1.0 / sum(y, base, end - base));
                 for (int i = base; i < end; i++) {
@@ -70,23 +70,29 @@ final class CpuNormalization {
         });
     }
 
-    static void softmaxGrad(IntraOpPool pool, float[] y, float[] dy, float[] dx, int rows, int n) {
+    /** dx = y·(dy − Σ y·dy) per row; with {@code scaled} (else null), that into dx and scaled = alpha·dx. */
+    static void softmaxGrad(IntraOpPool pool, float[] y, float[] dy, float[] dx, float alpha, float[] scaled, int rows, int n) {
         pool.parallelFor(rows, grain(n), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * n;
                 double d0 = 0;
                 double d1 = 0;
-                int j = 0;
-                for (; j + 2 <= n; j += 2) {
-                    d0 += (double) y[base + j] * dy[base + j];
-                    d1 += (double) y[base + j + 1] * dy[base + j + 1];
+                int i = base;
+                for (; i + 2 <= base + n; i += 2) {
+                    d0 += (double) y[i] * dy[i];
+                    d1 += (double) y[i + 1] * dy[i + 1];
                 }
-                for (; j < n; j++) {
-                    d0 += (double) y[base + j] * dy[base + j];
+                for (; i < base + n; i++) {
+                    d0 += (double) y[i] * dy[i];
                 }
                 float d = (float) (d0 + d1);
-                for (j = 0; j < n; j++) {
-                    dx[base + j] = y[base + j] * (dy[base + j] - d);
+                for (i = base; i < base + n; i++) {
+                    dx[i] = y[i] * (dy[i] - d);
+                }
+                if (scaled != null) {
+                    for (i = base; i < base + n; i++) {
+                        scaled[i] = alpha * dx[i];
+                    }
                 }
             }
         });
@@ -123,16 +129,23 @@ final class CpuNormalization {
         return held[0];
     }
 
-    static void layerNorm(IntraOpPool pool, float[] x, float[] gamma, float[] beta, float[] y, int rows, int h, float eps) {
+    /** y = layerNorm(x); with {@code b} (else null), first x = a + b row by row (x written), then its norm. */
+    static void layerNorm(IntraOpPool pool, float[] a, float[] b, float[] x, float[] gamma, float[] beta, float[] y, int rows, int h,
+                          float eps) {
         float[] m = momentBuffer(rows);
         pool.parallelFor(rows, grain(h), (from, to) -> {
             for (int r = from; r < to; r++) {
-                moments(x, r, h, eps, m);
                 int base = r * h;
+                if (b != null) {
+                    for (int i = base; i < base + h; i++) {
+                        x[i] = a[i] + b[i];
+                    }
+                }
+                moments(x, r, h, eps, m);
                 float mean = m[2 * r];
                 float rstd = m[2 * r + 1];
-                for (int j = 0; j < h; j++) {
-                    y[base + j] = (x[base + j] - mean) * rstd * gamma[j] + beta[j];
+                for (int i = base, j = 0; i < base + h; i++, j++) {
+                    y[i] = (x[i] - mean) * rstd * gamma[j] + beta[j];
                 }
             }
         });

@@ -98,23 +98,9 @@ class CpuKernelsThreadsTest {
         float[] x = randn(ROWS * 128);
         float[] dy = randn(ROWS * 128);
         same(x.length, (k, out) -> k.softmax(x, out, ROWS, 128, 128));
-        same(x.length, (k, out) -> k.scaledSoftmax(x, 0.17f, out, ROWS, 128, 0));
         float[] y = new float[x.length];
         ONE.softmax(x, y, ROWS, 128, 0);
         same(x.length, (k, out) -> k.softmaxGrad(y, dy, out, ROWS, 128));
-    }
-
-    /** The fused scale is the same floats as a scale and then a softmax. */
-    @Test
-    void scaledSoftmaxEqualsScaleThenSoftmax() {
-        float[] x = randn(ROWS * 128);
-        float[] scaled = new float[x.length];
-        ONE.scale(x, 0.17f, scaled, x.length);
-        float[] apart = new float[x.length];
-        ONE.softmax(scaled, apart, ROWS, 128, 128);
-        float[] fused = new float[x.length];
-        THREE.scaledSoftmax(x, 0.17f, fused, ROWS, 128, 128);
-        assertThat(fused).isEqualTo(apart);
     }
 
     @Test
