@@ -101,30 +101,38 @@ final class CpuElementwise {
             return;
         }
         pool.parallelFor(s.rows(), Math.max(1, GRAIN / inner), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                row.apply(a, s.rowOffset(r, 0), s.innerStride(0), b, s.rowOffset(r, 1), s.innerStride(1), out, r * inner, inner);
+            Strides.Cursor c = s.cursor(from);
+            for (int r = from; r < to; r++, c.advance()) {
+                row.apply(a, c.offset(0), s.innerStride(0), b, c.offset(1), s.innerStride(1), out, r * inner, inner);
             }
         });
     }
 
+    /** Split by runs of rows along the innermost outer dimension (a head's rows of a permute), offsets added along a run. */
     static void strided(IntraOpPool pool, float[] x, long xOffset, long[] xs, float[] y, int[] dims) {
         Strides s = Strides.coalesce(dims, xs);
         int inner = Math.max(1, s.inner());
         int step = s.innerStride(0);
+        int run = s.run();
+        int runStride = s.runStride(0);
         int base = Math.toIntExact(xOffset);
-        pool.parallelFor(s.rows(), Math.max(1, GRAIN / inner), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int ix = base + s.rowOffset(r, 0);
-                int o = r * inner;
-                if (step == 1) {
-                    System.arraycopy(x, ix, y, o, inner);
-                } else if (step == 0) {
-                    java.util.Arrays.fill(y, o, o + inner, x[ix]);
-                } else {
-                    for (int j = 0; j < inner; j++) {
-                        y[o + j] = x[ix + j * step];
+        pool.parallelFor(s.rows() / run, Math.max(1, GRAIN / (inner * run)), (from, to) -> {
+            Strides.Cursor c = s.cursor(from * run);
+            for (int g = from; g < to; g++) {
+                int ix = base + c.offset(0);
+                int o = g * run * inner;
+                for (int k = 0; k < run; k++, ix += runStride, o += inner) {
+                    if (step == 1) {
+                        System.arraycopy(x, ix, y, o, inner);
+                    } else if (step == 0) {
+                        java.util.Arrays.fill(y, o, o + inner, x[ix]);
+                    } else {
+                        for (int j = 0; j < inner; j++) {
+                            y[o + j] = x[ix + j * step];
+                        }
                     }
                 }
+                c.nextRun();
             }
         });
     }
@@ -240,12 +248,13 @@ final class CpuElementwise {
         if (s.innerStride(0) == 0 && s.rowsDistinct(0)) {
             // each output element sums one contiguous run of x (a row sum)
             pool.parallelFor(rows, Math.max(1, GRAIN / inner), (from, to) -> {
-                for (int row = from; row < to; row++) {
+                Strides.Cursor c = s.cursor(from);
+                for (int row = from; row < to; row++, c.advance()) {
                     double sum = 0;
                     for (int j = row * inner, end = j + inner; j < end; j++) {
                         sum += x[j];
                     }
-                    y[s.rowOffset(row, 0)] = (float) (sum * scale);
+                    y[c.offset(0)] = (float) (sum * scale);
                 }
             });
         } else if (s.innerStride(0) == 1 && outSize == inner) {
@@ -266,8 +275,9 @@ final class CpuElementwise {
         } else {
             double[] sum = sums(outSize);
             int si = s.innerStride(0);
-            for (int row = 0, i = 0; row < rows; row++) {
-                int base = s.rowOffset(row, 0);
+            Strides.Cursor c = s.cursor(0);
+            for (int row = 0, i = 0; row < rows; row++, c.advance()) {
+                int base = c.offset(0);
                 for (int j = 0; j < inner; j++) {
                     sum[base + j * si] += x[i++];
                 }

@@ -38,11 +38,12 @@ final class CpuLosses {
         double[] perRow = rowBuffer(rows);
         pool.parallelFor(rows, grain(vocab), (from, to) -> {
             float[] e = exps(vocab);
+            int[] bits = CpuMath.exponents();
             for (int r = from; r < to; r++) {
                 int base = r * vocab;
                 float max = CpuNormalization.max(logits, base, vocab);
                 System.arraycopy(logits, base, e, 0, vocab);
-                CpuMath.exp(e, max, e, 0, vocab);
+                CpuMath.exp(e, max, e, 0, vocab, bits);
                 perRow[r] = Math.log(CpuNormalization.sum(e, 0, vocab)) + max - logits[base + labels[r]];
             }
         });
@@ -57,10 +58,11 @@ final class CpuLosses {
                                  float invCount) {
         float g = dloss[0] * invCount;
         pool.parallelFor(rows, grain(vocab), (from, to) -> {
+            int[] bits = CpuMath.exponents();
             for (int r = from; r < to; r++) {
                 int base = r * vocab;
                 float max = CpuNormalization.max(logits, base, vocab);
-                CpuMath.exp(logits, max, dlogits, base, base + vocab);
+                CpuMath.exp(logits, max, dlogits, base, base + vocab, bits);
                 float scale = (float) (1.0 / CpuNormalization.sum(dlogits, base, vocab)) * g;
                 for (int i = base; i < base + vocab; i++) {
                     dlogits[i] *= scale;
@@ -81,9 +83,10 @@ final class CpuLosses {
     static void rowSumExp(IntraOpPool pool, float[] x, float[] max, float[] out, int rows, int n) {
         pool.parallelFor(rows, grain(n), (from, to) -> {
             float[] e = exps(n);
+            int[] bits = CpuMath.exponents();
             for (int r = from; r < to; r++) {
                 System.arraycopy(x, r * n, e, 0, n);
-                CpuMath.exp(e, max[r], e, 0, n);
+                CpuMath.exp(e, max[r], e, 0, n, bits);
                 out[r] = (float) CpuNormalization.sum(e, 0, n);
             }
         });
@@ -108,9 +111,10 @@ final class CpuLosses {
                                           float[] dlogits, int rows, int n, int vocabStart, float invCount) {
         float g = dloss[0] * invCount;
         pool.parallelFor(rows, grain(n), (from, to) -> {
+            int[] bits = CpuMath.exponents();
             for (int r = from; r < to; r++) {
                 int base = r * n;
-                CpuMath.exp(logits, max[r], dlogits, base, base + n);
+                CpuMath.exp(logits, max[r], dlogits, base, base + n, bits);
                 float scale = (float) (1.0 / sumExp[r]) * g;
                 for (int i = base; i < base + n; i++) {
                     dlogits[i] *= scale;

@@ -50,6 +50,7 @@ final class CpuNormalization {
      */
     static void softmax(IntraOpPool pool, float[] x, float alpha, float[] scaled, float[] y, int rows, int n, int causalSeq) {
         pool.parallelFor(rows, grain(n), (from, to) -> {
+            int[] bits = CpuMath.exponents();
             for (int r = from; r < to; r++) {
                 int base = r * n;
                 float[] in = x;
@@ -60,7 +61,7 @@ final class CpuNormalization {
                     in = scaled;
                 }
                 int end = base + (causalSeq > 0 ? (r % causalSeq) + 1 : n);
-                CpuMath.exp(in, max(in, base, end - base), y, base, end);
+                CpuMath.exp(in, max(in, base, end - base), y, base, end, bits);
                 float inv = (float) (1.0 / sum(y, base, end - base));
                 for (int i = base; i < end; i++) {
                     y[i] *= inv;
@@ -98,24 +99,33 @@ final class CpuNormalization {
         });
     }
 
-    /** Mean and 1/sqrt(var + eps) of row r into m[2r], m[2r + 1]. */
+    /**
+     * Mean and 1/sqrt(var + eps) of row r into m[2r], m[2r + 1], in one pass: float64 sums of x and
+     * x² (var = E[x²] − mean², exact to float32 for float inputs unless the mean exceeds the
+     * deviation by four orders of magnitude), two accumulators of each.
+     */
     private static void moments(float[] x, int r, int h, float eps, float[] m) {
         int base = r * h;
-        double mean = sum(x, base, h) / h;
-        double v0 = 0;
-        double v1 = 0;
-        int j = 0;
-        for (; j + 2 <= h; j += 2) {
-            double a = x[base + j] - mean;
-            double b = x[base + j + 1] - mean;
-            v0 += a * a;
-            v1 += b * b;
+        double s0 = 0;
+        double s1 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        int i = base;
+        for (; i + 2 <= base + h; i += 2) {
+            double a = x[i];
+            double b = x[i + 1];
+            s0 += a;
+            s1 += b;
+            q0 += a * a;
+            q1 += b * b;
         }
-        for (; j < h; j++) {
-            double a = x[base + j] - mean;
-            v0 += a * a;
+        for (; i < base + h; i++) {
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
         }
-        double var = (v0 + v1) / h;
+        double mean = (s0 + s1) / h;
+        double var = Math.max(0, (q0 + q1) / h - mean * mean);
         m[2 * r] = (float) mean;
         m[2 * r + 1] = (float) (1.0 / Math.sqrt(var + eps));
     }

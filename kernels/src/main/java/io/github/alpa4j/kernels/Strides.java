@@ -97,6 +97,16 @@ final class Strides {
         return s[s.length - 1];
     }
 
+    /** Rows in one run along the innermost outer dimension (1 when there is none). */
+    int run() {
+        return outer.length == 0 ? 1 : outer[outer.length - 1];
+    }
+
+    /** Stride of operand {@code op} from a row to the next within a {@link #run()}. */
+    int runStride(int op) {
+        return outer.length == 0 ? 0 : strides[op][outer.length - 1];
+    }
+
     /** True when no outer dimension has stride 0 for operand {@code op}: each row reaches a place of its own. */
     boolean rowsDistinct(int op) {
         for (int d = 0; d < outer.length; d++) {
@@ -105,6 +115,60 @@ final class Strides {
             }
         }
         return true;
+    }
+
+    /** A walk over the rows from {@code first} on: each operand's row offset kept by adding strides, not by dividing. */
+    Cursor cursor(int first) {
+        return new Cursor(first);
+    }
+
+    /** Row offsets of every operand, row after row (an odometer over the outer dimensions). */
+    final class Cursor {
+        private final int[] index = new int[outer.length];
+        private final int[] offset = new int[strides.length];
+
+        private Cursor(int row) {
+            for (int d = outer.length - 1; d >= 0; d--) {
+                index[d] = row % outer[d];
+                row /= outer[d];
+            }
+            for (int op = 0; op < strides.length; op++) {
+                for (int d = 0; d < outer.length; d++) {
+                    offset[op] += index[d] * strides[op][d];
+                }
+            }
+        }
+
+        /** Offset of the current row's first element in operand {@code op}. */
+        int offset(int op) {
+            return offset[op];
+        }
+
+        /** Moves to the next row. */
+        void advance() {
+            step(outer.length - 1);
+        }
+
+        /** Moves from the first row of a {@link #run()} to the first row of the next run. */
+        void nextRun() {
+            step(outer.length - 2);
+        }
+
+        /** Adds one along dimension d, carrying into the dimensions above it. */
+        private void step(int d) {
+            for (; d >= 0; d--) {
+                for (int op = 0; op < offset.length; op++) {
+                    offset[op] += strides[op][d];
+                }
+                if (++index[d] < outer[d]) {
+                    return;
+                }
+                for (int op = 0; op < offset.length; op++) {
+                    offset[op] -= outer[d] * strides[op][d];
+                }
+                index[d] = 0;
+            }
+        }
     }
 
     /** Element offset of row {@code row}'s first element in operand {@code op}. */

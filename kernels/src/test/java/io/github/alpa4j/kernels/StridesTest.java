@@ -60,4 +60,29 @@ class StridesTest {
         assertThat(sumOverTwoInner.rows()).isEqualTo(2);
         assertThat(sumOverTwoInner.rowOffset(1, 0)).isEqualTo(1);
     }
+
+    /** The cursor's running offsets are the divided-out ones, row after row, from any first row. */
+    @Test
+    void aCursorWalksTheRowsAsTheirOffsetsSay() {
+        Strides s = Strides.coalesce(new int[] {2, 4, 3, 5}, new long[] {60, 5, 20, 1}, new long[] {0, 1, 0, 1});
+        for (int first : new int[] {0, 5, 23}) {
+            Strides.Cursor c = s.cursor(first);
+            for (int row = first; row < s.rows(); row++, c.advance()) {
+                assertThat(c.offset(0)).as("row %d", row).isEqualTo(s.rowOffset(row, 0));
+                assertThat(c.offset(1)).as("row %d", row).isEqualTo(s.rowOffset(row, 1));
+            }
+        }
+    }
+
+    /** Runs are the innermost outer dimension: [2, 4, 3] rows walk in runs of 3, 20 apart in the input. */
+    @Test
+    void aCursorSkipsWholeRuns() {
+        Strides s = Strides.coalesce(new int[] {2, 4, 3, 5}, new long[] {60, 5, 20, 1});
+        assertThat(s.run()).isEqualTo(3);
+        assertThat(s.runStride(0)).isEqualTo(20);
+        Strides.Cursor c = s.cursor(0);
+        for (int run = 0; run < s.rows() / s.run(); run++, c.nextRun()) {
+            assertThat(c.offset(0)).as("run %d", run).isEqualTo(s.rowOffset(run * s.run(), 0));
+        }
+    }
 }
