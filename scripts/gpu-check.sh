@@ -93,9 +93,9 @@ finish() {
 }
 
 on_signal() {
-  ENDED="the check was stopped by SIG$1 during ${PART_NAME:-its start} after $(elapsed) s"
-  if [ -n "$PART_PID" ]; then
-    kill -TERM "$PART_PID" 2>/dev/null
+  ENDED="the check was stopped by SIG$1 ${PART_NAME:+during $PART_NAME }after $(elapsed) s"
+  if [ -n "$PART_NAME" ]; then
+    [ -n "$PART_PID" ] && kill -TERM "$PART_PID" 2>/dev/null
     printf '%s\tinterrupted\t-\t%s\t%s\tSIG%s\n' "$PART_NAME" "$(( $(date +%s) - PART_T0 ))" "$PART_LIMIT" "$1" >>"$WORK/parts.tsv"
   fi
   exit 130
@@ -118,16 +118,17 @@ run_part() {
     return 1
   fi
   [ "$limit" -gt "$left" ] && limit=$left
-  say "== $name (limit $limit s) at $(elapsed) s"
-  echo "=== part $name: $*" >>"$output"
   PART_NAME=$name
   PART_LIMIT=$limit
   PART_T0=$(date +%s)
+  say "== $name (limit $limit s) at $(elapsed) s"
+  echo "=== part $name: $*" >>"$output"
   timeout -k 5 $((limit - 5)) "$@" >>"$output" 2>&1 &
   PART_PID=$!
   wait "$PART_PID"
   rc=$?
   PART_PID=""
+  PART_NAME=""
   case $rc in
     0) state=ok ;;
     124|137) state=timeout ;;
