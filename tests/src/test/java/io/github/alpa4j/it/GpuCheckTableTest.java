@@ -34,10 +34,10 @@ class GpuCheckTableTest {
 
     @BeforeEach
     void aGpuRunWhoseEnginePartTimedOut() throws IOException {
-        write(work.resolve("limits.tsv"), "setup\t20\ndoctor\t15\ntests-native\t55\ntests-engine\t140\nbench\t50\npytorch\t35\n"
+        write(work.resolve("limits.tsv"), "setup\t20\ndoctor\t15\ntests-native\t65\ntests-engine\t130\nbench\t50\npytorch\t35\n"
                 + "pipeline\t20\npipeline-cpu\t20\nenergy\t45\n");
-        write(work.resolve("parts.tsv"), "setup\tok\t0\t3\t20\t\ndoctor\tok\t0\t2\t15\t\ntests-native\tok\t0\t40\t55\t\n"
-                + "tests-engine\ttimeout\t124\t140\t140\t\nbench\tok\t0\t30\t50\t\npytorch\tok\t0\t25\t35\t\n"
+        write(work.resolve("parts.tsv"), "setup\tok\t0\t3\t20\t\ndoctor\tok\t0\t2\t15\t\ntests-native\tok\t0\t40\t65\t\n"
+                + "tests-engine\ttimeout\t124\t130\t130\t\nbench\tok\t0\t30\t50\t\npytorch\tok\t0\t25\t35\t\n"
                 + "pipeline\tok\t0\t9\t20\t\npipeline-cpu\tok\t0\t8\t20\t\nenergy\tok\t0\t30\t45\t\n");
         write(work.resolve("card.txt"), "NVIDIA H100 80GB HBM3, 580.65.06, 81559 MiB, 700.00 W, 1980 MHz\n");
         write(work.resolve("commit.txt"), "0123456789ab\n");
@@ -103,7 +103,7 @@ class GpuCheckTableTest {
                 .isEqualTo("1 of 1 failed: twelve_layer_gpt_on_a_2x2_mesh_trains_as_on_one_gpu(): [losses [7.1, 6.9] vs one GPU [7.1, 6.8]] "
                         + "expected: < 1.0E-4 but was: 0.0147");
         assertThat(GpuCheckDryRunTest.row(rows, "no cudaMalloc")).containsExactly("TIMEOUT",
-                "part tests-engine was stopped after 140 s (limit 140 s) before this finished");
+                "part tests-engine was stopped after 130 s (limit 130 s) before this finished");
         assertThat(GpuCheckDryRunTest.row(rows, "pipeline").get(0)).isEqualTo("PASS");
         assertThat(GpuCheckDryRunTest.row(rows, "pipeline").get(1)).contains("3 steps", "max relative difference 2.00e-07", "cuda fp32 on NVIDIA H100");
         assertThat(GpuCheckDryRunTest.row(rows, "throughput fp32").get(0)).isEqualTo("0.80x PyTorch");
