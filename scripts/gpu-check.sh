@@ -271,7 +271,7 @@ train pipeline-cpu cpu "$WORK/pipeline-cpu.json" "${PIPE[@]}" "${PIPE_PLAN[@]}"
 
 # ---- energy: enough steps for 12 s of steady training at the benchmark's fp32 step time (60 steps without one)
 STEP_MS=$(sed -n 's/^BENCH|engine|fp32|.*|step_ms=\([0-9.]*\)|.*/\1/p' "$RESULTS/bench.log" | head -1)
-ENERGY_STEPS=$(awk -v ms="${STEP_MS:-0}" 'BEGIN { n = ms > 0 ? int(12000 / ms) + 2 : 60; print (n < 20 ? 20 : (n > 3000 ? 3000 : n)) }')
+ENERGY_STEPS=$(awk -v ms="${STEP_MS:-0}" 'BEGIN { n = ms > 0 ? int(12000 / ms) + 2 : 60; print (n < 8 ? 8 : (n > 3000 ? 3000 : n)) }')
 if [ $DRY = 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=timestamp,$POWER,clocks.sm,utilization.gpu --format=csv,nounits -lms 100 -i 0 \
     >"$RESULTS/smi-power.csv" 2>&1 &
