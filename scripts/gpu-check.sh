@@ -79,7 +79,7 @@ stop_sampler() {
 
 finish() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   stop_sampler
   [ -z "$ENDED" ] && [ $rc -ne 0 ] && ENDED="the check stopped with exit code $rc"
   say "== done after $(elapsed) s; results in $RESULTS"
