@@ -19,15 +19,17 @@ import java.util.List;
  * alike, by Commons Math's Levenberg–Marquardt from six starts (voltage knee at 55, 70 or 85 % of
  * the highest clock; 50 or 90 % of each instruction compute-bound).
  *
- * <p>The datasheet stays as given, static power included: on the published profiles static power
- * trades off against the voltage curve (fitted freely it comes out at 58 W on the A100, below the
- * 84 W the GPU draws blocked, and 166 W on the A40 with a voltage floor at a third of the top), so
- * the measured blocked power is the better number. {@link Options#fitStatic} and
- * {@link Options#fitMemory} free it and the memory power for profiles that pin them down.
+ * <p>The datasheet stays as given, static power included, and so does the memory power, unless
+ * {@link Options} frees them: the published profiles do not pin them down. Fitted freely, static
+ * power comes out at 50 W on the A100 profile (the GPU draws 84 W blocked) and 77 W on the A40's
+ * (70 W blocked) for a change in rms residual under 0.1 point; memory power fits 0 on the A40 and
+ * runs away to 1.9 kW on the A100, whose instructions are 85-89 % compute-bound, by trading against
+ * the voltage curve. The measured blocked power and no memory power are the better numbers.
  *
  * <p>Parameters are fitted in unbounded coordinates: powers through exp (the cap as static power
  * plus an exp, so it stays above it), the knee through a logistic between the lowest and highest
- * clock, the voltage floor through a logistic between 0.2 and 1, the memory power squared.
+ * clock, the voltage floor through a logistic between 0.2 and 1, a freed static power through a
+ * logistic fraction of the power limit, a freed memory power squared.
  */
 public final class DvfsCalibration {
     private static final double[] KNEE_STARTS = {0.55, 0.70, 0.85};

@@ -12,25 +12,26 @@ import java.util.List;
  * fitted power curve ({@link GpuSpec}) and the computation's time split ({@link InstructionTime}),
  * so the planner's stages get a frontier before any GPU run.
  *
- * <p>At requested clock f, with x = f / f_max:
+ * <p>At requested clock f, with x = f / f_max (docs/energy-model.md has the fits behind each reason):
  * <ol>
  *   <li>Time: {@code t(x) = t_compute / x + t_memory}. A stage is a sequence of kernels, some
- *       limited by the SMs and some by memory, so the two parts add. The measured GPT-3 stages
- *       fit this with 80-90 % of their A100 time compute-bound and 30-60 % of their A40 time.</li>
+ *       limited by the SMs and some by memory, so the two parts add. Calibrated on the measured
+ *       GPT-3 stages, 85-89 % of their A100 time scales with the clock, 26-53 % of their A40 time.</li>
  *   <li>Voltage: {@code v(x)} (relative to the voltage at f_max) stays at a floor up to a knee
- *       clock, then rises linearly to 1. Why: a voltage linear in the clock over the whole range
- *       made energy fall all the way down, and a power that falls at most linearly below about
- *       1.1 GHz is what both measured GPUs show (energy per operation stops improving there while
- *       static energy keeps growing, so energy has its minimum near the knee).</li>
+ *       clock, then rises linearly to 1. Why: below about 1.1 GHz both measured GPUs' power falls
+ *       only in proportion to the clock, which a voltage linear over the whole range cannot give;
+ *       energy per operation stops improving there while static energy keeps growing, so energy
+ *       has its minimum near the knee.</li>
  *   <li>Power: {@code P(x) = P_static + P_sm · x · v(x)² + P_memory · t_memory / t(x)}. The SM clock
  *       domain switches during the whole instruction, memory-bound parts included: on the A40,
- *       where most of the backward's time does not scale with the clock, a model that charged SM
- *       power only for compute-bound time fitted twice as badly (and needed 130 W of clock-independent
- *       memory power to do it); with switching power throughout, the fit puts {@code P_memory} at 0.</li>
+ *       where most of the backward's time does not scale with the clock, charging SM power only
+ *       for compute-bound time fitted worse (rms 2.6 % against 1.6 %) and needed 130 W of
+ *       clock-independent memory power; with switching power throughout, the fit puts
+ *       {@code P_memory} at 0.</li>
  *   <li>Power cap: where {@code P(x)} would exceed the GPU's cap, its limiter runs it at the clock
  *       x_e < x where {@code P(x_e)} equals the cap, and time and energy are those of x_e. Why: on
  *       both measured GPUs the highest clocks buy no time (A40: 1470-1740 MHz all take the same
- *       time at 298 W of its 300 W; A100: 1365-1410 MHz at about 475 W).</li>
+ *       time at 290-298 W of its 300 W; A100: 1365-1410 MHz at about 475 W).</li>
  *   <li>Energy is {@code P · t}: static energy grows as the clock falls, switching energy shrinks
  *       with v², so energy has a minimum and slower clocks past it only waste.</li>
  *   <li>The sweep follows the Perseus profiler (REFERENCES.md §3): from the highest clock down in
