@@ -42,6 +42,12 @@ public record Curve(int stage, Instruction instruction, List<Measurement> rows) 
                             + lowest + "-" + highest + " MHz, outside " + gpu.name() + "'s clocks "
                             + gpu.minClockMhz() + "-" + gpu.maxClockMhz() + " MHz; is --gpu the GPU that was measured?");
                 }
+                for (Measurement m : rows) {
+                    if (!(m.energyJoules() > 0)) {
+                        throw new EnergyInputException("stage " + s + " " + instruction.csvName() + " at "
+                                + m.frequencyMhz() + " MHz has no energy; the model is fitted to positive energies");
+                    }
+                }
                 curves.add(new Curve(s, instruction, rows));
             }
         }

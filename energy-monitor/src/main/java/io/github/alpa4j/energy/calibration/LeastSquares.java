@@ -1,5 +1,7 @@
 package io.github.alpa4j.energy.calibration;
 
+import io.github.alpa4j.energy.EnergyInputException;
+
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
@@ -53,7 +55,8 @@ final class LeastSquares {
             }
         }
         if (best == null) {
-            throw new IllegalStateException("Levenberg–Marquardt found no minimum from any start");
+            throw new EnergyInputException("the energy model could not be fitted to this profile: Levenberg-Marquardt "
+                    + "converged from none of its starts (are the times and energies of one GPU, in seconds and joules?)");
         }
         return best;
     }
@@ -79,7 +82,8 @@ final class LeastSquares {
                 cost += r * r;
             }
             return Double.isFinite(cost) ? Optional.of(new Minimum(p, cost)) : Optional.empty();
-        } catch (MathIllegalStateException e) {
+        } catch (MathIllegalStateException | IllegalArgumentException e) {
+            // no convergence, or a step into parameters no GPU can have: this start found nothing
             return Optional.empty();
         }
     }

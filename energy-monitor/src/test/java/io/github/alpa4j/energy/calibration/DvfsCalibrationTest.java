@@ -106,6 +106,18 @@ class DvfsCalibrationTest {
     }
 
     @Test
+    void refusesAnInstructionWithoutEnergy() {
+        List<Measurement> rows = new ArrayList<>();
+        for (Measurement m : generated(GpuSpec.a100Sxm(), 1300, 0, 1).measurements()) {
+            boolean zero = m.stage() == 0 && m.instruction() == Instruction.FORWARD && m.frequencyMhz() == 1350;
+            rows.add(zero ? new Measurement(0, Instruction.FORWARD, 1350, m.timeSeconds(), 0) : m);
+        }
+        assertThatThrownBy(() -> ModelCheck.of(new Profile(rows), GpuSpec.a100Sxm(), 4, 83.64, 1e-3))
+                .isInstanceOf(EnergyInputException.class)
+                .hasMessage("stage 0 forward at 1350 MHz has no energy; the model is fitted to positive energies");
+    }
+
+    @Test
     void refusesAProfileMeasuredOutsideTheGpusClocks() {
         Profile a40 = PerseusData.profile(PerseusData.A40);
         assertThatThrownBy(() -> DvfsCalibration.fit(a40, GpuSpec.a100Sxm(), DvfsCalibration.Options.DEFAULT))
