@@ -8,6 +8,7 @@ module io.github.alpa4j.energy {
     requires java.desktop;
 
     exports io.github.alpa4j.energy;
+    exports io.github.alpa4j.energy.calibration;
     exports io.github.alpa4j.energy.cli;
     exports io.github.alpa4j.energy.control;
     exports io.github.alpa4j.energy.dag;

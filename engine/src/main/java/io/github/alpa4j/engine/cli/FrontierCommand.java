@@ -30,6 +30,9 @@ public class FrontierCommand implements Callable<Integer> {
             description = "With --model: cluster preset or JSON whose GPU the energy model describes (default: ${DEFAULT-VALUE}).")
     String cluster;
 
+    @Option(names = "--gpu", description = "With --model: the energy model's GPU, a100|a40|h100|v100 or a GPU file from 'energy calibrate' (default: the cluster's GPU).")
+    String gpu;
+
     @Option(names = "--hosts", description = "With --model: hosts of the cluster (default: 1).")
     Integer hosts;
 
@@ -84,11 +87,14 @@ public class FrontierCommand implements Callable<Integer> {
         if (fromModel == (profile != null)) {
             throw new EnergyInputException("give either --profile FILE.csv (measured) or --model gpt|mlp (predicted by the energy model)");
         }
+        if (!fromModel && gpu != null) {
+            throw new EnergyInputException("--gpu describes the energy model's GPU; it goes with --model, not --profile");
+        }
         ProfileSource source;
         double watts;
         double tau;
         if (fromModel) {
-            ModelProfile mp = ModelProfile.of(model, cluster, hosts, mesh, stages, microbatches);
+            ModelProfile mp = ModelProfile.of(model, cluster, hosts, mesh, stages, microbatches, gpu);
             source = new ProfileSource.Given(mp.profile(), mp.description());
             watts = blockingWatts != null ? blockingWatts : mp.gpu().staticWatts();
             tau = tauMs != null ? tauMs / 1000 : mp.suggestedQuantumSeconds();
