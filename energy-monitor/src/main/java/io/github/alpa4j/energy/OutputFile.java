@@ -1,7 +1,6 @@
 package io.github.alpa4j.energy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,15 +10,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes a whole output file or nothing: the text goes to a temporary file beside the target,
- * which then replaces it in one rename, so a run that fails half-way never leaves a truncated file
- * where a good one was.
+ * Writes a whole output file or nothing: the bytes go to a temporary file beside the target, are
+ * forced to disk, and the temporary file then replaces the target in one rename, so a run that fails
+ * half-way never leaves a truncated file where a good one was. Every module's outputs are written
+ * through it (the engine's {@code OutputFile} adds the up-front checks of output paths).
  */
 public final class OutputFile {
     private OutputFile() {
     }
 
     public static void write(Path file, String text) {
+        write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void write(Path file, byte[] bytes) {
         Path absolute = file.toAbsolutePath();
         Path directory = absolute.getParent();
         if (directory == null || !Files.isDirectory(directory)) {
@@ -28,7 +32,14 @@ public final class OutputFile {
         Path temporary = null;
         try {
             temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp");
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temporary,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -39,7 +50,7 @@ public final class OutputFile {
         } catch (NoSuchFileException e) {
             throw new EnergyInputException("cannot write " + file + ": its directory does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new EnergyInputException("cannot write " + file + ": " + e.getMessage() + " (the previous file, if any, is unchanged)");
         } finally {
             if (temporary != null) {
                 try {
