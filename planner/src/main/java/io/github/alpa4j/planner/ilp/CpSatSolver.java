@@ -1,6 +1,5 @@
 package io.github.alpa4j.planner.ilp;
 
-import com.google.ortools.Loader;
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
@@ -29,7 +28,7 @@ public final class CpSatSolver {
 
     private static final class Native {
         static {
-            Loader.loadNativeLibraries();
+            OrToolsLibraries.load();
         }
 
         static void load() {
