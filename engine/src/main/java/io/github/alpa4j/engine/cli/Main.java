@@ -17,13 +17,24 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    /** The command's wall clock, from the user's start. */
+    private final CommandClock clock;
+
+    private Main(CommandClock clock) {
+        this.clock = clock;
     }
 
-    /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), CommandClock.sinceLaunch()));
+    }
+
+    /** Runs the CLI and returns its exit code (for tests; its clock starts now). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(args, out, err, CommandClock.startingNow());
+    }
+
+    private static int run(String[] args, PrintWriter out, PrintWriter err, CommandClock clock) {
+        CommandLine cli = new CommandLine(new Main(clock));
         cli.setOut(out);
         cli.setErr(err);
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
@@ -55,6 +66,10 @@ public final class Main implements Runnable {
                 || ex instanceof io.github.alpa4j.energy.control.ClockControlException
                 || ex instanceof io.github.alpa4j.planner.PlanningException
                 || ex instanceof io.github.alpa4j.ir.json.GraphFormatException;
+    }
+
+    CommandClock clock() {
+        return clock;
     }
 
     @Override

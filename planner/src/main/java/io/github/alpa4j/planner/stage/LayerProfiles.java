@@ -3,6 +3,7 @@ package io.github.alpa4j.planner.stage;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.planner.IntraOpPlanner;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -44,7 +46,8 @@ final class LayerProfiles {
     private record Transfer(int value, int from, int to, Phase phase, double[] cost) {
     }
 
-    private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
+    private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                          PlanningProgress phases) {
         this.layering = layering;
         this.profiles = profiles;
         int layers = layering.layerCount();
@@ -61,14 +64,26 @@ final class LayerProfiles {
         }
         this.plans = new IntraOpPlan[representative.size()][profiles.size()];
         this.costs = new StageCost[representative.size()][profiles.size()];
-        solveAll(options, pool);
+        solveAll(options, pool, phases);
+        phases.begin(PipelineStats.RANGE_COSTS, -1);
         this.transfersInto = transfers();
         this.ranges = compose();
+        phases.end();
     }
 
     /** Plans every distinct layer in every profile, the ILPs on {@code pool}'s threads. */
     static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
-        return new LayerProfiles(layering, profiles, options, pool);
+        return solve(layering, profiles, options, pool, PlanningProgress.NONE);
+    }
+
+    /**
+     * As {@link #solve(Layering, List, PlannerOptions, ExecutorService)}, in phases told to {@code phases}: built (with
+     * Megatron's plans) in phase {@link PipelineStats#ILP_CONSTRUCTION}, solved in {@link PipelineStats#ILP_SOLVING},
+     * then the range costs in {@link PipelineStats#RANGE_COSTS}.
+     */
+    static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                               PlanningProgress phases) {
+        return new LayerProfiles(layering, profiles, options, pool, phases);
     }
 
     int typeCount() {
@@ -88,7 +103,7 @@ final class LayerProfiles {
         return ranges[profile][first][last - first];
     }
 
-    private void solveAll(PlannerOptions options, ExecutorService pool) {
+    private void solveAll(PlannerOptions options, ExecutorService pool, PlanningProgress phases) {
         List<int[]> tasks = new ArrayList<>();
         for (int t = 0; t < representative.size(); t++) {
             for (int m = 0; m < profiles.size(); m++) {
@@ -97,19 +112,42 @@ final class LayerProfiles {
         }
         // the ILPs on the largest meshes take longest: start them first so that the threads finish together
         tasks.sort((a, b) -> Integer.compare(weight(profiles.get(b[1])), weight(profiles.get(a[1]))));
-        List<Future<IntraOpPlan>> futures = new ArrayList<>();
+        phases.begin(PipelineStats.ILP_CONSTRUCTION, tasks.size());
+        List<Future<Object>> built = new ArrayList<>();
         for (int[] task : tasks) {
             Graph g = layerGraphs.get(representative.get(task[0])).graph();
             PlanMethod method = profiles.get(task[1]).method();
             DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
-            futures.add(pool.submit(() -> method.plan(g, mesh, options)));
+            built.add(pool.submit(() -> {
+                // an ILP to solve next, or Megatron's plan, which needs no solver
+                Object r = method == PlanMethod.AUTO ? IntraOpPlanner.prepare(g, mesh, options, null) : method.plan(g, mesh, options);
+                phases.step();
+                return r;
+            }));
+        }
+        List<Object> ready = new ArrayList<>();
+        for (Future<Object> f : built) {
+            ready.add(await(f));
+        }
+        List<Future<IntraOpPlan>> solved = new ArrayList<>();
+        int ilps = (int) ready.stream().filter(r -> r instanceof IntraOpPlanner.Prepared).count();
+        phases.begin(PipelineStats.ILP_SOLVING, ilps);
+        for (Object r : ready) {
+            solved.add(r instanceof IntraOpPlanner.Prepared p
+                    ? pool.submit(() -> {
+                        IntraOpPlan plan = p.solve();
+                        phases.step();
+                        return plan;
+                    })
+                    : CompletableFuture.completedFuture((IntraOpPlan) r));
         }
         for (int i = 0; i < tasks.size(); i++) {
             int[] task = tasks.get(i);
-            IntraOpPlan p = await(futures.get(i));
+            IntraOpPlan p = await(solved.get(i));
             plans[task[0]][task[1]] = p;
             costs[task[0]][task[1]] = StageCost.of(p);
         }
+        phases.end();
     }
 
     private static int weight(Profile p) {
