@@ -52,8 +52,17 @@ public final class IntraOpPlanner {
      */
     public static Prepared prepare(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
         long t0 = System.nanoTime();
-        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
-        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(mesh))) {
+        return prepare(StrategySpace.enumerate(graph, mesh, options), warmStart, t0);
+    }
+
+    /** As {@link #prepare(Graph, DeviceMesh, PlannerOptions, IntraOpPlan)} on strategies already enumerated, with their options. */
+    public static Prepared prepare(StrategySpace space, IntraOpPlan warmStart) {
+        return prepare(space, warmStart, System.nanoTime());
+    }
+
+    private static Prepared prepare(StrategySpace space, IntraOpPlan warmStart, long t0) {
+        PlannerOptions options = space.options();
+        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(space.mesh()))) {
             throw new IllegalArgumentException("a warm start must be a plan of the same graph on the same mesh");
         }
         boolean budget = options.memoryBudgetBytes().isPresent();

@@ -7,6 +7,7 @@ import io.github.alpa4j.planner.IntraOpPlanner;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.manual.ManualPlans;
 import io.github.alpa4j.planner.cost.Resharding;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanStatus;
@@ -104,34 +105,45 @@ final class LayerProfiles {
     }
 
     private void solveAll(PlannerOptions options, ExecutorService pool, PlanningProgress phases) {
-        List<int[]> tasks = new ArrayList<>();
-        for (int t = 0; t < representative.size(); t++) {
-            for (int m = 0; m < profiles.size(); m++) {
-                tasks.add(new int[] {t, m});
+        // one task per layer type and logical mesh: the strategies are enumerated once for the ILP and Megatron's plans
+        List<Integer> meshStarts = new ArrayList<>();
+        for (int m = 0; m < profiles.size(); m++) {
+            if (m == 0 || !profiles.get(m).mesh().equals(profiles.get(m - 1).mesh())) {
+                meshStarts.add(m);
             }
         }
-        // the ILPs on the largest meshes take longest: start them first so that the threads finish together
-        tasks.sort((a, b) -> Integer.compare(weight(profiles.get(b[1])), weight(profiles.get(a[1]))));
+        List<int[]> tasks = new ArrayList<>();
+        for (int t = 0; t < representative.size(); t++) {
+            for (int i = 0; i < meshStarts.size(); i++) {
+                int end = i + 1 < meshStarts.size() ? meshStarts.get(i + 1) : profiles.size();
+                tasks.add(new int[] {t, meshStarts.get(i), end});
+            }
+        }
+        // the largest meshes take longest: start them first so that the threads finish together
+        tasks.sort((a, b) -> Integer.compare(devices(b), devices(a)));
         phases.begin(PipelineStats.ILP_CONSTRUCTION, tasks.size());
-        List<Future<Object>> built = new ArrayList<>();
+        List<Future<List<Object>>> built = new ArrayList<>();
         for (int[] task : tasks) {
             Graph g = layerGraphs.get(representative.get(task[0])).graph();
-            PlanMethod method = profiles.get(task[1]).method();
             DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
             built.add(pool.submit(() -> {
-                // an ILP to solve next, or Megatron's plan, which needs no solver
-                Object r = method == PlanMethod.AUTO ? IntraOpPlanner.prepare(g, mesh, options, null) : method.plan(g, mesh, options);
+                StrategySpace space = StrategySpace.enumerate(g, mesh, options);
+                // per profile of this mesh: an ILP to solve next, or Megatron's plan, which needs no solver
+                List<Object> r = new ArrayList<>();
+                for (int m = task[1]; m < task[2]; m++) {
+                    PlanMethod method = profiles.get(m).method();
+                    r.add(method == PlanMethod.AUTO ? IntraOpPlanner.prepare(space, null) : ManualPlans.of(method, space));
+                }
                 phases.step();
                 return r;
             }));
         }
         List<Object> ready = new ArrayList<>();
-        for (Future<Object> f : built) {
-            ready.add(await(f));
+        for (Future<List<Object>> f : built) {
+            ready.addAll(await(f));
         }
+        phases.begin(PipelineStats.ILP_SOLVING, (int) ready.stream().filter(r -> r instanceof IntraOpPlanner.Prepared).count());
         List<Future<IntraOpPlan>> solved = new ArrayList<>();
-        int ilps = (int) ready.stream().filter(r -> r instanceof IntraOpPlanner.Prepared).count();
-        phases.begin(PipelineStats.ILP_SOLVING, ilps);
         for (Object r : ready) {
             solved.add(r instanceof IntraOpPlanner.Prepared p
                     ? pool.submit(() -> {
@@ -141,17 +153,19 @@ final class LayerProfiles {
                     })
                     : CompletableFuture.completedFuture((IntraOpPlan) r));
         }
-        for (int i = 0; i < tasks.size(); i++) {
-            int[] task = tasks.get(i);
-            IntraOpPlan p = await(solved.get(i));
-            plans[task[0]][task[1]] = p;
-            costs[task[0]][task[1]] = StageCost.of(p);
+        int k = 0;
+        for (int[] task : tasks) {
+            for (int m = task[1]; m < task[2]; m++) {
+                IntraOpPlan p = await(solved.get(k++));
+                plans[task[0]][m] = p;
+                costs[task[0]][m] = StageCost.of(p);
+            }
         }
         phases.end();
     }
 
-    private static int weight(Profile p) {
-        return p.method() == PlanMethod.AUTO ? p.mesh().physical().devices() : 0;
+    private int devices(int[] task) {
+        return profiles.get(task[1]).mesh().physical().devices();
     }
 
     static <T> T await(Future<T> f) {
