@@ -266,8 +266,20 @@ public final class IntraOpIlp {
             return ids;
         }
 
+        /** The distinct values of {@code ids}, in the order they first occur. */
         private static int[] distinct(int[] ids) {
-            return Arrays.stream(ids).distinct().toArray();
+            int[] out = new int[ids.length];
+            int n = 0;
+            for (int id : ids) {
+                int k = 0;
+                while (k < n && out[k] != id) {
+                    k++;
+                }
+                if (k == n) {
+                    out[n++] = id;
+                }
+            }
+            return Arrays.copyOf(out, n);
         }
 
         /** For each of {@code ids}, its position in {@code values}. */
