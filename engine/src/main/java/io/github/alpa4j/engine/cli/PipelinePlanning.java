@@ -9,6 +9,7 @@ import io.github.alpa4j.planner.stage.MegatronPipeline;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelinePlanner;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.PlanningProgress;
 import io.github.alpa4j.planner.stage.StageOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,13 +41,26 @@ final class PipelinePlanning {
         this.cluster = cluster;
     }
 
-    /** The request of {@code plan}: its flags and its graph. */
-    static Request of(PlanCommand c, Graph graph) {
+    /**
+     * The request of {@code plan}: its flags, and its graph (a --graph file's, else the model's for each
+     * microbatch count, built on {@code clock} with a bar on {@code progress}).
+     */
+    static Request of(PlanCommand c, Graph graph, CommandClock clock, PlanningProgress progress) {
         if (c.mesh != null) {
             throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
         }
-        return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null,
-                m -> c.graphFile != null ? graph : c.trainingGraph(c.model.batchSize() / m),
+        IntFunction<Graph> graphs = m -> {
+            if (c.graphFile != null) {
+                return graph;
+            }
+            progress.begin("training graph", -1);
+            try {
+                return c.trainingGraph(c.model.batchSize() / m, clock);
+            } finally {
+                progress.end();
+            }
+        };
+        return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null, graphs,
                 c.graphFile != null ? 0 : c.model.batchSize());
     }
 
@@ -56,6 +70,11 @@ final class PipelinePlanning {
     }
 
     PipelinePlan plan() {
+        return plan(PlanningProgress.NONE);
+    }
+
+    /** The plan; automatic plans show each phase on {@code progress}. */
+    PipelinePlan plan(PlanningProgress progress) {
         if (cmd.pipeline().pipelineLayers < 0) {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
@@ -91,7 +110,7 @@ final class PipelinePlanning {
         if (!cmd.method().equals("auto")) {
             throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method() + "'");
         }
-        return PipelinePlanner.plan(graphs, counts, cluster, o);
+        return PipelinePlanner.plan(graphs, counts, cluster, o, progress);
     }
 
     /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */

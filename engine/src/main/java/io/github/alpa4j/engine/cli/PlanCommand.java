@@ -16,6 +16,7 @@ import io.github.alpa4j.planner.plan.PlanReport;
 import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelineReport;
+import io.github.alpa4j.planner.stage.PlanningProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,20 +81,34 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the plan to this JSON file (docs/plan-json.md).")
     Path json;
 
+    @Option(names = "--no-progress", description = "No progress bars while planning (they are shown only on a terminal).")
+    boolean noProgress;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    Main main;
+
     @Override
     public Integer call() throws IOException {
+        CommandClock clock = main != null ? main.clock() : CommandClock.startingNow();
+        clock.started();
         PrintWriter out = spec.commandLine().getOut();
-        Graph graph = trainingGraph();
+        boolean pipelines = pipeline || PipelinePlanning.isPipelinePlan(method);
+        // a pipeline plans the graph of one microbatch: the whole batch's graph only to export it, or for a mesh
+        Graph graph = exportGraph != null || !pipelines || graphFile != null ? trainingGraph(clock) : null;
         if (exportGraph != null) {
             GraphJson.write(graph, exportGraph);
             out.println("graph written to " + exportGraph);
         }
         Cluster c = Clusters.resolve(cluster, hosts);
-        if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
-            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
+        if (pipelines) {
+            PlanningProgress progress = PlanProgress.of(!noProgress);
+            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph, clock, progress), c).plan(progress);
+            if (plan.stats().isPresent()) {
+                plan = plan.withStats(plan.stats().get().within(clock.phases(), clock.elapsed()));
+            }
             out.print(PipelineReport.render(plan));
             if (json != null) {
                 PipelineJson.write(plan, json);
@@ -114,16 +129,17 @@ public class PlanCommand implements Callable<Integer> {
     }
 
     /** The graph to plan: read from --graph, or the --model's training step (forward, backward, update). */
-    Graph trainingGraph() {
+    Graph trainingGraph(CommandClock clock) {
         if (graphFile != null) {
-            return GraphJson.read(graphFile);
+            return clock.time(CommandClock.GRAPH, () -> GraphJson.read(graphFile));
         }
-        return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
+        return trainingGraph(model.batchSize(), clock);
     }
 
     /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
-    Graph trainingGraph(int batch) {
-        return DeadCodeElimination.apply(Autodiff.training(model.build(batch).forward(), "loss", optimizer.build()));
+    Graph trainingGraph(int batch, CommandClock clock) {
+        Graph forward = clock.time(CommandClock.GRAPH, () -> model.build(batch).forward());
+        return clock.time(CommandClock.AUTODIFF, () -> DeadCodeElimination.apply(Autodiff.training(forward, "loss", optimizer.build())));
     }
 
     PlannerOptions options() {

@@ -18,11 +18,13 @@ import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.TinyModels;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.cluster.Link;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The inter-op pass end to end on small models: a consistent plan, and the DP's choice checked by brute force. */
@@ -66,6 +68,57 @@ class PipelinePlannerTest {
         }
         // the equal layers of the stack are planned once per logical mesh
         assertThat(p.stats().orElseThrow().layerTypes()).isLessThan(p.layering().layerCount());
+    }
+
+    @Test
+    void everyPhaseIsReportedOnceInOrderWithItsUnitsAndTimed() {
+        Graph g = TinyModels.deepMlp(32, 256, 6);
+        List<String> begun = new ArrayList<>();
+        List<Integer> units = new ArrayList<>();
+        AtomicInteger steps = new AtomicInteger();
+        List<Integer> stepsPerPhase = new ArrayList<>();
+        PlanningProgress recorder = new PlanningProgress() {
+            @Override
+            public void begin(String phase, int n) {
+                begun.add(phase);
+                units.add(n);
+                steps.set(0);
+            }
+
+            @Override
+            public void step() {
+                steps.incrementAndGet();
+            }
+
+            @Override
+            public void end() {
+                stepsPerPhase.add(steps.get());
+            }
+        };
+        PipelinePlan p = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults(), recorder);
+        List<String> order = List.of(PipelineStats.CLUSTERING, PipelineStats.ILP_CONSTRUCTION, PipelineStats.ILP_SOLVING,
+                PipelineStats.RANGE_COSTS, PipelineStats.STAGE_DP, PipelineStats.STAGE_ILPS);
+        assertThat(begun).isEqualTo(order);
+        assertThat(stepsPerPhase).hasSameSizeAs(order);
+        PipelineStats st = p.stats().orElseThrow();
+        for (int i = 0; i < order.size(); i++) {
+            if (units.get(i) >= 0) {
+                assertThat(stepsPerPhase.get(i)).as(order.get(i)).isEqualTo(units.get(i));
+            }
+        }
+        assertThat(units.get(2)).isEqualTo(st.layerIlps());
+        assertThat(units.get(5)).isEqualTo(st.stageIlps());
+        assertThat(st.phases()).extracting(PhaseTime::name).isEqualTo(order);
+        assertThat(st.phases()).allSatisfy(t -> assertThat(t.seconds()).isNotNegative());
+        assertThat(st.phases().stream().mapToDouble(PhaseTime::seconds).sum()).isLessThanOrEqualTo(st.totalSeconds());
+    }
+
+    @Test
+    void identicalStagesOnOneLogicalMeshShareTheirIlp() {
+        // eight equal layers on eight devices of one kind: equal stages, one stage ILP for all of them
+        Graph g = TinyModels.deepMlp(32, 256, 8);
+        PipelinePlan p = PipelinePlanner.plan(g, 64, CLUSTER, StageOptions.defaults().withLayers(8));
+        assertThat(p.stats().orElseThrow().stageIlps()).isLessThan(p.stages().size());
     }
 
     @Test
