@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.cli;
 
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.profile.StageProfiler;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
@@ -82,6 +83,12 @@ final class PipelinePlanning {
                 .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options());
         if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
+        }
+        if (cmd.pipeline().measureStages) {
+            if (!cmd.method().equals("auto")) {
+                throw new UserInputException("--measure-stages profiles the candidate stages of the automatic plan; Megatron's plans have none");
+            }
+            o = o.toBuilder().measurer(new StageProfiler(3)).build();
         }
         List<Integer> counts = microbatchCounts();
         IntFunction<Graph> graphs = cmd.graphs();

@@ -48,7 +48,7 @@ final class LayerProfiles {
     }
 
     private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
-                          PlanningProgress phases) {
+                          PlanningProgress phases, StageMeasurer measurer) {
         this.layering = layering;
         this.profiles = profiles;
         int layers = layering.layerCount();
@@ -70,6 +70,9 @@ final class LayerProfiles {
         this.transfersInto = transfers();
         this.ranges = compose();
         phases.end();
+        if (measurer != null) {
+            measure(measurer, options, phases);
+        }
     }
 
     /** Plans every distinct layer in every profile, the ILPs on {@code pool}'s threads. */
@@ -84,7 +87,16 @@ final class LayerProfiles {
      */
     static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
                                PlanningProgress phases) {
-        return new LayerProfiles(layering, profiles, options, pool, phases);
+        return new LayerProfiles(layering, profiles, options, pool, phases, null);
+    }
+
+    /**
+     * As {@link #solve(Layering, List, PlannerOptions, ExecutorService, PlanningProgress)}, then every range on
+     * every profile measured by {@code measurer} (Alpa's stage profiling) in phase {@link PipelineStats#STAGE_PROFILING}.
+     */
+    static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                               PlanningProgress phases, StageMeasurer measurer) {
+        return new LayerProfiles(layering, profiles, options, pool, phases, measurer);
     }
 
     int typeCount() {
@@ -206,6 +218,32 @@ final class LayerProfiles {
             }
         }
         return into;
+    }
+
+    /**
+     * Replaces every range's cost by a measurement of its plan (the layers' plans side by side, as the
+     * stage DP prices it): ranges of one structure on one profile are measured once (a GPT's blocks 1-2
+     * and 2-3 are the same stage), one after another so that measurements do not share the machine.
+     */
+    private void measure(StageMeasurer measurer, PlannerOptions options, PlanningProgress phases) {
+        int layers = layerGraphs.size();
+        phases.begin(PipelineStats.STAGE_PROFILING, profiles.size() * layers * (layers + 1) / 2);
+        Map<List<Object>, StageCost> measured = new HashMap<>();
+        for (int m = 0; m < profiles.size(); m++) {
+            for (int i = 0; i < layers; i++) {
+                for (int j = i; j < layers; j++) {
+                    StageGraph stage = StageGraph.of(layering, i, j);
+                    int profile = m;
+                    int first = i;
+                    int last = j;
+                    StageCost analytic = ranges[m][i][j - i];
+                    ranges[m][i][j - i] = measured.computeIfAbsent(List.of(GraphSignature.of(stage.graph()), m), k -> measurer.measure(
+                            composed(stage, first, last, profile, profiles.get(profile).mesh().costMesh(), options), analytic));
+                    phases.step();
+                }
+            }
+        }
+        phases.end();
     }
 
     /** ranges[profile][first][last - first], built by adding one layer at a time. */

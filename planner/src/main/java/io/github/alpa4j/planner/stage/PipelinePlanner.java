@@ -86,7 +86,8 @@ public final class PipelinePlanner {
             }
         }
         long t0 = System.nanoTime();
-        PipelinePlan megatron = megatronCandidate(graphs, microbatchCounts, cluster, options);
+        // measured stages are not comparable with Megatron's costed ones
+        PipelinePlan megatron = options.measurer() == null ? megatronCandidate(graphs, microbatchCounts, cluster, options) : null;
         seconds += (System.nanoTime() - t0) / 1e9;
         if (best == null) {
             throw new PlanningException("no pipeline fits with any of " + microbatchCounts + " microbatches; add devices or raise the memory budget");
@@ -120,7 +121,7 @@ public final class PipelinePlanner {
         int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock);
+            LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock, options.measurer());
             clock.begin(PipelineStats.STAGE_DP, -1);
             ProfileTable table = new ProfileTable(layerProfiles, submeshes, layers, budget);
             StageDp.Solution sol = StageDp.solve(table, cluster.deviceCount(), microbatches, options.schedule());
@@ -142,8 +143,13 @@ public final class PipelinePlanner {
             StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool, clock);
             PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), 1, layerProfiles.ilpCount(),
                     plans.solves(), sol.runs(), List.of(), 0);
-            return PipelineAssembly.assemble("auto", cluster, layering, microbatches, options.schedule(), placements, plans.plans(),
-                    budget, Optional.of(stats));
+            StageMeasurer m = options.measurer();
+            Map<List<Object>, StageCost> measured = new HashMap<>();
+            java.util.function.Function<IntraOpPlan, StageCost> cost = m == null ? StageCost::of
+                    : p -> measured.computeIfAbsent(List.of(GraphSignature.of(p.graph()), p.mesh().rows(), p.mesh().cols()),
+                            k -> m.measure(p, StageCost.of(p)));
+            return PipelineAssembly.assemble(m == null ? "auto" : "auto (stages measured)", cluster, layering, microbatches,
+                    options.schedule(), placements, plans.plans(), budget, Optional.of(stats), cost);
         } finally {
             pool.shutdownNow();
         }

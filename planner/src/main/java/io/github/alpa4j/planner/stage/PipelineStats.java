@@ -26,6 +26,8 @@ public record PipelineStats(int layers, int layerTypes, int logicalMeshes, int m
     public static final String ILP_SOLVING = "ILP solving";
     /** The cost of every range of layers on every profile, from the layers' plans and the resharding between them. */
     public static final String RANGE_COSTS = "range costs";
+    /** Alpa's stage profiling (--measure-stages): each distinct candidate stage run on devices. */
+    public static final String STAGE_PROFILING = "stage profiling";
     /** The inter-operator DP, and the placement of its stages on devices. */
     public static final String STAGE_DP = "stage DP";
     /** The plans of the chosen stages: their ILPs, built and solved, and the plan assembled from them. */

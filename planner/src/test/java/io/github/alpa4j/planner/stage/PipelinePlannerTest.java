@@ -32,6 +32,36 @@ class PipelinePlannerTest {
     /** Two hosts of four test GPUs: 10 µs and 100 GB/s inside a host, 20 µs and 10 GB/s between. */
     static final Cluster CLUSTER = new Cluster("test", 2, 4, Meshes.GPU, Link.of(10, 100), Link.of(20, 10));
 
+    /**
+     * Alpa's stage profiling: the DP plans with what the measurer says, not the cost model. Here stages on
+     * one device measure 1000 times slower than the model says: the model's plan puts the 8 layers on the 8
+     * devices one by one, the measured one shares devices among stages; its stages carry the measured times;
+     * ranges of one structure are measured once.
+     */
+    @Test
+    void measuredStagesReplaceTheCostModel() {
+        Graph g = TinyModels.deepMlp(32, 256, 8);
+        AtomicInteger calls = new AtomicInteger();
+        StageMeasurer slowAlone = (plan, analytic) -> {
+            calls.incrementAndGet();
+            double f = plan.mesh().deviceCount() == 1 ? 1000 : 1;
+            return new StageCost(f * analytic.forwardSeconds(), f * analytic.backwardSeconds(), f * analytic.updateSeconds(),
+                    analytic.peakBytes(), analytic.activationBytes());
+        };
+        PipelinePlan analytic = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults().toBuilder().layers(8).build());
+        assertThat(analytic.stages()).allSatisfy(s -> assertThat(s.mesh().deviceCount()).isEqualTo(1));
+        PipelinePlan p = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults().toBuilder().layers(8).measurer(slowAlone).build());
+        assertThat(p.method()).isEqualTo("auto (stages measured)");
+        assertThat(p.stages()).allSatisfy(s -> assertThat(s.mesh().deviceCount()).isGreaterThan(1));
+        for (PipelineStage s : p.stages()) {
+            assertThat(s.cost().microbatchSeconds()).isCloseTo(StageCost.of(s.plan()).microbatchSeconds(), within(1e-15));
+        }
+        // 8 layers of a few structures: fewer measurements than the 36 ranges on each of the profiles
+        int profiles = Profile.of(LogicalMesh.of(CLUSTER, StageOptions.defaults().submeshes().of(CLUSTER),
+                StageOptions.defaults().logicalShapes())).size();
+        assertThat(calls.get()).isLessThan(36 * profiles);
+    }
+
     @Test
     void planIsConsistent() {
         Graph g = TinyModels.deepMlp(32, 256, 6);
