@@ -40,6 +40,7 @@ public final class OutputFile {
                 }
                 ch.force(true);
             }
+            keepPermissions(temporary, absolute);
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -60,5 +61,18 @@ public final class OutputFile {
                 }
             }
         }
+    }
+
+    /**
+     * The temporary file (made private to its owner) takes the target's permissions, or a new file's usual
+     * ones (read for all, write for the owner) where there is none yet.
+     */
+    private static void keepPermissions(Path temporary, Path target) throws IOException {
+        if (!temporary.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.exists(target) ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(temporary, p);
     }
 }

@@ -67,6 +67,9 @@ public class FrontierCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Draw time against energy with the chosen point (.svg or .png).")
     Path plot;
 
+    @Option(names = "--report", description = "Write a self-contained HTML report of the frontier to this file.")
+    Path report;
+
     @Option(names = "--rows", defaultValue = "40", description = "Most frontier rows to print (default: ${DEFAULT-VALUE}).")
     int rows;
 
@@ -82,6 +85,11 @@ public class FrontierCommand implements Callable<Integer> {
         };
         if (rows < 2) {
             throw new EnergyInputException("--rows must be at least 2, got " + rows);
+        }
+        for (var o : new Object[][] {{"--json", json}, {"--plot", plot}, {"--report", report}}) {
+            if (o[1] != null) {
+                io.github.alpa4j.engine.io.OutputFile.check((String) o[0], (Path) o[1], profile);
+            }
         }
         boolean fromModel = spec.commandLine().getParseResult().hasMatchedOption("--model");
         if (fromModel == (profile != null)) {
@@ -112,6 +120,11 @@ public class FrontierCommand implements Callable<Integer> {
         json().ifPresent(p -> spec.commandLine().getOut().println("frontier written to " + p));
         if (plot != null) {
             spec.commandLine().getOut().println("plot written to " + plot);
+        }
+        if (report != null) {
+            io.github.alpa4j.engine.report.Reports.frontier(r.frontier(), r.chosen(), "Energy frontier: " + stages + " stages, "
+                    + microbatches + " microbatches (" + schedule + ")").write(report);
+            spec.commandLine().getOut().println("report written to " + report);
         }
         spec.commandLine().getOut().flush();
         return 0;

@@ -4,6 +4,7 @@ import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.engine.report.Reports;
 import io.github.alpa4j.ir.json.GraphJson;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
@@ -81,6 +82,10 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the plan to this JSON file (docs/plan-json.md).")
     Path json;
 
+    @Option(names = "--report", description = "Write a self-contained HTML report of the plan (mesh, stages, schedule, each node's"
+            + " sharding and the collectives it implies) to this file.")
+    Path report;
+
     @Option(names = "--no-progress", description = "No progress bars while planning (they are shown only on a terminal).")
     boolean noProgress;
 
@@ -95,6 +100,11 @@ public class PlanCommand implements Callable<Integer> {
         CommandClock clock = main != null ? main.clock() : CommandClock.startingNow();
         clock.started();
         PrintWriter out = spec.commandLine().getOut();
+        for (var o : new Object[][] {{"--json", json}, {"--report", report}, {"--export-graph", exportGraph}}) {
+            if (o[1] != null) {
+                io.github.alpa4j.engine.io.OutputFile.check((String) o[0], (Path) o[1], graphFile);
+            }
+        }
         boolean pipelines = pipeline || PipelinePlanning.isPipelinePlan(method);
         // a pipeline plans the graph of one microbatch: the whole batch's graph only to export it, or for a mesh
         Graph graph = exportGraph != null || !pipelines || graphFile != null ? trainingGraph(clock) : null;
@@ -114,6 +124,10 @@ public class PlanCommand implements Callable<Integer> {
                 PipelineJson.write(plan, json);
                 out.println("plan written to " + json);
             }
+            if (report != null) {
+                Reports.plan(plan).write(report);
+                out.println("report written to " + report);
+            }
             out.flush();
             return 0;
         }
@@ -123,6 +137,10 @@ public class PlanCommand implements Callable<Integer> {
         if (json != null) {
             PlanJson.write(plan, json);
             out.println("plan written to " + json);
+        }
+        if (report != null) {
+            Reports.plan(plan).write(report);
+            out.println("report written to " + report);
         }
         out.flush();
         return 0;

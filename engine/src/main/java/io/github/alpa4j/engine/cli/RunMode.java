@@ -42,23 +42,34 @@ import java.util.Set;
 sealed interface RunMode {
 
     /**
-     * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and
-     * what its plan predicts (NaN without a plan: one device), with each stage's forward and backward
-     * seconds per microbatch for a pipeline.
+     * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and the
+     * plan it runs (an intra-op plan over a mesh, or a pipeline; neither on one device).
      */
-    record Prepared(BackendRunner runner, Map<String, Object> config, double predictedIteration, double[][] predictedStages) {
+    record Prepared(BackendRunner runner, Map<String, Object> config, IntraOpPlan meshPlan, PipelinePlan pipelinePlan) {
         Prepared(BackendRunner runner, Map<String, Object> config) {
-            this(runner, config, Double.NaN, new double[0][]);
+            this(runner, config, null, null);
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
         java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r) {
-            if (Double.isNaN(predictedIteration)) {
+            List<Double> seconds = r.steps().stream().map(m -> m.seconds()).toList();
+            if (meshPlan != null) {
+                return java.util.Optional.of(CostCheck.of(meshPlan.iterationTime(), seconds, new double[0][], List.of()));
+            }
+            if (pipelinePlan == null) {
                 return java.util.Optional.empty();
             }
-            List<double[][]> stages = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
-            return java.util.Optional.of(CostCheck.of(predictedIteration, r.steps().stream().map(m -> m.seconds()).toList(),
-                    predictedStages, stages));
+            double[][] stages = new double[pipelinePlan.stages().size()][];
+            for (var st : pipelinePlan.stages()) {
+                stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
+            }
+            List<double[][]> measured = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
+            return java.util.Optional.of(CostCheck.of(pipelinePlan.iterationSeconds(), seconds, stages, measured));
+        }
+
+        /** The last step's passes per device, for a pipeline's measured schedule; empty otherwise. */
+        List<List<PipelineRuntime.TaskTiming>> lastStepTasks() {
+            return runner.runner() instanceof PipelineRuntime<?, ?> p ? p.lastStepTasks() : List.of();
         }
     }
 
@@ -132,7 +143,7 @@ sealed interface RunMode {
             config.put("mesh", mesh.toString());
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(r, config, plan.iterationTime(), new double[0][]);
+            return new Prepared(r, config, plan, null);
         }
     }
 
@@ -161,11 +172,7 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
-            double[][] stages = new double[plan.stages().size()][];
-            for (var st : plan.stages()) {
-                stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
-            }
-            return new Prepared(r, config, plan.iterationSeconds(), stages);
+            return new Prepared(r, config, null, plan);
         }
 
         /** The training step of one microbatch of {@code batch} samples. */

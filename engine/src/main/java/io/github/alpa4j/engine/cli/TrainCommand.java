@@ -12,6 +12,7 @@ import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
+import io.github.alpa4j.engine.report.Reports;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
@@ -52,6 +53,10 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Write the metrics to this JSON file.")
     Path json;
+
+    @Option(names = "--report", description = "Write a self-contained HTML report of the run (loss, throughput, the plan, its schedule"
+            + " and sharding, predicted against measured) to this file.")
+    Path report;
 
     @Option(names = "--log-every", description = "Print a line every N steps (default: steps/10).")
     Long logEvery;
@@ -111,6 +116,12 @@ public class TrainCommand implements Callable<Integer> {
             throw new UserInputException("--steps must be positive, got " + steps);
         }
         RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
+        if (json != null) {
+            io.github.alpa4j.engine.io.OutputFile.check("--json", json);
+        }
+        if (report != null) {
+            io.github.alpa4j.engine.io.OutputFile.check("--report", report);
+        }
         Model m = model.build();
         DataSource data = model.data(m, seed);
         Optimizer opt = optimizer.build();
@@ -153,16 +164,21 @@ public class TrainCommand implements Callable<Integer> {
                     measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
         }
         if (json != null) {
-            Map<String, Object> report = TrainReport.toJson(r, config(runner.description(), prepared.config()));
-            check.ifPresent(c -> c.addTo(report));
+            Map<String, Object> metrics = TrainReport.toJson(r, config(runner.description(), prepared.config()));
+            check.ifPresent(c -> c.addTo(metrics));
             if (measured != null) {
-                TrainReport.addEnergy(report, measured);
+                TrainReport.addEnergy(metrics, measured);
                 if (energyWindowMillis[1] > energyWindowMillis[0]) {
-                    report.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
+                    metrics.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
                 }
             }
-            TrainReport.write(json, report);
+            TrainReport.write(json, metrics);
             out.println("metrics written to " + json);
+        }
+        if (report != null) {
+            Reports.train(r, new Reports.TrainExtras(prepared.meshPlan(), prepared.pipelinePlan(), prepared.lastStepTasks(),
+                    check.orElse(null), measured)).write(report);
+            out.println("report written to " + report);
         }
         return 0;
     }

@@ -66,15 +66,13 @@ public final class TrainReport {
         }
     }
 
+    /** Writes the metrics whole or not at all. */
     public static void write(Path file, Map<String, Object> json) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-        } catch (IOException e) {
-            throw new UserInputException("cannot write " + file + ": " + e.getMessage(), e);
+            io.github.alpa4j.engine.io.OutputFile.write(file,
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the metrics as JSON", e);
         }
     }
 
