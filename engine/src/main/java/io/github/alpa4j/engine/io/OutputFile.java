@@ -3,6 +3,7 @@ package io.github.alpa4j.engine.io;
 import io.github.alpa4j.engine.UserInputException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -56,16 +57,33 @@ public final class OutputFile {
 
     /** Writes {@code bytes} to {@code file} atomically; a failure is a one-line user error and leaves {@code file} as it was. */
     public static void write(Path file, byte[] bytes) {
+        write(file, ch -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        });
+    }
+
+    /** What goes into an output file, streamed (a checkpoint's shards may not fit one array). */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(WritableByteChannel channel) throws IOException;
+    }
+
+    /**
+     * Writes what {@code body} puts in the channel to {@code file} atomically: a temporary file in the
+     * same directory, forced to disk, renamed over the target, and the rename forced to disk with the
+     * directory. A failure is a one-line user error and leaves {@code file} as it was.
+     */
+    public static void write(Path file, Body body) {
         Path abs = file.toAbsolutePath();
         Path tmp = null;
         try {
             Files.createDirectories(abs.getParent());
             tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                body.writeTo(ch);
                 ch.force(true);
             }
             try {
@@ -74,6 +92,7 @@ public final class OutputFile {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
+            forceDirectory(abs.getParent());
         } catch (IOException e) {
             throw new UserInputException("cannot write " + file + ": " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
         } finally {
@@ -84,6 +103,15 @@ public final class OutputFile {
                     // best effort: the temporary file is hidden and named after the target
                 }
             }
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable; file systems that cannot sync a directory are left as they are. */
+    public static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not every file system syncs directories (the rename itself is already atomic)
         }
     }
 }
