@@ -18,7 +18,10 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        Interruption.install(err);
+        Interruption.watchLauncher(System.getenv());
+        System.exit(run(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs the CLI and returns its exit code (for tests and {@link #main}). */

@@ -10,7 +10,9 @@ import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
+import io.github.alpa4j.engine.runtime.MemoryEstimate;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.ir.DeadCodeElimination;
@@ -24,7 +26,9 @@ import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReader;
 import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelineReport;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -44,11 +48,12 @@ sealed interface RunMode {
     /**
      * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and
      * what its plan predicts (NaN without a plan: one device), with each stage's forward and backward
-     * seconds per microbatch for a pipeline.
+     * seconds per microbatch for a pipeline, and the plan's JSON (what a checkpoint keeps of it).
      */
-    record Prepared(BackendRunner runner, Map<String, Object> config, double predictedIteration, double[][] predictedStages) {
+    record Prepared(BackendRunner runner, Map<String, Object> config, double predictedIteration, double[][] predictedStages,
+                    Optional<String> plan) {
         Prepared(BackendRunner runner, Map<String, Object> config) {
-            this(runner, config, Double.NaN, new double[0][]);
+            this(runner, config, Double.NaN, new double[0][], Optional.empty());
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
@@ -91,19 +96,17 @@ sealed interface RunMode {
         if (cuda) {
             Backends.requireGpu();
         }
-        if (pipelinePlan || autoStages) {
-            return new Pipeline(cuda, precision);
-        }
-        if (mesh.mesh != null || c.loadPlan != null) {
-            return new Mesh(cuda, precision);
-        }
-        return new SingleDevice(cuda, precision);
+        RunMode mode = pipelinePlan || autoStages ? new Pipeline(cuda, precision)
+                : mesh.mesh != null || c.loadPlan != null ? new Mesh(cuda, precision) : new SingleDevice(cuda, precision);
+        InapplicableFlags.refuse(c, mode);
+        return mode;
     }
 
     /** The whole step on one device. */
     record SingleDevice(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            MemoryEstimate.require(MemoryEstimate.singleDevice(training, Set.of("loss")), cuda, "the training step on one device");
             BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
                     : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
             return new Prepared(r, Map.of());
@@ -118,21 +121,26 @@ sealed interface RunMode {
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
             DeviceMesh mesh = o.mesh(fallback);
-            IntraOpPlan plan = cmd.loadPlan != null ? PlanReader.read(cmd.loadPlan, step, mesh, o.options())
+            Optional<java.nio.file.Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
+            IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), step, mesh, o.options())
                     : PlanMethod.parse(o.method).plan(step, mesh, o.options());
+            if (cmd.loadPlan == null && saved.isPresent()) {
+                out.println("plan from the checkpoint " + saved.get());
+            }
             if (cmd.savePlan != null) {
-                PlanJson.write(plan, cmd.savePlan);
+                OutputFile.write(cmd.savePlan, PlanJson.toJson(plan));
             }
             out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
                     plan.status(), Units.seconds(plan.iterationTime()), o.cluster, plan.collectives().size(),
                     Units.bytes(plan.workingMemoryBytes()));
             var program = Lowering.lower(plan);
+            MemoryEstimate.require(MemoryEstimate.mesh(plan), cuda, "the plan on " + mesh.deviceCount() + " devices");
             BackendRunner r = cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("mesh", mesh.toString());
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(r, config, plan.iterationTime(), new double[0][]);
+            return new Prepared(r, config, plan.iterationTime(), new double[0][], Optional.of(PlanJson.toJson(plan)));
         }
     }
 
@@ -160,12 +168,18 @@ sealed interface RunMode {
             }
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
+            if (o.memoryBudget != null && !plan.fits()) {
+                throw new UserInputException("no pipeline plan fits the --memory-budget of " + o.memoryBudget + " GiB per device: the best"
+                        + " keeps " + Units.bytes(plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0))
+                        + " on a device; use more devices, more microbatches, or a smaller model");
+            }
+            MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             double[][] stages = new double[plan.stages().size()][];
             for (var st : plan.stages()) {
                 stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
             }
-            return new Prepared(r, config, plan.iterationSeconds(), stages);
+            return new Prepared(r, config, plan.iterationSeconds(), stages, Optional.of(PipelineJson.toJson(plan)));
         }
 
         /** The training step of one microbatch of {@code batch} samples. */
