@@ -32,8 +32,16 @@ public final class ProfileCsv {
         } catch (NoSuchFileException e) {
             throw new EnergyInputException("profile " + file + " does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile " + file, e);
+            throw new EnergyInputException("cannot read profile " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The most characters of a row or field an error message repeats. */
+    private static final int SHOWN = 60;
+
+    /** {@code text} as an error message quotes it: whole when short, else its start and its length. */
+    public static String clip(String text) {
+        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "... (" + text.length() + " characters)";
     }
 
     /** Reads a profile; {@code source} names it in error messages. */
@@ -54,21 +62,21 @@ public final class ProfileCsv {
                 if (line.isBlank()) {
                     continue;
                 }
-                Measurement m = parse(line.strip(), source + " row " + rowNumber + " '" + line.strip() + "'");
+                Measurement m = parse(line.strip(), source + " row " + rowNumber + " '" + clip(line.strip()) + "'");
                 String key = m.stage() + "," + m.instruction().csvName();
                 String exact = key + "," + m.frequencyMhz();
                 if (firstRow.putIfAbsent(exact, rowNumber) != null) {
-                    throw new EnergyInputException(source + " row " + rowNumber + " '" + line.strip() + "': stage "
+                    throw new EnergyInputException(source + " row " + rowNumber + " '" + clip(line.strip()) + "': stage "
                             + m.stage() + " " + m.instruction().csvName() + " at " + m.frequencyMhz()
                             + " MHz repeats row " + firstRow.get(exact));
                 }
                 firstRow.putIfAbsent(key, rowNumber);
-                firstContent.putIfAbsent(key, line.strip());
+                firstContent.putIfAbsent(key, clip(line.strip()));
                 frequencies.merge(key, 1, Integer::sum);
                 rows.add(m);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile " + source, e);
+            throw new EnergyInputException("cannot read profile " + source + ": " + e.getMessage());
         }
         if (rows.isEmpty()) {
             throw new EnergyInputException(source + " has a header but no rows");
@@ -118,7 +126,7 @@ public final class ProfileCsv {
     private static int integer(String field, String column, String where) {
         double value = number(field, column, where);
         if (value != Math.rint(value) || value > Integer.MAX_VALUE) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a whole number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a whole number");
         }
         return (int) value;
     }
@@ -128,13 +136,13 @@ public final class ProfileCsv {
         try {
             value = Double.parseDouble(field.strip());
         } catch (NumberFormatException e) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a number");
         }
         if (!Double.isFinite(value)) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a finite number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a finite number");
         }
         if (value < 0) {
-            throw new EnergyInputException(where + ": " + column + " " + field.strip() + " is negative");
+            throw new EnergyInputException(where + ": " + column + " " + clip(field.strip()) + " is negative");
         }
         return value;
     }
