@@ -30,6 +30,9 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        // a number a user types is finite: NaN and Infinity would flow into sizes and rates unnoticed
+        cli.registerConverter(Double.class, Main::finite);
+        cli.registerConverter(double.class, Main::finite);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("alpa4j: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
@@ -49,6 +52,19 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    private static Double finite(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return v;
     }
 
     /** Errors the user can fix, from any module: reported in one line with exit code 2. */

@@ -19,6 +19,15 @@ public final class OptimizerOptions {
     double weightDecay;
 
     Optimizer build() {
+        if (lr != null && !(lr > 0)) {
+            throw new UserInputException("--lr: the learning rate must be positive, got " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new UserInputException("--momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new UserInputException("--weight-decay must be 0 or more, got " + weightDecay);
+        }
         try {
             return switch (optimizer) {
                 case "adamw" -> new Optimizer.AdamW(lr != null ? lr : 3e-3, 0.9, 0.999, 1e-8, weightDecay);

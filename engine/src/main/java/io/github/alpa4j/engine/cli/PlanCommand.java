@@ -15,8 +15,10 @@ import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReport;
 import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineStage;
+import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.planner.stage.PipelineReport;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -84,19 +86,23 @@ public class PlanCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        boolean pipelined = pipeline || PipelinePlanning.isPipelinePlan(method);
+        checkFlags(pipelined);
         Graph graph = trainingGraph();
         if (exportGraph != null) {
-            GraphJson.write(graph, exportGraph);
+            OutputFile.write(exportGraph, GraphJson.toJson(graph));
             out.println("graph written to " + exportGraph);
         }
         Cluster c = Clusters.resolve(cluster, hosts);
-        if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
+        if (pipelined) {
             PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
             out.print(PipelineReport.render(plan));
+            long most = plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0);
+            warnOverMemory(out, most, c);
             if (json != null) {
-                PipelineJson.write(plan, json);
+                OutputFile.write(json, PipelineJson.toJson(plan));
                 out.println("plan written to " + json);
             }
             out.flush();
@@ -105,12 +111,50 @@ public class PlanCommand implements Callable<Integer> {
         DeviceMesh m = DeviceMesh.parse(c, mesh != null ? mesh : c.hosts() + "x" + c.gpusPerHost());
         IntraOpPlan plan = PlanMethod.parse(method).plan(graph, m, options());
         out.print(PlanReport.render(plan));
+        warnOverMemory(out, plan.workingMemoryBytes(), c);
         if (json != null) {
-            PlanJson.write(plan, json);
+            OutputFile.write(json, PlanJson.toJson(plan));
             out.println("plan written to " + json);
         }
         out.flush();
         return 0;
+    }
+
+    /** Refuses flags that do nothing here, and output paths that cannot be written, before any work. */
+    private void checkFlags(boolean pipelined) {
+        var parsed = spec.commandLine().getParseResult();
+        if (graphFile != null) {
+            for (String f : parsed.matchedOptions().stream().map(o -> o.longestName()).toList()) {
+                if (f.equals("--model") || f.equals("--batch") || f.equals("--optimizer") || f.equals("--lr") || f.equals("--momentum")
+                        || f.equals("--weight-decay") || InapplicableFlags.GPT_FLAGS.contains(f) || InapplicableFlags.MLP_FLAGS.contains(f)) {
+                    throw new UserInputException(f + " does nothing with --graph (the graph file is planned as it is)");
+                }
+            }
+        } else {
+            InapplicableFlags.model(parsed, model);
+        }
+        if (!pipelined) {
+            for (String f : java.util.List.of("--microbatches", "--schedule", "--pipeline-layers")) {
+                if (parsed.hasMatchedOption(f)) {
+                    throw new UserInputException(f + " does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
+                }
+            }
+        }
+        Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
+        if (json != null) {
+            OutputFile.check("--json", json, graphFile, clusterFile);
+        }
+        if (exportGraph != null) {
+            OutputFile.check("--export-graph", exportGraph, graphFile, clusterFile, json);
+        }
+    }
+
+    /** A plan is printed even when a device of the cluster cannot hold it; this line says so. */
+    private static void warnOverMemory(PrintWriter out, long bytesPerDevice, Cluster c) {
+        if (bytesPerDevice > c.gpu().memoryBytes()) {
+            out.printf("warning: the plan needs %s on a device, more than the %s of one %s: it would not run there"
+                    + " (--memory-budget plans within a limit)%n", Units.bytes(bytesPerDevice), Units.bytes(c.gpu().memoryBytes()), c.gpu().name());
+        }
     }
 
     /** The graph to plan: read from --graph, or the --model's training step (forward, backward, update). */
@@ -118,6 +162,7 @@ public class PlanCommand implements Callable<Integer> {
         if (graphFile != null) {
             return GraphJson.read(graphFile);
         }
+        model.checkGraphSize(optimizer.build());
         return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
     }
 

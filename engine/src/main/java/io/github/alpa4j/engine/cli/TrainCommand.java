@@ -120,9 +120,10 @@ public class TrainCommand implements Callable<Integer> {
         TrainCheckpoints ckpts = TrainCheckpoints.open(checkpoints, steps, err);
         resumed = ckpts.resumed().orElse(null);
         RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
+        Optimizer opt = optimizer.build();
+        model.checkGraphSize(opt);
         Model m = model.build();
         DataSource data = model.data(m, seed);
-        Optimizer opt = optimizer.build();
         Graph g = Autodiff.training(m.forward(), "loss", opt);
         ckpts.checkSameRun(identity());
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
