@@ -16,8 +16,6 @@ import java.io.PrintWriter;
 final class Interruption {
     /** How long a worker whose launcher died may take to finish its step before it stops regardless. */
     static final long LAUNCHER_GRACE_MS = 10_000;
-    /** The variable {@code launch} sets in its workers: their stdin is a pipe from it, at EOF it is gone. */
-    static final String LAUNCHER_PIPE_ENV = "ALPA4J_LAUNCHER_PIPE";
 
     private static PrintWriter err = new PrintWriter(System.err, true);
     private static boolean deferred;
@@ -47,7 +45,7 @@ final class Interruption {
      * and treats its end (the launcher exited, however it died) as SIGTERM.
      */
     static void watchLauncher(java.util.Map<String, String> env) {
-        if (!"stdin".equals(env.get(LAUNCHER_PIPE_ENV))) {
+        if (!"stdin".equals(env.get(io.github.alpa4j.engine.dist.Launcher.LAUNCHER_PIPE_ENV))) {
             return;
         }
         Thread t = new Thread(() -> {

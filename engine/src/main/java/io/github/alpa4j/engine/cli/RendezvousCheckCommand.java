@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rendezvous-check", hidden = true, mixinStandardHelpOptions = true,
         description = "Join the launcher's rendezvous, exchange an NCCL-sized id from rank 0 and check every rank got the same.")
 public class RendezvousCheckCommand implements Callable<Integer> {
-    @Option(names = "--timeout", defaultValue = "60", description = "Seconds any step may wait for the other ranks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "60", description = "Seconds the whole rendezvous may wait for the other ranks (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds;
 
     @Option(names = "--nccl", description = "Exchange a real NCCL unique id (needs NCCL and a GPU on rank 0).")

@@ -93,7 +93,7 @@ public class TrainCommand implements Callable<Integer> {
     int energySampleMs;
 
     @Option(names = "--rendezvous-timeout", defaultValue = "300",
-            description = "Under a launcher: seconds to wait for the other ranks at each rendezvous step (default: ${DEFAULT-VALUE}).")
+            description = "Under a launcher: seconds the whole rendezvous may wait for the other ranks (default: ${DEFAULT-VALUE}).")
     double rendezvousTimeout;
 
     @Mixin
