@@ -27,7 +27,7 @@ public enum PlanMethod {
                 return m;
             }
         }
-        throw new PlanningException("unknown plan '" + s + "'; use one of "
+        throw new PlanningException("--plan: unknown plan '" + s + "'; use one of "
                 + Arrays.stream(values()).map(PlanMethod::flag).toList());
     }
 

@@ -80,20 +80,27 @@ public final class FrontierReport {
         }
         double spread = profile.widestTimeRangeSeconds();
         if (spread / request.tauSeconds() > MAX_QUANTA_PER_COMPUTATION) {
-            throw new EnergyInputException(String.format(Locale.ROOT, "--tau-ms %.3g cuts the widest range of one computation's times"
-                    + " (%.3g s) into %.3g quanta; at most %,.0f are searched: use --tau-ms %.3g or larger", request.tauSeconds() * 1e3,
+            throw new EnergyInputException(String.format(Locale.ROOT, "%s: --tau-ms %.3g cuts the widest range of one computation's times"
+                    + " (%.3g s) into %.3g quanta; at most %,.0f are searched: use --tau-ms %.3g or larger", request.profile().description(),
+                    request.tauSeconds() * 1e3,
                     spread, spread / request.tauSeconds(), MAX_QUANTA_PER_COMPUTATION, spread / MAX_QUANTA_PER_COMPUTATION * 1e3));
         }
-        FittedProfile fitted = FittedProfile.fit(profile, request.tauSeconds(), request.blockingWatts(),
-                request.dominance());
+        FittedProfile fitted;
+        try {
+            fitted = FittedProfile.fit(profile, request.tauSeconds(), request.blockingWatts(), request.dominance());
+        } catch (IllegalArgumentException e) {
+            // the fit refuses numbers it cannot fit a convex curve through (NaN, overflow): the profile's or the flags' doing
+            throw new EnergyInputException(request.profile().description() + ": no energy curve fits these times and energies at"
+                    + " --p-blocking " + request.blockingWatts() + " W (" + e.getMessage() + ")");
+        }
         PipelineDag dag = PipelineDag.build(request.stages(), request.microbatches(), request.schedule());
         PhillipsDessouky solver = new PhillipsDessouky(dag, fitted);
         long steps = solver.steps();
         double work = (double) steps * computations;
         if (work > MAX_WORK) {
-            throw new EnergyInputException(String.format(Locale.ROOT, "the frontier at --tau-ms %.3g takes %,d steps of one quantum over"
+            throw new EnergyInputException(String.format(Locale.ROOT, "%s: the frontier at --tau-ms %.3g takes %,d steps of one quantum over"
                     + " %,d computations (%.2g step-computations); at most %.0e are solved: use --tau-ms %.3g or larger, or fewer"
-                    + " microbatches", request.tauSeconds() * 1e3, steps, computations, work, (double) MAX_WORK,
+                    + " microbatches", request.profile().description(), request.tauSeconds() * 1e3, steps, computations, work, (double) MAX_WORK,
                     request.tauSeconds() * 1e3 * work / MAX_WORK));
         }
         progress.start(steps);

@@ -22,6 +22,8 @@ import java.util.Map;
  */
 public final class ProfileCsv {
     public static final String HEADER = "stage,instruction,frequency,time,energy";
+    /** Stages are numbered below this: a profile covers every stage below its largest, and no pipeline is deeper. */
+    public static final int MAX_STAGES = 10_000;
 
     private ProfileCsv() {
     }
@@ -105,6 +107,9 @@ public final class ProfileCsv {
             throw new EnergyInputException(where + ": expected 5 fields (" + HEADER + "), found " + fields.length);
         }
         int stage = integer(fields[0], "stage", where);
+        if (stage >= MAX_STAGES) {
+            throw new EnergyInputException(where + ": stage " + stage + " is beyond the " + MAX_STAGES + " stages a profile may have");
+        }
         Instruction instruction;
         try {
             instruction = Instruction.fromCsv(fields[1].strip());

@@ -126,6 +126,9 @@ public class FrontierCommand implements Callable<Integer> {
                 }
             }
         }
+        if (profile != null && !java.nio.file.Files.isRegularFile(profile)) {
+            throw new EnergyInputException("--profile " + profile + ": " + (java.nio.file.Files.exists(profile) ? "not a file" : "no such file"));
+        }
         Path clusterFile = fromModel && cluster.endsWith(".json") ? Path.of(cluster) : null;
         if (json != null) {
             OutputFile.check("--json", json, profile, clusterFile);

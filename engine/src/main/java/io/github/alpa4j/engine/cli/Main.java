@@ -34,7 +34,7 @@ public final class Main implements Runnable {
         cli.registerConverter(Double.class, Main::finite);
         cli.registerConverter(double.class, Main::finite);
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("alpa4j: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.println("alpa4j: " + oneLine(ex.getMessage()) + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -42,7 +42,7 @@ public final class Main implements Runnable {
                 ex.printStackTrace(err);
             }
             if (isUserError(ex)) {
-                err.println("alpa4j: " + ex.getMessage());
+                err.println("alpa4j: " + oneLine(ex.getMessage()));
                 return 2;
             }
             err.println("alpa4j: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
@@ -52,6 +52,17 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The longest unbroken word a message repeats whole: a pasted megabyte is quoted by its start and length. */
+    private static final int LONGEST_WORD = 200;
+    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("\\S{" + (LONGEST_WORD + 1) + ",}");
+
+    /** A message as one line: line breaks and tabs a user's input carried shown escaped, very long words cut short. */
+    static String oneLine(String message) {
+        String flat = String.valueOf(message).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+        return LONG_WORD.matcher(flat).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group().substring(0, LONGEST_WORD / 2) + "...(" + m.group().length() + " characters)"));
     }
 
     private static Double finite(String text) {

@@ -62,7 +62,7 @@ public final class ModelOptions {
         return switch (model) {
             case "gpt" -> true;
             case "mlp" -> false;
-            default -> throw new UserInputException("unknown model '" + model + "'; use --model gpt or --model mlp");
+            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt or --model mlp");
         };
     }
 
@@ -72,20 +72,42 @@ public final class ModelOptions {
 
     /** The model at {@code batch} samples per step (a pipeline's microbatch, say). */
     Model build(int batch) {
+        positive("--batch", "batch size", batch);
         if (isGpt()) {
+            positive("--layers", "layers", layers);
+            positive("--heads", "heads", heads);
+            positive("--hidden", "hidden size", hidden);
+            positive("--seq", "sequence length", seq);
+            positive("--vocab", "vocabulary size", vocab);
+            if (hidden % heads != 0) {
+                throw new UserInputException("--heads " + heads + " and --hidden " + hidden + ": heads (" + heads
+                        + ") must divide the hidden size (" + hidden + ")");
+            }
+            ModelSize.gpt(this, batch);
             return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch));
         }
         if (depth < 1) {
-            throw new UserInputException("MLP depth must be at least 1, got " + depth);
+            throw new UserInputException("--depth: MLP depth must be at least 1, got " + depth);
         }
+        positive("--width", "hidden width", width);
+        positive("--in-dim", "input dimension", inDim);
+        positive("--out-dim", "output dimension", outDim);
+        ModelSize.mlp(this, batch);
         return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, activation(), batch));
+    }
+
+    /** Refuses a size that is not positive, naming its flag. */
+    private static void positive(String flag, String what, long v) {
+        if (v <= 0) {
+            throw new UserInputException(flag + ": " + what + " must be positive, got " + v);
+        }
     }
 
     private Activation activation() {
         return switch (activation) {
             case "relu" -> Activation.RELU;
             case "gelu" -> Activation.GELU;
-            default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
+            default -> throw new UserInputException("--activation: unknown activation '" + activation + "'; use relu or gelu");
         };
     }
 

@@ -32,7 +32,7 @@ public final class OptimizerOptions {
             return switch (optimizer) {
                 case "adamw" -> new Optimizer.AdamW(lr != null ? lr : 3e-3, 0.9, 0.999, 1e-8, weightDecay);
                 case "sgd" -> new Optimizer.Sgd(lr != null ? lr : 0.05, momentum, weightDecay);
-                default -> throw new UserInputException("unknown optimizer '" + optimizer + "'; use adamw or sgd");
+                default -> throw new UserInputException("--optimizer: unknown optimizer '" + optimizer + "'; use adamw or sgd");
             };
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage() + " (--lr, --momentum, --weight-decay)", e);

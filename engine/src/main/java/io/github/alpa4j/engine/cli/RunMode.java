@@ -120,7 +120,7 @@ sealed interface RunMode {
             MeshOptions o = cmd.meshOptions;
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
-            DeviceMesh mesh = o.mesh(fallback);
+            DeviceMesh mesh = meshOf(cmd, fallback);
             Optional<java.nio.file.Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
             IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), step, mesh, o.options())
                     : PlanMethod.parse(o.method).plan(step, mesh, o.options());
@@ -141,6 +141,18 @@ sealed interface RunMode {
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
             return new Prepared(r, config, plan.iterationTime(), new double[0][], Optional.of(PlanJson.toJson(plan)));
+        }
+    }
+
+    /** The --mesh, or the one a --load-plan file was made for (a refusal of that names the file). */
+    private static DeviceMesh meshOf(TrainCommand cmd, String fallback) {
+        try {
+            return cmd.meshOptions.mesh(fallback);
+        } catch (io.github.alpa4j.planner.PlanningException e) {
+            if (cmd.loadPlan != null && cmd.meshOptions.mesh == null) {
+                throw new io.github.alpa4j.planner.PlanningException("plan " + cmd.loadPlan + ": " + e.getMessage());
+            }
+            throw e;
         }
     }
 

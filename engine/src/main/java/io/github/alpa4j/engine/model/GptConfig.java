@@ -17,14 +17,6 @@ public record GptConfig(int layers, int heads, int hidden, int seq, int vocab, i
         if (hidden % heads != 0) {
             throw new UserInputException("heads (" + heads + ") must divide the hidden size (" + hidden + ")");
         }
-        long b = batch;
-        long s = seq;
-        long h = hidden;
-        MlpConfig.fits("the attention scores (batch x heads x sequence x sequence)", b, heads, s, s);
-        MlpConfig.fits("the logits (batch x sequence x vocabulary)", b, s, vocab);
-        MlpConfig.fits("the MLP activations (batch x sequence x 4 x hidden)", b, s, 4, h);
-        MlpConfig.fits("the token embedding (vocabulary x hidden)", vocab, h);
-        MlpConfig.fits("the MLP weights (hidden x 4 x hidden)", h, 4, h);
     }
 
     public int headDim() {

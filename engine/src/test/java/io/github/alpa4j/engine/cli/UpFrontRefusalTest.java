@@ -20,16 +20,17 @@ class UpFrontRefusalTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "train --seq 100000                           | the attention scores (batch x heads x sequence x sequence) would hold 640,000,000,000",
-        "train --hidden 2000000000 --heads 1          | would hold 4,096,000,000,000 elements; one tensor holds at most 2,147,483,647",
-        "train --batch 2000000000                     | would hold 8,192,000,000,000 elements",
+        "train --seq 100000                           | --batch 16 x --heads 4 x --seq 100000 x --seq 100000 (the attention scores) = 640,000,000,000 elements; one tensor holds at most 2,147,483,647",
+        "train --hidden 2000000000 --heads 1          | --batch 16 x --seq 32 x 4 x --hidden 2000000000 (the MLP's activations) = 4,096,000,000,000 elements",
+        "train --batch 2000000000                     | --batch 2000000000 x --heads 4 x --seq 32 x --seq 32 (the attention scores) = 8,192,000,000,000 elements",
         "train --hosts 1000000000 --mesh 2x2          | 1,000,000,000 hosts of 8 devices make 8,000,000,000 devices; alpa4j plans for at most 65,536",
         "plan --hosts 1000000000 --cluster dgx-a100   | make 8,000,000,000 devices",
-        "train --vocab 1000000000                     | the logits (batch x sequence x vocabulary) would hold 512,000,000,000",
+        "train --vocab 1000000000                     | --batch 16 x --seq 32 x --vocab 1000000000 (the logits) = 512,000,000,000 elements",
         "train --layers 8 --hidden 16384 --heads 8    | the training step on one device needs about",
         "train --layers 100000                        | --layers 100000 makes a training graph of about 17,200,050 nodes",
         "train --model mlp --depth 100000             | --depth 100000 makes a training graph of about",
         "plan --model mlp --plan dp --memory-budget 1 --cluster dgx-a100 --mesh 1x8 --width 30000 --depth 4 | plan dp keeps 40.25 GiB per device on mesh 1x8, over the memory budget of 1.00 GiB",
+        "train --model mlp --width 200000             | --width 200000 x --width 200000 (a hidden layer's weights) = 40,000,000,000 elements",
         "train --model mlp --plan dp --mesh 1x2 --memory-budget 0.00001 | over the memory budget of 10.5 KiB",
         "train --optimizer sgd --momentum NaN         | Invalid value for option '--momentum': 'NaN' is not a finite number",
         "train --weight-decay NaN                     | Invalid value for option '--weight-decay': 'NaN' is not a finite number",

@@ -22,8 +22,8 @@ public record Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link
             throw new IllegalArgumentException("a cluster needs at least one host and one GPU per host");
         }
         if ((long) hosts * gpusPerHost > MAX_DEVICES) {
-            throw new PlanningException(String.format(java.util.Locale.ROOT, "cluster %s: %,d hosts of %,d devices make %,d devices;"
-                    + " alpa4j plans for at most %,d", name, hosts, gpusPerHost, (long) hosts * gpusPerHost, MAX_DEVICES));
+            throw new PlanningException("cluster " + name + ": " + hosts + " hosts of " + gpusPerHost + " devices make "
+                    + (long) hosts * gpusPerHost + " devices; alpa4j plans for at most " + MAX_DEVICES + " (fewer --hosts)");
         }
     }
 
