@@ -10,21 +10,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * SIGTERM to a training JVM: it finishes its step, writes a checkpoint and the metrics so far, says so
- * in one line and exits 143; the run resumes from that checkpoint.
+ * SIGTERM or SIGINT (Ctrl-C) to a training JVM: it finishes its step, writes a checkpoint and the
+ * metrics so far, says so in one line and exits 143 or 130; the run resumes from that checkpoint.
  */
 class TrainSignalTest {
     static final List<String> RUN = List.of("train", "--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8",
             "--batch", "4", "--no-progress", "--log-every", "1");
 
-    @Test
+    @ParameterizedTest
+    @CsvSource({"TERM, SIGTERM, 143", "INT, SIGINT, 130"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard only
-    void sigtermStopsBetweenStepsWithACheckpointAndTheMetrics(@TempDir Path dir) throws Exception {
+    void aSignalStopsBetweenStepsWithACheckpointAndTheMetrics(String signal, String name, int code, @TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck");
         Path json = dir.resolve("m.json");
         ProcessBuilder pb = new ProcessBuilder(JavaCommand.cli().with(TrainResumeTest.concat(RUN, "--steps", "1000000",
@@ -34,10 +36,10 @@ class TrainSignalTest {
         while (!Files.exists(json) && p.isAlive()) {   // the metrics file appears at the first log line
             Thread.sleep(50);
         }
-        p.destroy(); // SIGTERM
-        assertThat(p.waitFor()).as(Files.readString(dir.resolve("err.txt"))).isEqualTo(143);
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor()).isZero();
+        assertThat(p.waitFor()).as(Files.readString(dir.resolve("err.txt"))).isEqualTo(code);
         List<String> err = Files.readAllLines(dir.resolve("err.txt"));
-        assertThat(err).singleElement().asString().startsWith("alpa4j: interrupted by SIGTERM after ").contains("checkpoint " + ck,
+        assertThat(err).singleElement().asString().startsWith("alpa4j: interrupted by " + name + " after ").contains("checkpoint " + ck,
                 "metrics " + json, "--resume " + ck);
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertThat(j.get("status").asText()).isEqualTo("interrupted");
