@@ -33,21 +33,33 @@ train_bg() { # like train, in the background; $! is the JVM itself (alpa4j execs
   (exec "$ROOT/alpa4j" train "${GPT[@]}" ${LAYOUT[$name]} "$@") &
 }
 
-declare -A WALL
+now() { date +%s.%N; }
+
+# waits until file $1 exists or process $2 has ended
+await_file() {
+  while [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null; do sleep 0.02; done
+}
+
+# the uninterrupted runs; TRAIN[n]: seconds from the first metrics write (step 0 done) to the end
+declare -A TRAIN
 for n in "${NAMES[@]}"; do
-  t0=$(date +%s.%N)
-  train "$n" --json "$TMP/ref-$n.json" --checkpoint-dir "$TMP/ref-ck-$n" --checkpoint-every 2 --keep-checkpoints 100 >/dev/null
-  WALL[$n]=$(echo "$(date +%s.%N) - $t0" | bc)
+  train_bg "$n" --json "$TMP/ref-$n.json" --checkpoint-dir "$TMP/ref-ck-$n" --checkpoint-every 2 --keep-checkpoints 100 >/dev/null
+  pid=$!
+  await_file "$TMP/ref-$n.json" "$pid"
+  t0=$(now)
+  wait "$pid"
+  TRAIN[$n]=$(echo "$(now) - $t0" | bc)
 done
 
 echo "run layout kill_after_s steps_in_metrics complete_checkpoints incomplete_dirs resumed_from resumes result" > "$TMP/runs.txt"
 for ((i = 0; i < RUNS; i++)); do
   n=${NAMES[$((i % 3))]}
   dir="$TMP/run-$i"; mkdir -p "$dir"
-  # a moment between the JVM's start and the uninterrupted run's end
-  kill_after=$(python3 -c "import random; random.seed($SEED * 1000 + $i); print(round(random.uniform(0.3, ${WALL[$n]}), 2))")
+  # a moment while it trains: after its first step, before the uninterrupted run's training would end
+  kill_after=$(python3 -c "import random; random.seed($SEED * 1000 + $i); print(round(random.uniform(0, ${TRAIN[$n]}), 2))")
   train_bg "$n" --json "$dir/m.json" --checkpoint-dir "$dir/ck" --checkpoint-every 2 >"$dir/first.out" 2>"$dir/first.err"
   pid=$!
+  await_file "$dir/m.json" "$pid"
   sleep "$kill_after"
   kill -9 "$pid" 2>/dev/null || true
   rc=0
@@ -109,13 +121,13 @@ done
   echo "Command: \`flock /tmp/alpa4j-heavy.lock bench/kill-resume.sh $RUNS $SEED\`."
   echo "Model: GPT 2 layers, hidden 16, 2 heads, seq 8, vocab 8, batch 4, AdamW, $STEPS steps, \`--checkpoint-every 2\`."
   echo "Layouts: one device; a 2x2 mesh with the Megatron plan; a 2-stage pipeline (\`megatron:dp=1,tp=1,pp=2\`, 2 microbatches)."
-  echo "Each run is killed with \`kill -9\` after a random delay (uniform between 0.3 s and the uninterrupted run's wall time:"
-  echo "$(for n in "${NAMES[@]}"; do printf '%s %.1f s; ' "$n" "${WALL[$n]}"; done)JVM start included), then resumed once with \`--resume\`"
-  echo "(started afresh when the kill came before the first checkpoint). The resumed run's metrics file holds every step;"
+  echo "Each run is killed with \`kill -9\` while it trains: a random delay after its first step (when its metrics file appears),"
+  echo "uniform up to the uninterrupted run's training time ($(for n in "${NAMES[@]}"; do printf '%s %.1f s; ' "$n" "${TRAIN[$n]}"; done | sed 's/; $//')),"
+  echo "then resumed once with \`--resume\` (started afresh when the kill came before the first checkpoint). The resumed run's metrics file holds every step;"
   echo "its losses are compared with the uninterrupted run's by their bits (\`float.hex\`)."
   echo "\"incomplete\" lists the step directories the kill left without a manifest; \"resumed from\" must be a complete one."
   echo
-  echo "| run | layout | killed after (s) | steps in the metrics file at the kill | complete checkpoints left | incomplete left | resumed from | result |"
+  echo "| run | layout | killed after step 0 + (s) | steps in the metrics file at the kill | complete checkpoints left | incomplete left | resumed from | result |"
   echo "|---|---|---|---|---|---|---|---|"
   tail -n +2 "$TMP/runs.txt" | while read -r i n k s c inc f r res; do
     echo "| $i | $n | $k | $s | $(echo "$c" | sed 's/,$//;s/step-0*//g;s/,/, /g') | $(echo "$inc" | sed 's/,$//;s/step-0*//g;s/,/, /g') | $(echo "$f" | sed 's/step-0*//') | $res |"

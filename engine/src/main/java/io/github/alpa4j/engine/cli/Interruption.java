@@ -1,9 +1,11 @@
 package io.github.alpa4j.engine.cli;
 
+import io.github.alpa4j.engine.dist.Launcher;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 
 /**
  * SIGINT, SIGTERM and the death of the launcher that started this process, for the whole process.
@@ -44,8 +46,8 @@ final class Interruption {
      * In a worker that {@code launch} started: a daemon thread reads stdin, a pipe the launcher holds open,
      * and treats its end (the launcher exited, however it died) as SIGTERM.
      */
-    static void watchLauncher(java.util.Map<String, String> env) {
-        if (!"stdin".equals(env.get(io.github.alpa4j.engine.dist.Launcher.LAUNCHER_PIPE_ENV))) {
+    static void watchLauncher(Map<String, String> env) {
+        if (!"stdin".equals(env.get(Launcher.LAUNCHER_PIPE_ENV))) {
             return;
         }
         Thread t = new Thread(() -> {

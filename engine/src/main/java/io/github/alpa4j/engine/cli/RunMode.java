@@ -20,6 +20,7 @@ import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
@@ -31,6 +32,7 @@ import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelineReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +123,7 @@ sealed interface RunMode {
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
             DeviceMesh mesh = meshOf(cmd, fallback);
-            Optional<java.nio.file.Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
+            Optional<Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
             IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), step, mesh, o.options())
                     : PlanMethod.parse(o.method).plan(step, mesh, o.options());
             if (cmd.loadPlan == null && saved.isPresent()) {
@@ -148,9 +150,9 @@ sealed interface RunMode {
     private static DeviceMesh meshOf(TrainCommand cmd, String fallback) {
         try {
             return cmd.meshOptions.mesh(fallback);
-        } catch (io.github.alpa4j.planner.PlanningException e) {
+        } catch (PlanningException e) {
             if (cmd.loadPlan != null && cmd.meshOptions.mesh == null) {
-                throw new io.github.alpa4j.planner.PlanningException("plan " + cmd.loadPlan + ": " + e.getMessage());
+                throw new PlanningException("plan " + cmd.loadPlan + ": " + e.getMessage());
             }
             throw e;
         }

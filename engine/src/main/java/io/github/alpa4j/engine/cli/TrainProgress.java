@@ -3,6 +3,7 @@ package io.github.alpa4j.engine.cli;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.train.Ending;
 import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainOptions;
 import io.github.alpa4j.engine.train.TrainReport;
@@ -77,7 +78,7 @@ final class TrainProgress {
                 }
                 if ((logged || lastCheckpointStep == s.step() + 1) && cmd.json != null) {
                     Map<String, Object> report = report(Trainer.result(model, runner, runner.description(), data, sofar,
-                            new io.github.alpa4j.engine.train.Ending.Stopped()));
+                            new Ending.Stopped()));
                     report.put("status", "running");
                     TrainReport.write(cmd.json, report);
                 }
