@@ -116,7 +116,7 @@ done
 {
   echo "# Kill and resume: SIGKILL at random moments, then --resume"
   echo
-  echo "Date: $(date -u +%Y-%m-%d). Commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')."
+  echo "Date: $(date -u +%Y-%m-%d). Commit: ${ALPA4J_BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')}."
   echo "Machine: $(nproc)-core $(lscpu | sed -n 's/^Model name: *//p' | head -1); load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Command: \`flock /tmp/alpa4j-heavy.lock bench/kill-resume.sh $RUNS $SEED\`."
   echo "Model: GPT 2 layers, hidden 16, 2 heads, seq 8, vocab 8, batch 4, AdamW, $STEPS steps, \`--checkpoint-every 2\`."
