@@ -91,7 +91,8 @@ public final class PlanReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new PlanningException("plan " + file + " is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + ", column " + at.getColumnNr()) + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\s*\\(start marker.*$", ""));
         } catch (IOException e) {
             throw new PlanningException("cannot read plan " + file + ": " + e.getMessage());
         }
