@@ -6,7 +6,9 @@ import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
+import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelinePlanner;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
 import io.github.alpa4j.planner.stage.StageOptions;
@@ -55,7 +57,19 @@ final class PipelinePlanning {
         return method.equals(MEGATRON_BEST) || method.startsWith("megatron:");
     }
 
+    /** The plan the request asks for; with an explicit --memory-budget, refused when no plan fits it (a manual one included). */
     PipelinePlan plan() {
+        PipelinePlan plan = search();
+        if (cmd.memoryBudget() && !plan.fits()) {
+            throw new PlanningException("no " + cmd.method() + " pipeline plan fits the --memory-budget of "
+                    + Units.bytes(plan.memoryBudgetBytes()) + " per device: the best keeps "
+                    + Units.bytes(plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0))
+                    + " on a device; use more devices, more microbatches, or a smaller model");
+        }
+        return plan;
+    }
+
+    private PipelinePlan search() {
         if (cmd.pipeline().pipelineLayers < 0) {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }

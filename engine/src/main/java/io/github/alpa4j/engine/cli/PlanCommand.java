@@ -15,7 +15,6 @@ import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReport;
 import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
-import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.planner.stage.PipelineReport;
@@ -98,9 +97,7 @@ public class PlanCommand implements Callable<Integer> {
         Cluster c = Clusters.resolve(cluster, hosts);
         if (pipelined) {
             PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
-            out.print(PipelineReport.render(plan));
-            long most = plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0);
-            warnOverMemory(out, most, c);
+            out.print(PipelineReport.render(plan)); // it says whether each stage fits the device's memory
             if (json != null) {
                 OutputFile.write(json, PipelineJson.toJson(plan));
                 out.println("plan written to " + json);
@@ -160,7 +157,12 @@ public class PlanCommand implements Callable<Integer> {
     /** The graph to plan: read from --graph, or the --model's training step (forward, backward, update). */
     Graph trainingGraph() {
         if (graphFile != null) {
-            return GraphJson.read(graphFile);
+            Graph g = GraphJson.read(graphFile);
+            if (g.size() > ModelOptions.MAX_GRAPH_NODES) {
+                throw new UserInputException(String.format(java.util.Locale.ROOT, "graph file %s has %,d nodes; alpa4j plans graphs of at most %,d",
+                        graphFile, g.size(), ModelOptions.MAX_GRAPH_NODES));
+            }
+            return g;
         }
         model.checkGraphSize(optimizer.build());
         return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));

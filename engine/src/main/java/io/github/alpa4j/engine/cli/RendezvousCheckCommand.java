@@ -43,8 +43,9 @@ public class RendezvousCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(timeoutSeconds > 0)) {
-            throw new UserInputException("--timeout must be positive, got " + timeoutSeconds);
+        if (!(timeoutSeconds > 0) || timeoutSeconds > Rendezvous.MAX_TIMEOUT.toSeconds()) {
+            throw new UserInputException("--timeout must be positive" + (timeoutSeconds > 0 ? " and at most " + Rendezvous.MAX_TIMEOUT.toSeconds()
+                    + " s (a week)" : "") + ", got " + timeoutSeconds);
         }
         LaunchEnv env = LaunchEnv.require(environment, "rendezvous-check");
         PrintWriter out = spec.commandLine().getOut();

@@ -29,7 +29,6 @@ import io.github.alpa4j.planner.plan.PlanReader;
 import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
-import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelineReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -182,11 +181,6 @@ sealed interface RunMode {
             }
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
-            if (o.memoryBudget != null && !plan.fits()) {
-                throw new UserInputException("no pipeline plan fits the --memory-budget of " + o.memoryBudget + " GiB per device: the best"
-                        + " keeps " + Units.bytes(plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0))
-                        + " on a device; use more devices, more microbatches, or a smaller model");
-            }
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             double[][] stages = new double[plan.stages().size()][];
@@ -217,8 +211,9 @@ sealed interface RunMode {
                 throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
                         + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
             }
-            if (!(cmd.rendezvousTimeout > 0)) {
-                throw new UserInputException("--rendezvous-timeout must be positive, got " + cmd.rendezvousTimeout);
+            if (!(cmd.rendezvousTimeout > 0) || cmd.rendezvousTimeout > Rendezvous.MAX_TIMEOUT.toSeconds()) {
+                throw new UserInputException("--rendezvous-timeout must be positive and at most " + Rendezvous.MAX_TIMEOUT.toSeconds()
+                        + " s (a week), got " + cmd.rendezvousTimeout);
             }
             try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000)))) {
                 rv.barrier("train");

@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 public final class Rendezvous implements AutoCloseable {
     /** The store key under which rank 0 publishes the NCCL unique id of the job's communicator. */
     public static final String NCCL_ID_KEY = "nccl-id";
+    /** The longest timeout a rendezvous takes: a week (longer is surely a mistake, and would overflow the clock's nanoseconds). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
 
     private static final byte VALUE = 0;
     private static final byte FAILURE = 1;
@@ -29,6 +31,8 @@ public final class Rendezvous implements AutoCloseable {
     private final long deadline;
     private final StoreServer server;
     private final StoreClient client;
+    /** A step waited out the timeout (a rank never came): every later one fails at once. */
+    private boolean exhausted;
 
     private Rendezvous(LaunchEnv env, Duration timeout, long deadline, StoreServer server, StoreClient client) {
         this.env = env;
@@ -47,8 +51,8 @@ public final class Rendezvous implements AutoCloseable {
      * @throws RendezvousException when the store cannot be served or reached in time
      */
     public static Rendezvous join(LaunchEnv env, Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("rendezvous timeout must be positive, got " + timeout);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("rendezvous timeout must be positive and at most " + MAX_TIMEOUT + ", got " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         if (env.rank() == 0) {
@@ -86,6 +90,7 @@ public final class Rendezvous implements AutoCloseable {
     public void barrier(String name) {
         List<Integer> missing = client.barrier("barrier/" + name, remaining());
         if (!missing.isEmpty()) {
+            exhausted = true;
             String who = missing.size() == 1 ? "rank " + missing.getFirst()
                     : "ranks " + missing.stream().map(String::valueOf).collect(Collectors.joining(", "));
             throw new RendezvousException(who + " of " + env.worldSize() + " did not reach barrier '" + name + "' within "
@@ -104,7 +109,7 @@ public final class Rendezvous implements AutoCloseable {
      * @throws RendezvousException when nobody set it within the timeout
      */
     public byte[] get(String key) {
-        return untag(key, client.get("kv/" + key, remaining()).orElseThrow(() -> new RendezvousException("rank " + env.rank()
+        return untag(key, client.get("kv/" + key, remaining()).orElseThrow(() -> timedOut("rank " + env.rank()
                 + " waited " + seconds(timeout) + " for '" + key + "', which no rank published; check that rank 0 started and "
                 + "every rank runs the same command")));
     }
@@ -157,9 +162,14 @@ public final class Rendezvous implements AutoCloseable {
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.3g s", ms / 1000.0).replaceAll("0+ s$", " s");
     }
 
+    private RendezvousException timedOut(String message) {
+        exhausted = true;
+        return new RendezvousException(message);
+    }
+
     /** What is left of the timeout: zero once a step has waited it out. */
     Duration remaining() {
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        return exhausted ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /**
