@@ -24,6 +24,25 @@ public final class OutputFile {
     }
 
     public static void write(Path file, byte[] bytes) {
+        write(file, ch -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        });
+    }
+
+    /** What goes into an output file, streamed (a checkpoint's shards may not fit one array). */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(java.nio.channels.WritableByteChannel channel) throws IOException;
+    }
+
+    /**
+     * Writes what {@code body} puts in the channel to {@code file} atomically: a temporary file beside
+     * it, forced to disk, renamed over the target, and the rename forced to disk with the directory.
+     */
+    public static void write(Path file, Body body) {
         Path absolute = file.toAbsolutePath();
         Path directory = absolute.getParent();
         if (directory == null || !Files.isDirectory(directory)) {
@@ -34,10 +53,7 @@ public final class OutputFile {
             temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp");
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temporary,
                     java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                body.writeTo(ch);
                 ch.force(true);
             }
             keepPermissions(temporary, absolute);
@@ -46,6 +62,8 @@ public final class OutputFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
+            temporary = null;
+            forceDirectory(directory);
         } catch (AccessDeniedException e) {
             throw new EnergyInputException("cannot write " + file + ": permission denied");
         } catch (NoSuchFileException e) {
@@ -57,9 +75,18 @@ public final class OutputFile {
                 try {
                     Files.deleteIfExists(temporary);
                 } catch (IOException ignored) {
-                    // the rename already happened, or the write failed and the message above says so
+                    // the write failed and the message above says so
                 }
             }
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable; file systems that cannot sync a directory are left as they are. */
+    public static void forceDirectory(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not every file system syncs directories (the rename itself is already atomic)
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.alpa4j.energy.cli.FrontierResult;
 import io.github.alpa4j.energy.cli.ProfileSource;
 import io.github.alpa4j.energy.dag.PipelineSchedule;
 import io.github.alpa4j.energy.profile.Dominance;
+import io.github.alpa4j.engine.io.OutputFile;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -98,6 +99,7 @@ public class FrontierCommand implements Callable<Integer> {
         if (!fromModel && gpu != null) {
             throw new EnergyInputException("--gpu describes the energy model's GPU; it goes with --model, not --profile");
         }
+        checkFlags(fromModel);
         ProfileSource source;
         double watts;
         double tau;
@@ -115,7 +117,7 @@ public class FrontierCommand implements Callable<Integer> {
                 PipelineSchedule.fromCliName(schedule), watts, tau, d,
                 stragglerTime == null ? OptionalDouble.empty() : OptionalDouble.of(stragglerTime),
                 Optional.ofNullable(json), Optional.ofNullable(plot), rows);
-        FrontierResult r = FrontierReport.run(request);
+        FrontierResult r = FrontierReport.run(request, OutputFile::write, new SolveProgress(spec.commandLine().getErr()));
         spec.commandLine().getOut().print(r.table());
         json().ifPresent(p -> spec.commandLine().getOut().println("frontier written to " + p));
         if (plot != null) {
@@ -128,6 +130,35 @@ public class FrontierCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Refuses flags that do nothing with the profile's source, and output paths that cannot be written, before any work. */
+    private void checkFlags(boolean fromModel) {
+        var parsed = spec.commandLine().getParseResult();
+        if (fromModel) {
+            InapplicableFlags.model(parsed, model);
+        } else {
+            for (String f : java.util.List.of("--cluster", "--hosts", "--mesh", "--batch", "--layers", "--heads", "--hidden", "--seq", "--vocab",
+                    "--depth", "--width", "--in-dim", "--out-dim", "--activation")) {
+                if (parsed.hasMatchedOption(f)) {
+                    throw new EnergyInputException(f + " does nothing with --profile (it describes a --model)");
+                }
+            }
+        }
+        if (profile != null && !java.nio.file.Files.isRegularFile(profile)) {
+            throw new EnergyInputException("--profile " + profile + ": " + (java.nio.file.Files.exists(profile) ? "not a file" : "no such file"));
+        }
+        Path clusterFile = fromModel && cluster.endsWith(".json") ? Path.of(cluster) : null;
+        if (json != null) {
+            OutputFile.check("--json", json, profile, clusterFile);
+        }
+        if (plot != null) {
+            String name = plot.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (!name.endsWith(".svg") && !name.endsWith(".png")) {
+                throw new EnergyInputException("--plot " + plot + ": the name must end in .svg or .png");
+            }
+            OutputFile.check("--plot", plot, profile, clusterFile, json);
+        }
     }
 
     private Optional<Path> json() {

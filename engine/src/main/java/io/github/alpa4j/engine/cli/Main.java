@@ -34,7 +34,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), CommandClock.sinceLaunch()));
+        PrintWriter err = new PrintWriter(System.err, true);
+        Interruption.install(err);
+        Interruption.watchLauncher(System.getenv());
+        System.exit(run(args, new PrintWriter(System.out, true), err, CommandClock.sinceLaunch()));
     }
 
     /** Runs the CLI and returns its exit code (for tests; its clock starts now). */
@@ -49,9 +52,12 @@ public final class Main implements Runnable {
         }
         cli.setOut(out);
         cli.setErr(err);
-        boolean debug = Arrays.asList(args).contains("--debug");
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        // a number a user types is finite: NaN and Infinity would flow into sizes and rates unnoticed
+        cli.registerConverter(Double.class, Main::finite);
+        cli.registerConverter(double.class, Main::finite);
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("alpa4j: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.println("alpa4j: " + oneLine(ex.getMessage()) + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -59,7 +65,7 @@ public final class Main implements Runnable {
                 ex.printStackTrace(err);
             }
             if (isUserError(ex)) {
-                err.println("alpa4j: " + ex.getMessage());
+                err.println("alpa4j: " + oneLine(ex.getMessage()));
                 return 2;
             }
             err.println("alpa4j: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
@@ -80,6 +86,30 @@ public final class Main implements Runnable {
             }
         }
         return SUBCOMMANDS;
+    }
+
+    /** The longest unbroken word a message repeats whole: a pasted megabyte is quoted by its start and length. */
+    private static final int LONGEST_WORD = 200;
+    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("\\S{" + (LONGEST_WORD + 1) + ",}");
+
+    /** A message as one line: line breaks and tabs a user's input carried shown escaped, very long words cut short. */
+    static String oneLine(String message) {
+        String flat = String.valueOf(message).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+        return LONG_WORD.matcher(flat).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group().substring(0, LONGEST_WORD / 2) + "...(" + m.group().length() + " characters)"));
+    }
+
+    private static Double finite(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return v;
     }
 
     /** Errors the user can fix, from any module: reported in one line with exit code 2. */

@@ -7,7 +7,9 @@ import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
+import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelinePlanner;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
 import io.github.alpa4j.planner.stage.PlanningProgress;
@@ -70,12 +72,24 @@ final class PipelinePlanning {
         return method.equals(MEGATRON_BEST) || method.startsWith("megatron:");
     }
 
+    /** The plan the request asks for; with an explicit --memory-budget, refused when no plan fits it (a manual one included). */
     PipelinePlan plan() {
         return plan(PlanningProgress.NONE);
     }
 
     /** The plan; automatic plans show each phase on {@code progress}. */
     PipelinePlan plan(PlanningProgress progress) {
+        PipelinePlan plan = search(progress);
+        if (cmd.memoryBudget() && !plan.fits()) {
+            throw new PlanningException("no " + cmd.method() + " pipeline plan fits the --memory-budget of "
+                    + Units.bytes(plan.memoryBudgetBytes()) + " per device: the best keeps "
+                    + Units.bytes(plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0))
+                    + " on a device; use more devices, more microbatches, or a smaller model");
+        }
+        return plan;
+    }
+
+    private PipelinePlan search(PlanningProgress progress) {
         if (cmd.pipeline().pipelineLayers < 0) {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }

@@ -54,11 +54,12 @@ public class ValidateCommand implements Callable<Integer> {
         if (steps < 3) {
             throw new UserInputException("--steps must be at least 3 (one of warm-up, then the ones measured), got " + steps);
         }
+        Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
         if (json != null) {
-            OutputFile.check("--json", json);
+            OutputFile.check("--json", json, clusterFile);
         }
         if (plot != null) {
-            OutputFile.check("--plot", plot);
+            OutputFile.check("--plot", plot, clusterFile, json);
         }
         if (report != null) {
             OutputFile.check("--report", report);

@@ -51,12 +51,26 @@ public final class OutputFile {
 
     /** Writes {@code bytes} to {@code file} atomically. */
     public static void write(Path file, byte[] bytes) {
+        io.github.alpa4j.energy.OutputFile.write(prepared(file), bytes);
+    }
+
+    /** Writes what {@code body} puts in the channel to {@code file} atomically (see the energy module's {@code OutputFile}). */
+    public static void write(Path file, io.github.alpa4j.energy.OutputFile.Body body) {
+        io.github.alpa4j.energy.OutputFile.write(prepared(file), body);
+    }
+
+    /** Makes a rename in {@code dir} durable; file systems that cannot sync a directory are left as they are. */
+    public static void forceDirectory(Path dir) {
+        io.github.alpa4j.energy.OutputFile.forceDirectory(dir);
+    }
+
+    private static Path prepared(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         try {
             Files.createDirectories(parent);
         } catch (IOException e) {
             throw new UserInputException("cannot write " + file + ": cannot create " + parent + ": " + e.getMessage(), e);
         }
-        io.github.alpa4j.energy.OutputFile.write(file, bytes);
+        return file;
     }
 }

@@ -161,6 +161,32 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         return m;
     }
 
+    @Override
+    public List<List<VariableShard>> variableLayout() {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        return devices.stream().map(dev -> vars.stream().map(v -> v.shard(0, groups, dev.device)).toList()).toList();
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        return devices.stream().map(dev -> vars.stream().map(v -> dev.downloadVariable(v.slot())).toList()).toList();
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        if (blocks.size() != devices.size()) {
+            throw new IllegalArgumentException(devices.size() + " devices, got blocks for " + blocks.size());
+        }
+        for (DeviceExecutor<F, I> dev : devices) {
+            List<Tensor> mine = blocks.get(dev.device);
+            for (int i = 0; i < vars.size(); i++) {
+                dev.initVariable(vars.get(i).slot(), vars.get(i).check(mine.get(i)));
+            }
+        }
+    }
+
     /** The collectives each device took part in during the last step, in order. */
     public List<List<CollectiveRecord>> collectives() {
         return devices.stream().map(d -> List.copyOf(d.records())).toList();
