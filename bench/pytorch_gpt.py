@@ -20,9 +20,13 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as e:  # the GPU check's dry run, or a machine without PyTorch: one line, exit 2
+    print(f"pytorch_gpt.py: PyTorch is not installed ({e})", file=sys.stderr)
+    sys.exit(2)
 
 
 class Block(nn.Module):

@@ -63,7 +63,9 @@ final class GpuProbe {
     private static LibraryStatus libraryStatus(CudaLibrary lib, LibrarySearch search, LibraryStatus cudart) {
         Optional<String> failure = load(lib);
         if (failure.isEmpty()) {
-            return new LibraryStatus(lib, true, version(lib), List.of());
+            Optional<GpuReport.Problem> unusable = lib == CudaLibrary.NVML ? nvmlInitProblem() : Optional.empty();
+            return unusable.map(p -> new LibraryStatus(lib, false, "the library loaded, but " + p.what(), List.of(p.fix())))
+                    .orElseGet(() -> new LibraryStatus(lib, true, version(lib), List.of()));
         }
         Set<NativeFile> missing = new LinkedHashSet<>();
         for (NativeFile nf : lib.files()) {
@@ -173,6 +175,20 @@ final class GpuProbe {
             return cudart.cudaDriverGetVersion(v) == 0 && v[0] > 0 ? Optional.of(cudaVersion(v[0])) : Optional.empty();
         } catch (LinkageError | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Why NVML loaded but cannot start a session (no permission, no kernel driver), if it cannot. */
+    private static Optional<GpuReport.Problem> nvmlInitProblem() {
+        try {
+            int status = nvml.nvmlInit_v2();
+            if (status != nvml.NVML_SUCCESS) {
+                return Optional.of(Nvml.initProblem(status));
+            }
+            nvml.nvmlShutdown();
+            return Optional.empty();
+        } catch (LinkageError | RuntimeException e) {
+            return Optional.of(new GpuReport.Problem("nvmlInit failed: " + messages(e), "reinstall the NVIDIA driver (580 or newer)"));
         }
     }
 

@@ -14,10 +14,37 @@ public final class Nvml implements AutoCloseable {
     private Nvml() {
     }
 
+    /**
+     * Starts a session.
+     *
+     * @throws CudaUnavailableException with one line saying what is wrong and what to do when NVML is
+     *     missing or cannot start (no permission on the device files, no kernel driver, a version mismatch)
+     */
     public static Nvml open() {
         Gpu.require(CudaLibrary.CUDART, CudaLibrary.NVML);
-        Check.nvml(nvml.nvmlInit_v2(), "nvmlInit");
+        int status = nvml.nvmlInit_v2();
+        if (status != nvml.NVML_SUCCESS) {
+            GpuReport.Problem p = initProblem(status);
+            throw new CudaUnavailableException(p.what() + "; " + p.fix());
+        }
         return new Nvml();
+    }
+
+    /** What a failed {@code nvmlInit} means and what to do about it (the doctor's NVML line too). */
+    static GpuReport.Problem initProblem(int status) {
+        return switch (status) {
+            case nvml.NVML_ERROR_NO_PERMISSION -> new GpuReport.Problem("nvmlInit failed: no permission to open the GPU",
+                    "give this user read and write access to /dev/nvidia* (e.g. the video group), or start the container with --gpus all");
+            case nvml.NVML_ERROR_DRIVER_NOT_LOADED -> new GpuReport.Problem("nvmlInit failed: the NVIDIA kernel driver is not loaded",
+                    "load it (sudo modprobe nvidia) and check nvidia-smi and dmesg");
+            case nvml.NVML_ERROR_LIB_RM_VERSION_MISMATCH -> new GpuReport.Problem(
+                    "nvmlInit failed: libnvidia-ml.so.1 and the kernel driver are different versions",
+                    "reboot, or reload the nvidia kernel module, after the driver update");
+            case nvml.NVML_ERROR_LIBRARY_NOT_FOUND, nvml.NVML_ERROR_FUNCTION_NOT_FOUND -> new GpuReport.Problem(
+                    "nvmlInit failed: libnvidia-ml.so.1 is incomplete or older than the driver", "reinstall the NVIDIA driver (580 or newer)");
+            default -> new GpuReport.Problem("nvmlInit failed with nvmlReturn " + status,
+                    "check nvidia-smi and the kernel log (dmesg) for the driver's state");
+        };
     }
 
     /** e.g. {@code 580.65.06}. */

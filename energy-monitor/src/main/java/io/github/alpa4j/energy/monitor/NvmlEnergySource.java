@@ -35,7 +35,7 @@ public final class NvmlEnergySource implements EnergySource, AutoCloseable {
                 if (i < 0 || i >= count) {
                     throw new CudaUnavailableException("NVML sees " + count + " GPUs, not a GPU " + i);
                 }
-                NvmlDevice d = nvml.device(i);
+                NvmlDevice d = device(nvml, i);
                 try {
                     d.totalEnergyMillijoules();
                     d.powerMilliwatts();
@@ -48,6 +48,15 @@ public final class NvmlEnergySource implements EnergySource, AutoCloseable {
         } catch (RuntimeException e) {
             nvml.close();
             throw e;
+        }
+    }
+
+    /** GPU {@code i}'s handle; NVML refuses it, for one, when the device files deny this user. */
+    private static NvmlDevice device(Nvml nvml, int i) {
+        try {
+            return nvml.device(i);
+        } catch (CudaException e) {
+            throw new CudaUnavailableException("NVML cannot open GPU " + i + ": " + e.getMessage());
         }
     }
 

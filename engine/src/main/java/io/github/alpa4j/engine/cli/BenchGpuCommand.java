@@ -8,6 +8,7 @@ import io.github.alpa4j.engine.model.Models;
 import io.github.alpa4j.engine.runtime.Backends;
 import io.github.alpa4j.engine.runtime.GpuStepBenchmark;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
+import io.github.alpa4j.engine.runtime.StepBenchmark;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Autodiff;
@@ -24,9 +25,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code alpa4j bench-gpu} (hidden): GPT training-step throughput on one GPU at each matmul
  * precision, with the achieved TFLOP/s of the step's products against the same shapes alone and
- * the card's peak. Prints a table, then one {@code BENCH|engine|...} line per precision for
- * {@code scripts/gpu-check.sh}. Runnable before it is registered: {@code java -cp alpa4j.jar
- * io.github.alpa4j.engine.cli.BenchGpuCommand}.
+ * the card's peak. Prints one {@code BENCH|engine|...} line per precision for
+ * {@code scripts/gpu-check.sh}, then a table. With {@code --backend cpu} (the check's dry run) it
+ * times the same steps on the CPU backend, fp32 only, without the products' rates. Runnable on its own:
+ * {@code java -cp alpa4j.jar io.github.alpa4j.engine.cli.BenchGpuCommand}.
  */
 @Command(name = "bench-gpu", hidden = true, mixinStandardHelpOptions = true,
         description = "GPT training-step throughput and matmul TFLOP/s on one GPU, per matmul precision.")
@@ -68,6 +70,10 @@ public class BenchGpuCommand implements Callable<Integer> {
     @Option(names = "--gpu", defaultValue = "0", description = "GPU ordinal (default: ${DEFAULT-VALUE}).")
     int gpu;
 
+    @Option(names = "--backend", defaultValue = "cuda",
+            description = "cuda, or cpu for the GPU check's dry run: step time only, fp32 (default: ${DEFAULT-VALUE}).")
+    String backend;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -98,13 +104,31 @@ public class BenchGpuCommand implements Callable<Integer> {
             throw new UserInputException("--steps and --warmup must be at least 1");
         }
         List<MatmulPrecision> ps = precisions.stream().map(MatmulPrecision::parse).toList();
-        Backends.requireGpu();
+        boolean cpu = switch (backend.toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> true;
+            case "cuda", "gpu" -> false;
+            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
+        };
+        if (cpu && !ps.equals(List.of(MatmulPrecision.FP32))) {
+            throw new UserInputException("--backend cpu multiplies in fp32 only: use --precision fp32");
+        }
+        if (!cpu) {
+            Backends.requireGpu();
+        }
         GptConfig c = new GptConfig(layers, heads, hidden, seq, vocab, batch);
         Model m = Models.gpt(c);
         Graph g = DeadCodeElimination.apply(Autodiff.training(m.forward(), "loss", Optimizer.AdamW.withLr(lr)).keepOutputs(List.of("loss")));
         out.printf("GPT %d layers, hidden %d, %d heads, seq %d, vocab %d, batch %d: %,d parameters, %,d tokens per step, AdamW%n",
                 layers, hidden, heads, seq, vocab, batch, c.parameterCount(), m.tokensPerStep());
         out.flush();
+        if (cpu) {
+            MarkovSource data = new MarkovSource(vocab, batch, seq, seed, m.dataInput(), m.labelInput());
+            StepBenchmark.Steps r = StepBenchmark.onCpu(g, data, m.tokensPerStep(), warmup, steps, seed);
+            out.println(r.cpuLine());
+            out.printf(java.util.Locale.ROOT, "%nCPU backend, fp32: step %.1f ms, %,.0f tokens/s, first loss %.4f%n", r.stepMillis(),
+                    r.tokensPerSecond(), r.firstLoss());
+            return 0;
+        }
         List<GpuStepBenchmark.Result> results = new ArrayList<>();
         for (MatmulPrecision p : ps) {
             MarkovSource data = new MarkovSource(vocab, batch, seq, seed, m.dataInput(), m.labelInput());

@@ -57,7 +57,12 @@ public class ClocksCommand implements Callable<Integer> {
             if (gpu < 0 || gpu >= nvml.deviceCount()) {
                 throw new UserInputException("--gpu " + gpu + ": NVML sees " + nvml.deviceCount() + " GPUs");
             }
-            NvmlDevice d = nvml.device(gpu);
+            NvmlDevice d;
+            try {
+                d = nvml.device(gpu);
+            } catch (CudaException e) {
+                throw new UserInputException("energy clocks: NVML cannot open GPU " + gpu + ": " + e.getMessage(), e);
+            }
             NvmlClocks clocks = new NvmlClocks(d);
             int[] supported;
             try {

@@ -14,4 +14,9 @@ public final class PipelineOptions {
     @Option(names = "--pipeline-layers", defaultValue = "0",
             description = "Pipelines: layers the clustering forms, 0 to choose as Alpa does (default: ${DEFAULT-VALUE}).")
     int pipelineLayers;
+
+    @Option(names = "--measure-stages",
+            description = "Pipelines, automatic plan: run every candidate stage on simulated CPU devices and plan with the measured times"
+                    + " and memory instead of the cost model's (Alpa's stage profiling; repeated structures are measured once).")
+    boolean measureStages;
 }

@@ -50,6 +50,21 @@ public final class BackendRunner implements StepRunner, AutoCloseable {
     }
 
     @Override
+    public List<List<VariableShard>> variableLayout() {
+        return runner.variableLayout();
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        return runner.variableBlocks();
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        runner.setVariableBlocks(blocks);
+    }
+
+    @Override
     public long peakBytes() {
         return runner.peakBytes();
     }

@@ -3,9 +3,7 @@ package io.github.alpa4j.engine.runtime;
 import io.github.alpa4j.cuda.DeviceBuffer;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
-import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.Graph;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,43 +75,27 @@ public final class GpuStepBenchmark {
         }
         try (BackendRunner r = Backends.singleCuda(gpu, graph, precision, seed, Set.of("loss"))) {
             CudaBackend dev = (CudaBackend) r.backends().getFirst();
-            long s = 0;
-            double first = loss(r, data.batch(s++));
-            for (; s < warmup; s++) {
-                loss(r, data.batch(s));
-            }
+            double first = StepBenchmark.warmUp(r, data, warmup);
             long mallocs = dev.poolStats().deviceMallocs();
-            double[] ms = new double[steps];
-            double last = Double.NaN;
-            for (int i = 0; i < steps; i++) {
-                Map<String, Tensor> batch = data.batch(s++);
-                long t0 = System.nanoTime();
-                last = loss(r, batch);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
+            StepBenchmark.Steps timed = StepBenchmark.timed(r, data, warmup, steps, model.tokensPerStep(), first);
             mallocs = dev.poolStats().deviceMallocs() - mallocs;
-            double step = median(ms);
 
             CudaMatmul mm = dev.matmul();
             mm.startTiming();
-            r.step(data.batch(s));
-            List<CudaMatmul.Timed> timed = mm.stopTiming();
+            r.step(data.batch((long) warmup + steps));
+            List<CudaMatmul.Timed> products = mm.stopTiming();
             Map<GemmShape, Double> alone = new LinkedHashMap<>();
             double flops = 0;
             double inStep = 0;
             double aloneSum = 0;
-            for (CudaMatmul.Timed t : timed) {
+            for (CudaMatmul.Timed t : products) {
                 flops += t.shape().flops();
                 inStep += t.millis();
                 aloneSum += alone.computeIfAbsent(t.shape(), sh -> alone(dev, sh));
             }
-            return new Result(precision, steps, step, model.tokensPerStep() / (step * 1e-3), first, last, timed.size(), flops, inStep,
-                    aloneSum, peakTflops(dev), mallocs);
+            return new Result(precision, steps, timed.stepMillis(), timed.tokensPerSecond(), first, timed.lastLoss(), products.size(), flops,
+                    inStep, aloneSum, peakTflops(dev), mallocs);
         }
-    }
-
-    private static double loss(StepRunner r, Map<String, Tensor> batch) {
-        return r.step(batch).get("loss").item();
     }
 
     /** Median GPU milliseconds of one product of shape {@code s} on random float32 operands, as steps run it. */
@@ -173,13 +155,6 @@ public final class GpuStepBenchmark {
     }
 
     private static double median(List<CudaMatmul.Timed> t) {
-        return median(t.stream().mapToDouble(CudaMatmul.Timed::millis).toArray());
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return StepBenchmark.median(t.stream().mapToDouble(CudaMatmul.Timed::millis).toArray());
     }
 }

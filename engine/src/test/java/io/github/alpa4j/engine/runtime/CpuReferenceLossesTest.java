@@ -12,9 +12,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Writes the CPU backend's losses of the 12-layer GPT into the test resources, for the GPU tests
- * to compare with (the GPU machine cannot afford the CPU run). Not part of the default run:
- * {@code mvn -pl engine -am test -Dtest=CpuReferenceLossesTest -Dtest.excludedGroups= -Dtest.heap=-Xmx19g
- * -Dsurefire.failIfNoSpecifiedTests=false}, then commit the file.
+ * to compare with (the GPU machine cannot afford the CPU run). Not part of the default run; from the
+ * repository root (docs/cuda.md), then commit the file:
+ * <ul>
+ *   <li>the first step's loss (the forward pass, minutes on two cores):
+ *   {@code ./test.sh -pl engine -am -Dtest='CpuReferenceLossesTest#writes_the_12_layer_gpt_first_loss'
+ *   -Dtest.excludedGroups= -Dtest.heap=-Xmx12g -Dsurefire.failIfNoSpecifiedTests=false}</li>
+ *   <li>all 20 steps (hours on two cores, about 20 GB): the same with
+ *   {@code -Dtest='CpuReferenceLossesTest#writes_the_12_layer_gpt_losses' -Dtest.heap=-Xmx19g}</li>
+ * </ul>
  */
 @Tag("reference")
 class CpuReferenceLossesTest {
@@ -32,9 +38,23 @@ class CpuReferenceLossesTest {
                 System.out.printf("step %d loss %.6f after %.0f s%n", s, losses.getLast(), (System.nanoTime() - t0) * 1e-9);
             }
         }
+        assertThat(losses).allMatch(Double::isFinite);
+        store(run, losses, t0);
+    }
+
+    @Test
+    void writes_the_12_layer_gpt_first_loss() throws Exception {
+        GptRun run = GptRun.twelveLayer().firstStep();
+        long t0 = System.nanoTime();
+        double loss = CudaBackendGpuTest.cpuFirstLoss(run);
+        System.out.printf("first loss %.6f after %.0f s%n", loss, (System.nanoTime() - t0) * 1e-9);
+        assertThat(loss).isFinite();
+        store(run, List.of(loss), t0);
+    }
+
+    private static void store(GptRun run, List<Double> losses, long t0) throws Exception {
         String machine = String.format("%d cores, %s %s, %.0f s", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.arch"), System.getProperty("java.version"), (System.nanoTime() - t0) * 1e-9);
-        assertThat(losses).allMatch(Double::isFinite);
         new ReferenceLosses(run.name(), run.fingerprint(), losses, machine)
                 .write(Path.of("src/test/resources/io/github/alpa4j/engine/runtime", ReferenceLosses.resource(run)));
     }

@@ -2,12 +2,12 @@ package io.github.alpa4j.engine.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.alpa4j.cuda.CudaDevice;
 import io.github.alpa4j.cuda.PoolStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,13 +17,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Training on one GPU gives the CPU backend's losses (fp32, within 1e-4 relative at every step),
- * and steps after the first allocate no device memory. The 12-layer GPT's 20 CPU steps take hours on
- * a small CPU, so its test compares the first loss with the CPU's forward pass, and the whole run with
- * stored CPU losses where they exist; CudaMeshGpuTest compares its 20 steps on a mesh with one GPU.
+ * and steps after the first allocate no device memory. The 12-layer GPT's CPU numbers are too slow
+ * for the GPU machine, so they are stored test resources (CpuReferenceLossesTest makes them): its first
+ * loss always, its 20 losses where someone had the hours; CudaMeshGpuTest compares its 20 steps on a
+ * mesh with this test's run on one GPU. Each run trains once per test JVM, whichever test asks first.
  */
 @Tag("gpu")
 class CudaBackendGpuTest {
     static final double FP32_TOLERANCE = 1e-4;
+    private static final Map<String, List<Double>> LOSSES = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void gpu() {
@@ -31,15 +33,19 @@ class CudaBackendGpuTest {
     }
 
     static List<Double> cpuLosses(GptRun run) {
-        try (BackendRunner cpu = Backends.singleCpu(run.trainingGraph(), run.seed(), Set.of("loss"))) {
-            return run.losses(cpu);
-        }
+        return LOSSES.computeIfAbsent(run.name() + " cpu", k -> {
+            try (BackendRunner cpu = Backends.singleCpu(run.trainingGraph(), run.seed(), Set.of("loss"))) {
+                return List.copyOf(run.losses(cpu));
+            }
+        });
     }
 
     static List<Double> gpuLosses(GptRun run, MatmulPrecision p) {
-        try (BackendRunner gpu = Backends.singleCuda(run.trainingGraph(), p, run.seed(), Set.of("loss"))) {
-            return run.losses(gpu);
-        }
+        return LOSSES.computeIfAbsent(run.name() + " cuda " + p.code(), k -> {
+            try (BackendRunner gpu = Backends.singleCuda(run.trainingGraph(), p, run.seed(), Set.of("loss"))) {
+                return List.copyOf(run.losses(gpu));
+            }
+        });
     }
 
     /**
@@ -75,12 +81,12 @@ class CudaBackendGpuTest {
     @Test
     void twelve_layer_gpt_starts_at_the_cpu_loss_and_trains() {
         GptRun run = GptRun.twelveLayer();
-        double want = cpuFirstLoss(run);
+        double want = storedCpuLosses(run.firstStep()).getFirst();
         List<Double> got = gpuLosses(run, MatmulPrecision.FP32);
         double diff = Math.abs(got.getFirst() - want) / want;
-        GpuCheck.report("gpt-12x768 1 GPU fp32", "first_loss_rel_diff_vs_cpu", diff);
+        GpuCheck.report("gpt-12x768 1 GPU fp32", "first_loss_rel_diff_vs_stored_cpu", diff);
         GpuCheck.report("gpt-12x768 1 GPU fp32", "loss_first_last", String.format("%.4f -> %.4f", got.getFirst(), got.getLast()));
-        assertThat(diff).as("first loss %s vs cpu forward %s", got.getFirst(), want).isLessThan(FP32_TOLERANCE);
+        assertThat(diff).as("first loss %s vs stored cpu forward %s", got.getFirst(), want).isLessThan(FP32_TOLERANCE);
         assertThat(got.getLast()).as("20 steps lower the loss: %s", got).isLessThan(got.getFirst());
     }
 
@@ -103,16 +109,17 @@ class CudaBackendGpuTest {
             gpu.step(data.batch(0));
             gpu.step(data.batch(1));
             PoolStats warm = device.poolStats();
-            long freeWarm = CudaDevice.open(0).memoryInfo().freeBytes();
             for (int s = 2; s < 7; s++) {
                 gpu.step(data.batch(s));
             }
             PoolStats after = device.poolStats();
-            long freeAfter = CudaDevice.open(0).memoryInfo().freeBytes();
             GpuCheck.report("no cudaMalloc in a step", "mallocs_after_warmup", after.deviceMallocs() - warm.deviceMallocs());
+            // the pool's own counters: the device's free memory also moves with other processes and the driver
             assertThat(after.deviceMallocs()).as("pool cudaMallocs after the second step").isEqualTo(warm.deviceMallocs());
-            assertThat(after.reuses()).isGreaterThan(warm.reuses());
-            assertThat(freeAfter).as("free device memory (cuBLAS and the driver allocate nothing either)").isEqualTo(freeWarm);
+            assertThat(after.deviceFrees()).as("pool cudaFrees after the second step").isEqualTo(warm.deviceFrees());
+            assertThat(after.bytesInUse() + after.bytesCached()).as("device bytes the pool holds")
+                    .isEqualTo(warm.bytesInUse() + warm.bytesCached());
+            assertThat(after.reuses()).as("allocations served from the pool's cache").isGreaterThan(warm.reuses());
         }
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A 2×2 mesh of logical devices on one GPU, running the automatic plan, trains as one device does
  * (fp32, within 1e-4 relative at every step): the foundation GPT as one CPU device, the 12-layer GPT
- * as one GPU (and as the stored CPU losses, where they exist); its collectives are the same-GPU ones.
+ * as one GPU (the run CudaBackendGpuTest makes, trained once per JVM) and as the stored CPU losses,
+ * where they exist; its collectives are the same-GPU ones.
  */
 @Tag("gpu")
 class CudaMeshGpuTest {

@@ -33,6 +33,14 @@ record GptRun(String name, GptConfig config, double lr, long seed, int steps) {
         return new GptRun("gpt-12x768", new GptConfig(12, 12, 768, 1024, 1024, 8), 3e-4, 11, 20);
     }
 
+    /**
+     * This run cut to its first step: its loss is the forward pass's, before any update, so the CPU
+     * can afford it for the 12-layer GPT (minutes) where it cannot afford the 20 steps (hours).
+     */
+    GptRun firstStep() {
+        return new GptRun(name + "-first-step", config, lr, seed, 1);
+    }
+
     Model model() {
         return Models.gpt(config);
     }

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,8 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CudaKernelsEquivalenceTest {
     static final long SEED = new Random().nextLong();
 
-    @TempDir
-    static Path cacheDir;
     static CudaDevice device;
     static CudaStream stream;
     static DevicePool pool;
@@ -57,7 +54,8 @@ class CudaKernelsEquivalenceTest {
         stream = CudaStream.create(device);
         pool = DevicePool.create(device);
         cublas = Cublas.create(stream, pool);
-        modules = CudaKernelModules.open(device, new KernelCache(cacheDir));
+        // the standard cache ($ALPA4J_CACHE): the GPU check compiles every kernel once, for all its parts
+        modules = CudaKernelModules.open(device, KernelCache.standard());
         modules.compileAll();
         gpu = new CudaKernels(stream, pool, cublas, modules, GemmPrecision.FP32);
     }

@@ -17,10 +17,11 @@ import java.util.OptionalLong;
  * @param refineStages      re-solve each chosen stage's ILP on its whole graph (else keep its layers' plans side by side)
  * @param threads           threads for independent ILP solves; 0 for one per core
  * @param intraOp           the options of every intra-op ILP (its memory budget is ignored: stages are checked as above)
+ * @param measurer          Alpa's stage profiling: candidate stages measured on devices instead of costed; null for the cost model
  */
 public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, LogicalShapeSpace logicalShapes,
                            PipelineSchedule schedule, OptionalLong memoryBudgetBytes, boolean refineStages,
-                           int threads, PlannerOptions intraOp) {
+                           int threads, PlannerOptions intraOp, StageMeasurer measurer) {
     public StageOptions {
         if (layers < 0) {
             throw new PlanningException("the number of layers must be 0 (automatic) or positive, got " + layers);
@@ -48,7 +49,7 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
     /** A builder holding these options, to change a few knobs. */
     public Builder toBuilder() {
         return builder().layers(layers).epsilon(epsilon).submeshes(submeshes).logicalShapes(logicalShapes).schedule(schedule)
-                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp);
+                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp).measurer(measurer);
     }
 
     /** The knobs and their defaults, one line each; {@link #build()} checks them. */
@@ -62,6 +63,7 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         private boolean refineStages = true;                                                // re-solve each chosen stage whole
         private int threads = 0;                                                            // one per core
         private PlannerOptions intraOp = PlannerOptions.defaults();                         // the intra-op defaults
+        private StageMeasurer measurer = null;                                              // the cost model, no profiling
 
         private Builder() {
         }
@@ -115,9 +117,14 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
             return this;
         }
 
+        public Builder measurer(StageMeasurer v) {
+            measurer = v;
+            return this;
+        }
+
         public StageOptions build() {
             return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads,
-                    intraOp);
+                    intraOp, measurer);
         }
     }
 
