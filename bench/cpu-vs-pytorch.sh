@@ -35,6 +35,8 @@ CONFIGS=(
 LR=3e-3
 
 "$ROOT/alpa4j" --version >/dev/null  # builds the jar first, outside the timed runs
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo ' (with uncommitted changes)')"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 for cfg in "${CONFIGS[@]}"; do
@@ -57,7 +59,8 @@ done
 {
   echo "# alpa4j's CPU backend against PyTorch eager on the same CPU"
   echo
-  echo "Date: $(date -u +'%Y-%m-%d %H:%M UTC'). Machine: $(nproc)-core $(lscpu | sed -n 's/^Model name: *//p' | head -1)."
+  echo "Date: $(date -u +'%Y-%m-%d %H:%M UTC'). Machine: $(nproc)-core $(lscpu | sed -n 's/^Model name: *//p' | head -1)." \
+    "Commit: $COMMIT. Load average (1, 5, 15 min): $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo "PyTorch $("$PY" -c 'import torch; print(torch.__version__)') (Debian python3-torch, OpenBLAS $(dpkg-query -W -f='${Version}' libopenblas0-pthread 2>/dev/null));" \
     "alpa4j on $(. "$ROOT/scripts/jdk.sh"; alpa4j_setup_java; "$JAVA_HOME/bin/java" -version 2>&1 | head -1)."
   echo "Command: \`bench/cpu-vs-pytorch.sh $ROUNDS ${THREADS[*]}\`. AdamW (lr $LR), fp32; each run: the warm-up steps, then the timed"
@@ -68,6 +71,7 @@ done
 import json, os, statistics, sys
 tmp, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 configs = [c.split("|") for c in sys.argv[4:]]
+all_loads, medians, labels = [], {}, {}
 print("| GPT | threads | PyTorch tokens/s (runs) | alpa4j tokens/s (runs) | ratio alpa4j / PyTorch (medians) | load before the runs | first-step loss PyTorch / alpa4j |")
 print("|---|---|---|---|---|---|---|")
 for name, flags, warm, steps in configs:
@@ -92,6 +96,28 @@ for name, flags, warm, steps in configs:
         ratio = statistics.median(ja) / statistics.median(py)
         print(f"| {label} | {t} | {', '.join(f'{x:,.0f}' for x in py)} | {', '.join(f'{x:,.0f}' for x in ja)} | {ratio:.2f} | "
               f"{', '.join(loads)} | {pyloss[0]:.4f} / {jaloss[0]:.4f} |")
+        all_loads.extend(float(x) for l in loads for x in l.split("/"))
+        medians[(name, t)] = statistics.median(py)
+    labels[name] = label
+print()
+import math
+vocabs = sorted({int(c[1].split("--vocab ")[1].split()[0]) for c in configs})
+print("First-step losses: the two start from different random weights (same shapes and data kind); the loss of uniform predictions, "
+      + ", ".join(f"ln {v} = {math.log(v):.4f}" for v in vocabs) + ", is what both should be near.")
+print()
+high = [x for x in all_loads if x > 3]
+if high:
+    print(f"**Load above 3 before {len(high)} of {len(all_loads)} runs (highest {max(high):.2f}):** other processes shared the "
+          f"{os.cpu_count()} cores, so the absolute numbers are low and noisy; compare the two within a row, and repeat on a quieter machine.")
+else:
+    print(f"Load at most 3 before every run (highest {max(all_loads):.2f}).")
+for name, *_ in configs:
+    ts = sorted(int(t) for t in threads)
+    for lo, hi in zip(ts, ts[1:]):
+        if medians[(name, str(hi))] < medians[(name, str(lo))]:
+            print(f"\n{labels[name]}: PyTorch with {hi} threads was slower than with {lo} ({medians[(name, str(hi))]:,.0f} against "
+                  f"{medians[(name, str(lo))]:,.0f} tokens/s, medians): likely because its threads synchronise at every op, "
+                  f"so a thread that another process keeps off a core stalls the rest; the {hi}-thread ratio here flatters alpa4j.")
 PY
 } >"$OUT"
 cat "$OUT"
