@@ -35,7 +35,7 @@ CONFIGS=(
 LR=3e-3
 
 "$ROOT/alpa4j" --version >/dev/null  # builds the jar first, outside the timed runs
-COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo ' (with uncommitted changes)')"
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!*.md' || echo ' (with uncommitted changes)')"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 load() { cut -d' ' -f1 /proc/loadavg; }
 
