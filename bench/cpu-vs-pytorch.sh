@@ -116,8 +116,8 @@ for name, *_ in configs:
     for lo, hi in zip(ts, ts[1:]):
         if medians[(name, str(hi))] < medians[(name, str(lo))]:
             print(f"\n{labels[name]}: PyTorch with {hi} threads was slower than with {lo} ({medians[(name, str(hi))]:,.0f} against "
-                  f"{medians[(name, str(lo))]:,.0f} tokens/s, medians): likely because its threads synchronise at every op, "
-                  f"so a thread that another process keeps off a core stalls the rest; the {hi}-thread ratio here flatters alpa4j.")
+                  f"{medians[(name, str(lo))]:,.0f} tokens/s, medians): the cause is not isolated (PyTorch's OpenMP "
+                  f"threads and OpenBLAS's own threads share the cores, with other processes), so the {hi}-thread ratio here flatters alpa4j.")
 PY
 } >"$OUT"
 cat "$OUT"
