@@ -124,9 +124,16 @@ public class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         checkFlags();
+        Optional<LaunchEnv> launch = LaunchEnv.detect(environment);
+        if (launch.isPresent() && launch.get().distributed() && launch.get().rank() != 0) {
+            // rank 0 writes the job's metrics, report and plan; the other ranks compute the same losses
+            json = null;
+            report = null;
+            savePlan = null;
+        }
         TrainCheckpoints ckpts = TrainCheckpoints.open(checkpoints, steps, err);
         resumed = ckpts.resumed().orElse(null);
-        RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
+        RunMode mode = RunMode.of(this, launch);
         Optimizer opt = optimizer.build();
         model.checkGraphSize(opt);
         Model m = model.build();
@@ -160,7 +167,7 @@ public class TrainCommand implements Callable<Integer> {
             }
             r = run(progress, ckpts, run);
             if (ckpts.enabled() && !(r.ending() instanceof Ending.Diverged) && r.steps().size() > progress.lastCheckpointStep()) {
-                progress.checkpointed(ckpts.save(runner, run, r.steps(), prepared.plan()), r.steps().size());
+                progress.checkpointed(ckpts.save(runner, run, r.steps(), prepared.plan(), prepared.ranks()), r.steps().size());
             }
             if (iterationEnergy != null) {
                 measured = iterationEnergy.summary();

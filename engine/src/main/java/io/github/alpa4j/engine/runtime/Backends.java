@@ -9,6 +9,8 @@ import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.collective.CpuCollectives;
 import io.github.alpa4j.engine.collective.CudaCollectives;
 import io.github.alpa4j.engine.collective.DeviceStream;
+import io.github.alpa4j.engine.collective.TcpCollectives;
+import io.github.alpa4j.engine.collective.TcpTransport;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.lower.PipelineLowering;
 import io.github.alpa4j.engine.lower.PipelineProgram;
@@ -47,6 +49,40 @@ public final class Backends {
         }
         MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, devices::get, new CpuCollectives(), seed);
         return new BackendRunner(rt, "simulated mesh " + program.plan().mesh(), devices, List.of(rt));
+    }
+
+    /**
+     * This process's devices of a lowered plan whose devices several processes drive (one job under a
+     * launcher), collectives among them over {@code links}; closing the runner closes the links.
+     */
+    public static BackendRunner cpuMesh(MeshProgram program, long seed, TcpTransport links) {
+        List<CpuBackend> devices = new ArrayList<>();
+        MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, d -> {
+            CpuBackend b = new CpuBackend("cpu" + d);
+            devices.add(b);
+            return b;
+        }, new TcpCollectives(links, 0, 0), seed, links);
+        return new BackendRunner(rt, "mesh " + program.plan().mesh() + ", " + driven(links) + " in rank " + links.rank() + " of " + links.size(), devices, List.of(rt, links));
+    }
+
+    /** This process's devices of a pipeline plan whose devices several processes drive, like {@link #cpuMesh(MeshProgram, long, TcpTransport)}. */
+    public static BackendRunner cpuPipeline(PipelinePlan plan, long seed, TcpTransport links) {
+        List<CpuBackend> devices = new ArrayList<>();
+        PipelineProgram program = PipelineLowering.lower(plan);
+        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(program, d -> {
+            CpuBackend b = new CpuBackend("cpu" + d);
+            devices.add(b);
+            return b;
+        }, s -> new TcpCollectives(links, 2 + s, program.stages().get(s).firstDevice()),
+                new TcpCollectives(links, 0, 0), new TcpCollectives(links, 1, 0), seed, links);
+        return new BackendRunner(rt, "pipeline " + describe(plan) + "; " + driven(links) + " in rank " + links.rank() + " of " + links.size(), devices, List.of(rt, links));
+    }
+
+    /** {@code devices 2-3}: the devices this rank drives. */
+    private static String driven(TcpTransport links) {
+        int per = links.devices() / links.size();
+        int first = links.firstDevice(links.rank());
+        return per == 1 ? "device " + first : "devices " + first + "-" + (first + per - 1);
     }
 
     /** A pipeline plan on simulated CPU devices, one thread each, stages on disjoint devices. */
