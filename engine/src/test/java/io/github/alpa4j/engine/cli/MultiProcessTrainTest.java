@@ -137,7 +137,10 @@ class MultiProcessTrainTest {
             assertThat(procs.get(0).waitFor(60, TimeUnit.SECONDS)).as("rank 0 stops").isTrue();
             assertThat(procs.get(0).exitValue()).isNotZero();
             Thread.sleep(200);
-            assertThat(errs.get(0).toString()).as(outs + "\n" + errs).contains("rank 1 closed its connection without notice (it exited or was killed)");
+            assertThat(errs.get(0).toString()).as(outs + "\n" + errs)
+                    // a closed socket reads as the end of the stream, or as a reset when data was in flight
+                    .containsPattern("alpa4j: rank 1 (closed its connection without notice \\(it exited or was killed\\)"
+                            + "|'s connection broke \\(.*\\): it exited, was killed or its host is unreachable)");
         } finally {
             procs.forEach(Process::destroyForcibly);
         }
