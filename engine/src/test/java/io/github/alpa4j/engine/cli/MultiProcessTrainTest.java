@@ -139,7 +139,7 @@ class MultiProcessTrainTest {
             Thread.sleep(200);
             assertThat(errs.get(0).toString()).as(outs + "\n" + errs)
                     // a closed socket reads as the end of the stream, or as a reset when data was in flight
-                    .containsPattern("alpa4j: rank 1 (closed its connection without notice \\(it exited or was killed\\)"
+                    .containsPattern("alpa4j: rank 1( closed its connection without notice \\(it exited or was killed\\)"
                             + "|'s connection broke \\(.*\\): it exited, was killed or its host is unreachable)");
         } finally {
             procs.forEach(Process::destroyForcibly);
