@@ -185,6 +185,22 @@ public final class NcclComm implements AutoCloseable {
                 "ncclRecv(" + count + " " + type + " from " + peer + ")", handle);
     }
 
+    /** Sends {@code count} elements of {@code buf} starting at element {@code offset} (a chunk of an all-to-all). */
+    public void send(DeviceBuffer buf, long offset, long count, NcclDataType type, int peer, CudaStream stream) {
+        holds(buf, offset + count, type);
+        device.makeCurrent();
+        Check.nccl(nccl.ncclSend(new AddressPointer(buf.address(offset * type.bytes())), count, type.code(), peer, handle,
+                stream.handle()), "ncclSend(" + count + " " + type + " to " + peer + ")", handle);
+    }
+
+    /** Receives {@code count} elements into {@code buf} from element {@code offset} on. */
+    public void recv(DeviceBuffer buf, long offset, long count, NcclDataType type, int peer, CudaStream stream) {
+        holds(buf, offset + count, type);
+        device.makeCurrent();
+        Check.nccl(nccl.ncclRecv(new AddressPointer(buf.address(offset * type.bytes())), count, type.code(), peer, handle,
+                stream.handle()), "ncclRecv(" + count + " " + type + " from " + peer + ")", handle);
+    }
+
     private static void holds(DeviceBuffer b, long count, NcclDataType type) {
         if (count < 0 || count * type.bytes() > b.bytes()) {
             throw new IllegalArgumentException(count + " " + type + " elements do not fit " + b);
