@@ -42,6 +42,7 @@ final class InapplicableFlags {
                 }
                 given(p, PIPELINE_FLAGS, "without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
                 given(p, PLANNING_FLAGS, "on one device: it plans nothing (give --mesh ROWSxCOLS to plan)");
+                given(p, List.of("--devices"), "on one device (give --mesh ROWSxCOLS with one device per listed GPU)");
             }
             case RunMode.Mesh m -> {
                 given(p, PIPELINE_FLAGS, "without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");

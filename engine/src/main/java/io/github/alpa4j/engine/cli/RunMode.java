@@ -100,6 +100,9 @@ sealed interface RunMode {
         if (!cuda && precision != MatmulPrecision.FP32) {
             throw new UserInputException("--precision " + c.precision + " needs --backend cuda (the CPU computes in fp32)");
         }
+        if (c.devices != null && !cuda) {
+            throw new UserInputException("--devices selects GPUs: it needs --backend cuda");
+        }
         MeshOptions mesh = c.meshOptions;
         boolean pipelinePlan = c.pipeline || PipelinePlanning.isPipelinePlan(mesh.method);
         if (c.intraOpOnly && pipelinePlan) {
@@ -174,7 +177,9 @@ sealed interface RunMode {
             var program = Lowering.lower(plan);
             MemoryEstimate.require(MemoryEstimate.mesh(plan), cuda, "the plan on " + mesh.deviceCount() + " devices");
             TcpTransport tcp = links == null ? null : links.connect(mesh.deviceCount(), "--mesh " + mesh, PlanJson.toJson(plan));
+            int[] gpus = cmd.gpuOrdinals(mesh.deviceCount());
             BackendRunner r = tcp != null ? Backends.cpuMesh(program, cmd.seed, tcp)
+                    : gpus != null ? Backends.cudaMeshGpus(program, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("mesh", mesh.toString());
@@ -230,7 +235,9 @@ sealed interface RunMode {
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
             TcpTransport tcp = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
+            int[] gpus = cmd.gpuOrdinals(plan.deviceCount());
             BackendRunner r = tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
+                    : gpus != null ? Backends.cudaPipelineGpus(plan, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             if (tcp != null) {
                 config.put("ranks", tcp.size());
