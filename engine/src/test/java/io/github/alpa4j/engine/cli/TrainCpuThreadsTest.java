@@ -21,7 +21,7 @@ class TrainCpuThreadsTest {
     }
 
     @Test
-    void aMeshOrNonPositiveThreadsAreRefusedInOneLine() {
+    void aMeshOrThreadsOutOfRangeAreRefusedInOneLine() {
         MainTest.Run mesh = MainTest.run("train", "--steps", "1", "--mesh", "1x2", "--plan", "dp", "--cpu-threads", "2");
         assertThat(mesh.code()).isEqualTo(2);
         assertThat(mesh.err()).startsWith("alpa4j: --cpu-threads sets the threads of one CPU device");
@@ -29,5 +29,8 @@ class TrainCpuThreadsTest {
         MainTest.Run zero = MainTest.run("train", "--steps", "1", "--cpu-threads", "0");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err().strip()).isEqualTo("alpa4j: --cpu-threads must be positive, got 0");
+        MainTest.Run many = MainTest.run("train", "--steps", "1", "--cpu-threads", "1000000");
+        assertThat(many.code()).isEqualTo(2);
+        assertThat(many.err().strip()).isEqualTo("alpa4j: --cpu-threads must be at most 1024, got 1000000");
     }
 }
