@@ -43,6 +43,8 @@ import java.util.Set;
  * hands back the runner and what the metrics' configuration says about it.
  */
 sealed interface RunMode {
+    /** The most threads {@code --cpu-threads} may ask for (each is started up front). */
+    int MAX_CPU_THREADS = 1024;
 
     /**
      * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and the
@@ -116,6 +118,17 @@ sealed interface RunMode {
             throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
                     + " (see ./alpa4j plan --pipeline --json for its plan)");
         }
+        if (c.cpuThreads != null && (cuda || mesh.mesh != null || pipelinePlan || c.loadPlan != null)) {
+            throw new UserInputException("--cpu-threads sets the threads of one CPU device; a simulated mesh or pipeline runs one"
+                    + " thread per device, and --backend cuda none");
+        }
+        if (c.cpuThreads != null && c.cpuThreads < 1) {
+            throw new UserInputException("--cpu-threads must be positive, got " + c.cpuThreads);
+        }
+        if (c.cpuThreads != null && c.cpuThreads > MAX_CPU_THREADS) {
+            // each is a platform thread started before the first step: a typo must not exhaust the machine
+            throw new UserInputException("--cpu-threads must be at most " + MAX_CPU_THREADS + ", got " + c.cpuThreads);
+        }
         if (cuda) {
             Backends.requireGpu();
         }
@@ -143,9 +156,11 @@ sealed interface RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
             MemoryEstimate.require(MemoryEstimate.singleDevice(training, Set.of("loss")), cuda, "the training step on one device");
-            BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
-                    : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
-            return new Prepared(r, Map.of());
+            if (cuda) {
+                return new Prepared(Backends.singleCuda(training, precision, cmd.seed, Set.of("loss")), Map.of());
+            }
+            int threads = cmd.cpuThreads != null ? cmd.cpuThreads : Runtime.getRuntime().availableProcessors();
+            return new Prepared(Backends.singleCpu(training, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
         }
     }
 

@@ -89,6 +89,10 @@ public class TrainCommand implements Callable<Integer> {
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
     String backend;
 
+    @Option(names = "--cpu-threads", description = "CPU backend, one device: threads its kernels and matrix products split over"
+            + " (default: every core this process may use; a simulated mesh runs one thread per device).")
+    Integer cpuThreads;
+
     @Option(names = "--devices", paramLabel = "GPU,GPU,...",
             description = "With --backend cuda and a --mesh or pipeline: one mesh device per listed GPU (e.g. 0,1,2,3; as many as"
                     + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices.")
