@@ -200,7 +200,19 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
+            io.github.alpa4j.engine.energy.PlanFrequencies frequencies = cmd.frequencyPlan == null ? null
+                    : io.github.alpa4j.engine.energy.PlanFrequencies.read(cmd.frequencyPlan);
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
+            if (frequencies != null) {
+                try {
+                    cmd.stageClocks = StageClocksSetup.open(plan, frequencies, cuda, out);
+                } catch (RuntimeException e) {
+                    r.close();
+                    throw e;
+                }
+                ((io.github.alpa4j.engine.runtime.PipelineRuntime<?, ?>) r.runner()).listen(cmd.stageClocks);
+                config.put("frequency_plan", cmd.frequencyPlan.toString());
+            }
             return new Prepared(r, config, null, plan);
         }
 
