@@ -45,6 +45,7 @@ class TrainFrequencyPlanTest {
         assertThat(p.code()).as(p.err()).isZero();
         String[] four = with(new String[] {"train", "--pipeline"}, "--mesh", "1x8", "--steps", "1", "--frequency-plan", plan.toString());
         four[java.util.Arrays.asList(four).indexOf("--microbatches") + 1] = "4";
+        four[java.util.Arrays.asList(four).indexOf("--batch") + 1] = "16";
         MainTest.Run t = MainTest.run(four);
         assertThat(t.code()).isEqualTo(2);
         assertThat(t.err()).contains("the frequency plan is for 2 stages x 2 microbatches, this pipeline has 2 x 4");
