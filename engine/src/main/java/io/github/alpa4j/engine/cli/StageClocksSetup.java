@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code train --pipeline --frequency-plan}: the dry-run controllers of a plan JSON's frequency plan. On
  * simulated CPU devices each device checks the plan against the clocks of the GPU it was planned for; on
- * the CUDA backend, where the logical devices share GPU 0, against GPU 0's clocks read through NVML.
+ * the CUDA backend against its GPU's clocks read through NVML (GPU 0 where the logical devices share it).
  */
 final class StageClocksSetup {
     /** Dry-run lines printed as they come; the rest are counted. */
@@ -25,7 +25,8 @@ final class StageClocksSetup {
     private StageClocksSetup() {
     }
 
-    static StageClocks open(PipelinePlan plan, PlanFrequencies frequencies, boolean cuda, PrintWriter out) {
+    /** {@code gpus}: the GPU of each device (one GPU per device), or null when the devices share GPU 0. */
+    static StageClocks open(PipelinePlan plan, PlanFrequencies frequencies, boolean cuda, int[] gpus, PrintWriter out) {
         AtomicInteger lines = new AtomicInteger();
         java.util.function.Consumer<String> log = line -> {
             if (lines.incrementAndGet() <= LINES_SHOWN) {
@@ -51,8 +52,14 @@ final class StageClocksSetup {
             throw new UserInputException("--frequency-plan on --backend cuda reads GPU 0's clocks through NVML: " + e.getMessage(), e);
         }
         try {
-            NvmlClocks clocks = new NvmlClocks(nvml.device(0));
-            return StageClocks.open(plan, frequencies, d -> clocks, false, log).closing(nvml);
+            java.util.Map<Integer, NvmlClocks> byGpu = new java.util.HashMap<>();
+            for (int d = 0; d < plan.deviceCount(); d++) {
+                int g = gpus == null ? 0 : gpus[d];
+                if (!byGpu.containsKey(g)) {
+                    byGpu.put(g, new NvmlClocks(nvml.device(g)));
+                }
+            }
+            return StageClocks.open(plan, frequencies, d -> byGpu.get(gpus == null ? 0 : gpus[d]), false, log).closing(nvml);
         } catch (CudaException e) {
             nvml.close();
             throw new UserInputException("--frequency-plan: NVML cannot read GPU 0's clocks: " + e.getMessage(), e);
