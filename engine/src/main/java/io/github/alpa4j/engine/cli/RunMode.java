@@ -305,7 +305,7 @@ sealed interface RunMode {
 
                 @Override
                 public int[] select(int per) {
-                    return RankGpus.select(env, per, cmd.listedGpus(), CudaDevice.count());
+                    return RankGpus.select(env, per, cmd.listedGpus(), CudaDevice.count(), System.getenv("CUDA_VISIBLE_DEVICES") != null);
                 }
             } : null;
             Links links = (devices, what, planJson) -> connect(devices, what, planJson, timeout, gpus, out);

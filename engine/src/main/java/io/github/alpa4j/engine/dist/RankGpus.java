@@ -9,7 +9,10 @@ import java.util.Arrays;
  * the plan takes the {@code per} GPUs after those of the lower local ranks, GPUs
  * {@code localRank·per .. localRank·per + per − 1}; with {@code --devices}, which lists this host's
  * GPUs for all its ranks alike (every rank gets the same command line), the entries at those
- * positions. Refusals are one line saying what to change.
+ * positions. A launcher that binds each task to its own GPUs (Slurm's {@code --gpus-per-task},
+ * {@code --gpu-bind}) leaves the process only those in {@code CUDA_VISIBLE_DEVICES}: a rank that sees
+ * exactly as many GPUs as it drives, with that variable set, takes them all whatever its local rank.
+ * Refusals are one line saying what to change.
  */
 public final class RankGpus {
     private RankGpus() {
@@ -20,10 +23,11 @@ public final class RankGpus {
      * @param per     how many of the plan's devices this rank drives
      * @param listed  the GPUs of --devices, or null without the flag
      * @param visible how many GPUs this host shows
+     * @param bound   whether CUDA_VISIBLE_DEVICES is set (the launcher may have bound this process to its GPUs)
      * @return the GPU ordinal of each device this rank drives, in device order
      * @throws UserInputException when the host has too few GPUs or --devices lists too few
      */
-    public static int[] select(LaunchEnv env, int per, int[] listed, int visible) {
+    public static int[] select(LaunchEnv env, int per, int[] listed, int visible, boolean bound) {
         if (per < 1) {
             throw new IllegalArgumentException("a rank drives at least one device, got " + per);
         }
@@ -46,7 +50,9 @@ public final class RankGpus {
             }
             return mine;
         }
-        if (to > visible) {
+        if (bound && visible == per) {
+            from = 0; // the launcher left this process its own GPUs only
+        } else if (to > visible) {
             throw new UserInputException(who + " and would take GPU" + (per == 1 ? " " : "s ") + range(from, to) + ", but this host shows "
                     + gpus(visible) + ": start at most " + visible / per + " ranks on this host (one per " + (per == 1 ? "GPU" : per + " GPUs")
                     + "), or name the GPUs with --devices");

@@ -216,6 +216,7 @@ public final class Backends {
                     + (ordinals.length == 1 ? " " + ordinals[0] : "s " + java.util.Arrays.toString(ordinals)) + " in rank " + links.rank()
                     + " of " + links.size() + " (NCCL)", g.devices, closeOrder);
         } catch (RuntimeException e) {
+            g.nccl.abort("rank " + links.rank() + " could not start: " + e.getMessage()); // the peers may wait on our communicators
             g.closeAfter(e);
             throw e;
         }
@@ -238,6 +239,7 @@ public final class Backends {
                     + (ordinals.length == 1 ? " " + ordinals[0] : "s " + java.util.Arrays.toString(ordinals)) + " in rank " + links.rank()
                     + " of " + links.size() + " (NCCL)", g.devices, closeOrder);
         } catch (RuntimeException e) {
+            g.nccl.abort("rank " + links.rank() + " could not start: " + e.getMessage()); // the peers may wait on our communicators
             g.closeAfter(e);
             throw e;
         }

@@ -47,7 +47,7 @@ class RankJoinTest {
 
             @Override
             public int[] select(int per) {
-                return RankGpus.select(env, per, listed, visible);
+                return RankGpus.select(env, per, listed, visible, false);
             }
         };
     }
