@@ -91,7 +91,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--devices", paramLabel = "GPU,GPU,...",
             description = "With --backend cuda and a --mesh or pipeline: one mesh device per listed GPU (e.g. 0,1,2,3; as many as"
-                    + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices.")
+                    + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices."
+                    + " Under a launcher: this host's GPUs for all its ranks, local rank l taking its devices' GPUs from position l·k"
+                    + " (default: GPU LOCAL_RANK·k on).")
     String devices;
 
     @Option(names = "--precision", defaultValue = "fp32",
