@@ -47,6 +47,8 @@ import java.util.Set;
  * hands back the runner and what the metrics' configuration says about it.
  */
 sealed interface RunMode {
+    /** The most threads {@code --cpu-threads} may ask for (each is started up front). */
+    int MAX_CPU_THREADS = 1024;
 
     /**
      * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and the
@@ -120,6 +122,17 @@ sealed interface RunMode {
             throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
                     + " (see ./alpa4j plan --pipeline --json for its plan)");
         }
+        if (c.cpuThreads != null && (cuda || mesh.mesh != null || pipelinePlan || c.loadPlan != null)) {
+            throw new UserInputException("--cpu-threads sets the threads of one CPU device; a simulated mesh or pipeline runs one"
+                    + " thread per device, and --backend cuda none");
+        }
+        if (c.cpuThreads != null && c.cpuThreads < 1) {
+            throw new UserInputException("--cpu-threads must be positive, got " + c.cpuThreads);
+        }
+        if (c.cpuThreads != null && c.cpuThreads > MAX_CPU_THREADS) {
+            // each is a platform thread started before the first step: a typo must not exhaust the machine
+            throw new UserInputException("--cpu-threads must be at most " + MAX_CPU_THREADS + ", got " + c.cpuThreads);
+        }
         if (cuda) {
             Backends.requireGpu();
         }
@@ -142,9 +155,11 @@ sealed interface RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
             MemoryEstimate.require(MemoryEstimate.singleDevice(training, Set.of("loss")), cuda, "the training step on one device");
-            BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
-                    : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
-            return new Prepared(r, Map.of());
+            if (cuda) {
+                return new Prepared(Backends.singleCuda(training, precision, cmd.seed, Set.of("loss")), Map.of());
+            }
+            int threads = cmd.cpuThreads != null ? cmd.cpuThreads : Runtime.getRuntime().availableProcessors();
+            return new Prepared(Backends.singleCpu(training, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
         }
     }
 
@@ -236,6 +251,11 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
+            io.github.alpa4j.engine.energy.PlanFrequencies frequencies = cmd.frequencyPlan == null ? null
+                    : io.github.alpa4j.engine.energy.PlanFrequencies.read(cmd.frequencyPlan);
+            if (frequencies != null && links != null) {
+                throw new UserInputException("--frequency-plan drives the clocks of one process's pipeline; it does not apply to a job of several processes");
+            }
             RankJoin.Joined joined = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
             TcpTransport tcp = joined == null ? null : joined.links();
             int[] gpus = joined == null ? cmd.gpuOrdinals(plan.deviceCount()) : null;
@@ -246,6 +266,16 @@ sealed interface RunMode {
                     : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             if (tcp != null) {
                 config.put("ranks", tcp.size());
+            }
+            if (frequencies != null) {
+                try {
+                    cmd.stageClocks = StageClocksSetup.open(plan, frequencies, cuda || gpus != null, gpus, out);
+                } catch (RuntimeException e) {
+                    r.close();
+                    throw e;
+                }
+                ((io.github.alpa4j.engine.runtime.PipelineRuntime<?, ?>) r.runner()).listen(cmd.stageClocks);
+                config.put("frequency_plan", cmd.frequencyPlan.toString());
             }
             return new Prepared(r, config, null, plan, tcp);
         }

@@ -38,10 +38,20 @@ public final class Backends {
     private Backends() {
     }
 
-    /** The whole graph on one simulated CPU device. */
+    /** The whole graph on one CPU device that computes with every core this process may use. */
     public static BackendRunner singleCpu(Graph graph, long seed, Set<String> fetch) {
-        CpuBackend cpu = new CpuBackend();
-        return new BackendRunner(new SingleDeviceExecutor<>(graph, cpu, seed, fetch), "cpu", List.of(cpu), List.of(cpu));
+        return singleCpu(graph, seed, fetch, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The whole graph on one CPU device that splits its kernels over {@code threads} threads. */
+    public static BackendRunner singleCpu(Graph graph, long seed, Set<String> fetch, int threads) {
+        CpuBackend cpu = CpuBackend.wholeMachine(threads);
+        try {
+            return new BackendRunner(new SingleDeviceExecutor<>(graph, cpu, seed, fetch), "cpu", List.of(cpu), List.of(cpu));
+        } catch (RuntimeException e) {
+            closeAfterFailure(e, cpu);
+            throw e;
+        }
     }
 
     /** A lowered plan on simulated CPU devices, one thread each. */
