@@ -86,9 +86,10 @@ public final class NcclComm implements AutoCloseable {
     /**
      * Stops this rank's communication at once and frees the communicator without waiting for its peers
      * ({@code ncclCommAbort}): what a rank does when another failed, so that none hangs in a collective
-     * that will never complete. The communicator is closed afterwards.
+     * that will never complete. The communicator is closed afterwards. Any thread may call it, while
+ * another waits on this communicator; a second abort or close does nothing.
      */
-    public void abort() {
+    public synchronized void abort() {
         if (!closed) {
             closed = true;
             device.makeCurrent();
@@ -208,7 +209,7 @@ public final class NcclComm implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             device.makeCurrent();

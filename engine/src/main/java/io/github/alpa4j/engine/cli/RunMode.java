@@ -1,10 +1,14 @@
 package io.github.alpa4j.engine.cli;
 
+import io.github.alpa4j.cuda.CudaDevice;
+import io.github.alpa4j.cuda.CudaUnavailableException;
+import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.collective.RankGroup;
 import io.github.alpa4j.engine.collective.TcpTransport;
 import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.engine.dist.RankGpus;
 import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
@@ -140,11 +144,6 @@ sealed interface RunMode {
                 throw new UserInputException("one device needs one process, not " + env.worldSize() + ": under a launcher give --mesh ROWSxCOLS"
                         + " or a pipeline whose devices the ranks share (one rank per device, or an even share each)");
             }
-            if (cuda) {
-                throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") runs on --backend cpu for now"
-                        + " (collectives over loopback TCP, a test transport); NCCL between processes is not wired into training yet:"
-                        + " on one GPU run one process with --mesh");
-            }
             mode = new MultiProcess(env, mode);
         }
         InapplicableFlags.refuse(c, mode);
@@ -191,9 +190,12 @@ sealed interface RunMode {
                     Units.bytes(plan.workingMemoryBytes()));
             var program = Lowering.lower(plan);
             MemoryEstimate.require(MemoryEstimate.mesh(plan), cuda, "the plan on " + mesh.deviceCount() + " devices");
-            TcpTransport tcp = links == null ? null : links.connect(mesh.deviceCount(), "--mesh " + mesh, PlanJson.toJson(plan));
-            int[] gpus = cmd.gpuOrdinals(mesh.deviceCount());
-            BackendRunner r = tcp != null ? Backends.cpuMesh(program, cmd.seed, tcp)
+            RankJoin.Joined joined = links == null ? null : links.connect(mesh.deviceCount(), "--mesh " + mesh, PlanJson.toJson(plan));
+            TcpTransport tcp = joined == null ? null : joined.links();
+            int[] gpus = joined == null ? cmd.gpuOrdinals(mesh.deviceCount()) : null;
+            BackendRunner r = joined != null && joined.gpus() != null
+                    ? Backends.cudaMeshRanks(program, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
+                    : tcp != null ? Backends.cpuMesh(program, cmd.seed, tcp)
                     : gpus != null ? Backends.cudaMeshGpus(program, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
@@ -254,9 +256,12 @@ sealed interface RunMode {
             if (frequencies != null && links != null) {
                 throw new UserInputException("--frequency-plan drives the clocks of one process's pipeline; it does not apply to a job of several processes");
             }
-            TcpTransport tcp = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
-            int[] gpus = cmd.gpuOrdinals(plan.deviceCount());
-            BackendRunner r = tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
+            RankJoin.Joined joined = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
+            TcpTransport tcp = joined == null ? null : joined.links();
+            int[] gpus = joined == null ? cmd.gpuOrdinals(plan.deviceCount()) : null;
+            BackendRunner r = joined != null && joined.gpus() != null
+                    ? Backends.cudaPipelineRanks(plan, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
+                    : tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
                     : gpus != null ? Backends.cudaPipelineGpus(plan, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             if (tcp != null) {
@@ -295,7 +300,7 @@ sealed interface RunMode {
          * @param what     the plan's devices in words, for refusals
          * @param planJson the plan as JSON, whose digest every rank must share
          */
-        TcpTransport connect(int devices, String what, String planJson);
+        RankJoin.Joined connect(int devices, String what, String planJson);
     }
 
     /**
@@ -313,7 +318,27 @@ sealed interface RunMode {
                         + " s (a week), got " + cmd.rendezvousTimeout);
             }
             java.time.Duration timeout = java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000));
-            Links links = (devices, what, planJson) -> connect(devices, what, planJson, timeout, out);
+            boolean cuda = switch (inner) {
+                case Mesh m -> m.cuda();
+                case Pipeline p -> p.cuda();
+                default -> false;
+            };
+            RankJoin.Gpus gpus = cuda ? new RankJoin.Gpus() {
+                @Override
+                public NcclUniqueId makeId() {
+                    try {
+                        return NcclUniqueId.create();
+                    } catch (CudaUnavailableException e) {
+                        throw new UserInputException("--backend cuda under a launcher needs NCCL on rank 0: " + e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public int[] select(int per) {
+                    return RankGpus.select(env, per, cmd.listedGpus(), CudaDevice.count(), System.getenv("CUDA_VISIBLE_DEVICES") != null);
+                }
+            } : null;
+            Links links = (devices, what, planJson) -> connect(devices, what, planJson, timeout, gpus, out);
             return switch (inner) {
                 case Mesh m -> m.prepare(cmd, training, opt, out, links);
                 case Pipeline p -> p.prepare(cmd, training, opt, out, links);
@@ -321,38 +346,19 @@ sealed interface RunMode {
             };
         }
 
-        private TcpTransport connect(int devices, String what, String planJson, java.time.Duration timeout, PrintWriter out) {
-            String uneven = RankGroup.unevenSplit(devices, env.worldSize(), what);
-            if (uneven != null) {
-                throw new UserInputException(uneven);
-            }
-            TcpTransport tcp;
-            try (Rendezvous rv = Rendezvous.join(env, timeout)) {
-                rv.barrier("train");
-                tcp = TcpTransport.connect(rv, devices, timeout);
-                rv.barrier("links");
-            }
-            try {
-                byte[] mine = RendezvousCheckCommand.sha256(planJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                List<byte[]> all = tcp.allGather(mine);
-                for (int r = 0; r < all.size(); r++) {
-                    if (!java.util.Arrays.equals(all.get(r), mine)) {
-                        throw new UserInputException("rank " + r + " planned differently from rank " + env.rank() + " (the solver is not"
-                                + " deterministic across processes): plan once with 'alpa4j plan ... --json plan.json' and train with"
-                                + " --load-plan plan.json, or use a manual plan (--plan megatron)");
-                    }
-                }
-            } catch (RuntimeException e) {
-                tcp.close();
-                throw e;
-            }
+        private RankJoin.Joined connect(int devices, String what, String planJson, java.time.Duration timeout, RankJoin.Gpus gpus,
+                                        PrintWriter out) {
+            RankJoin.Joined j = RankJoin.join(env, devices, what, planJson, timeout, gpus);
+            TcpTransport tcp = j.links();
             int per = devices / env.worldSize();
-            out.printf("rank %d of %d: rendezvous at %s:%d done; driving device%s %s of %d, collectives over TCP links%n", env.rank(),
+            int first = tcp.firstDevice(env.rank());
+            out.printf("rank %d of %d: rendezvous at %s:%d done; driving device%s %s of %d, %s%n", env.rank(),
                     env.worldSize(), env.masterAddr(), env.masterPort(), per == 1 ? "" : "s",
-                    per == 1 ? String.valueOf(tcp.firstDevice(env.rank())) : tcp.firstDevice(env.rank()) + "-" + (tcp.firstDevice(env.rank()) + per - 1),
-                    devices);
+                    per == 1 ? String.valueOf(first) : first + "-" + (first + per - 1), devices,
+                    j.gpus() == null ? "collectives over TCP links"
+                            : "on GPU" + (per == 1 ? " " + j.gpus()[0] : "s " + java.util.Arrays.toString(j.gpus())) + ", collectives over NCCL");
             out.flush();
-            return tcp;
+            return j;
         }
     }
 }

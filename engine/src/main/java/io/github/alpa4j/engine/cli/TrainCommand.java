@@ -95,7 +95,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--devices", paramLabel = "GPU,GPU,...",
             description = "With --backend cuda and a --mesh or pipeline: one mesh device per listed GPU (e.g. 0,1,2,3; as many as"
-                    + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices.")
+                    + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices."
+                    + " Under a launcher: this host's GPUs for all its ranks, local rank l taking its devices' GPUs from position l·k"
+                    + " (default: GPU LOCAL_RANK·k on).")
     String devices;
 
     @Option(names = "--precision", defaultValue = "fp32",
@@ -344,6 +346,21 @@ public class TrainCommand implements Callable<Integer> {
      * @throws UserInputException when the list is malformed, repeats a GPU or does not match the plan
      */
     int[] gpuOrdinals(int planDevices) {
+        int[] ordinals = listedGpus();
+        if (ordinals != null && ordinals.length != planDevices) {
+            throw new UserInputException("--devices lists " + ordinals.length + " GPUs but the plan has " + planDevices
+                    + " devices: list one GPU per device");
+        }
+        return ordinals;
+    }
+
+    /**
+     * The GPU ordinals --devices lists, or null without the flag: in one process one per device of the
+     * plan, under a launcher this host's GPUs for all its ranks ({@link io.github.alpa4j.engine.dist.RankGpus}).
+     *
+     * @throws UserInputException when the list is malformed or repeats a GPU
+     */
+    int[] listedGpus() {
         if (devices == null) {
             return null;
         }
@@ -359,10 +376,6 @@ public class TrainCommand implements Callable<Integer> {
             if (ordinals[i] < 0 || !seen.add(ordinals[i])) {
                 throw new UserInputException("--devices '" + devices + "': GPU " + ordinals[i] + (ordinals[i] < 0 ? " is negative" : " is listed twice"));
             }
-        }
-        if (ordinals.length != planDevices) {
-            throw new UserInputException("--devices lists " + ordinals.length + " GPUs but the plan has " + planDevices
-                    + " devices: list one GPU per device");
         }
         return ordinals;
     }

@@ -52,6 +52,7 @@ public final class NcclCollectives implements AutoCloseable {
     private final List<NcclComm> all = new ArrayList<>();
     private final Thread watchdog;
     private volatile String failure;
+    private volatile java.util.function.Consumer<String> onAbort = reason -> { };
 
     private record Link(CudaStream stream, CudaEvent ready, CudaEvent done, NcclComm comm) {
     }
@@ -155,18 +156,38 @@ public final class NcclCollectives implements AutoCloseable {
         abortAll(reason);
     }
 
-    private synchronized void abortAll(String reason) {
-        if (failure != null) {
-            return;
+    /**
+     * Calls {@code listener} with the reason once these communicators are aborted, whatever aborted
+     * them (the watchdog's NCCL error, or {@link #abort}): how the other processes of a job are told.
+     */
+    public void onAbort(java.util.function.Consumer<String> listener) {
+        onAbort = listener;
+        String f = failure;
+        if (f != null) {
+            listener.accept(f);
         }
-        failure = reason;
-        for (NcclComm c : all) {
-            try {
-                c.abort();
-            } catch (RuntimeException e) {
-                // aborting the rest matters more than this one's error
+    }
+
+    /** The reason these communicators were aborted, or null while they are healthy. */
+    public String failure() {
+        return failure;
+    }
+
+    private void abortAll(String reason) {
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = reason;
+            for (NcclComm c : all) {
+                try {
+                    c.abort();
+                } catch (RuntimeException e) {
+                    // aborting the rest matters more than this one's error
+                }
             }
         }
+        onAbort.accept(reason); // outside the lock: the listener may call back into abort
     }
 
     private void check() {

@@ -55,6 +55,7 @@ public final class TcpTransport implements RankGroup, AutoCloseable {
     private final List<Thread> readers = new ArrayList<>();
     private volatile String failure;
     private volatile boolean closing;
+    private final List<java.util.function.Consumer<String>> failureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TcpTransport(int rank, int size, int devices, Duration timeout, Socket[] peers) throws IOException {
         this.rank = rank;
@@ -199,9 +200,27 @@ public final class TcpTransport implements RankGroup, AutoCloseable {
 
     private void fail(String reason) {
         synchronized (this) {
-            if (failure == null) {
-                failure = reason;
+            if (failure != null) {
+                return;
             }
+            failure = reason;
+        }
+        // outside the lock: a listener may abort NCCL communicators, whose own hook may come back here
+        for (var l : failureListeners) {
+            l.accept(reason);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the first failure this rank sees or is told of (at once when there
+     * already was one): how the communicators of another transport (NCCL on GPUs) learn that a peer
+     * failed, so that they are aborted instead of waiting in a collective that cannot complete.
+     */
+    public void onFailure(java.util.function.Consumer<String> listener) {
+        failureListeners.add(listener);
+        String f = failure;
+        if (f != null) {
+            listener.accept(f);
         }
     }
 
