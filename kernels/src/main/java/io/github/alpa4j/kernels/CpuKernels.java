@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 
@@ -58,6 +59,11 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
         for (int i = 0; i < n; i++) {
             y[i] = alpha * x[i];
         }
+    }
+
+    @Override
+    public void round(DType type, float[] x, float[] y, long n) {
+        LowPrecision.round(type, x, y, Math.toIntExact(n));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.github.alpa4j.engine.model.MlpConfig;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.model.Models;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.Precision;
 import java.util.Collections;
 import picocli.CommandLine.Option;
 
@@ -50,6 +51,29 @@ public final class ModelOptions {
     @Option(names = "--batch", description = "Global batch size (default: 16 sequences for gpt, 64 samples for mlp).")
     Integer batch;
 
+    @Option(names = "--precision", defaultValue = "fp32", description = "Arithmetic: fp32, or bf16 or fp16 mixed precision"
+            + " (f32 master weights, gradients' sums and optimizer states; fp16 with dynamic loss scaling); train on"
+            + " --backend cuda also takes tf32 (fp32 with TF32 tensor-core products) (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    /** The graph's arithmetic; tf32 is fp32 in the graph (only CUDA's products differ). */
+    Precision precision() {
+        if (isTf32()) {
+            return Precision.FP32;
+        }
+        Precision p = Precision.byCode(precision);
+        if (p == null) {
+            throw new UserInputException("unknown precision '" + precision + "'; use one of " + Precision.codes() + " (or tf32 for"
+                    + " train on --backend cuda)");
+        }
+        return p;
+    }
+
+    /** Whether --precision asks for CUDA's TF32 products (an fp32 graph). */
+    boolean isTf32() {
+        return precision.trim().equalsIgnoreCase("tf32");
+    }
+
     int batchSize() {
         return batch != null ? batch : isGpt() ? 16 : 64;
     }
@@ -69,7 +93,7 @@ public final class ModelOptions {
     /** The model at {@code batch} samples per step (a pipeline's microbatch, say). */
     Model build(int batch) {
         if (isGpt()) {
-            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch));
+            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch), precision());
         }
         if (depth < 1) {
             throw new UserInputException("MLP depth must be at least 1, got " + depth);
@@ -79,7 +103,7 @@ public final class ModelOptions {
             case "gelu" -> Activation.GELU;
             default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
         };
-        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batch));
+        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batch), precision());
     }
 
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */

@@ -86,6 +86,9 @@ public class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (model.isTf32()) {
+            throw new UserInputException("--precision tf32 is a CUDA matmul mode of train; plan in fp32, bf16 or fp16");
+        }
         Graph graph = trainingGraph();
         if (exportGraph != null) {
             GraphJson.write(graph, exportGraph);

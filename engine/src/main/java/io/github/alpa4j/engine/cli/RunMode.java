@@ -71,10 +71,7 @@ sealed interface RunMode {
             return new MultiProcess(launch.get());
         }
         boolean cuda = c.cudaBackend();
-        MatmulPrecision precision = MatmulPrecision.parse(c.precision);
-        if (!cuda && precision != MatmulPrecision.FP32) {
-            throw new UserInputException("--precision " + c.precision + " needs --backend cuda (the CPU computes in fp32)");
-        }
+        MatmulPrecision precision = matmulPrecision(c.model, cuda);
         MeshOptions mesh = c.meshOptions;
         boolean pipelinePlan = c.pipeline || PipelinePlanning.isPipelinePlan(mesh.method);
         if (c.intraOpOnly && pipelinePlan) {
@@ -98,6 +95,21 @@ sealed interface RunMode {
             return new Mesh(cuda, precision);
         }
         return new SingleDevice(cuda, precision);
+    }
+
+    /**
+     * How CUDA multiplies for the graph's precision: bf16 graphs on bf16 tensor cores (their operands hold bf16
+     * values, so the cast is exact), tf32 on TF32 tensor cores, fp32 and fp16 graphs in f32 (a product of two
+     * f16 values is exact in f32, so this is f16 arithmetic with f32 accumulation, without f16's tensor-core rate).
+     */
+    private static MatmulPrecision matmulPrecision(ModelOptions model, boolean cuda) {
+        if (model.isTf32()) {
+            if (!cuda) {
+                throw new UserInputException("--precision tf32 needs --backend cuda (it is CUDA's TF32 matmul mode; the CPU has none)");
+            }
+            return MatmulPrecision.TF32;
+        }
+        return model.precision() == io.github.alpa4j.ir.Precision.BF16 && cuda ? MatmulPrecision.BF16 : MatmulPrecision.FP32;
     }
 
     /** The whole step on one device. */

@@ -84,10 +84,6 @@ public class TrainCommand implements Callable<Integer> {
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
     String backend;
 
-    @Option(names = "--precision", defaultValue = "fp32",
-            description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
-    String precision;
-
     @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
     boolean energy;
 
@@ -268,6 +264,7 @@ public class TrainCommand implements Callable<Integer> {
             c.put("out_dim", model.outDim);
         }
         c.put("batch", model.batchSize());
+        c.put("precision", model.precision.trim().toLowerCase(java.util.Locale.ROOT));
         c.put("steps", steps);
         c.put("optimizer", optimizer.optimizer);
         c.put("lr", optimizer.build().lr());

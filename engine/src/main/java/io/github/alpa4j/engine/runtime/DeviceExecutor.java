@@ -242,6 +242,7 @@ final class DeviceExecutor<F, I> {
                 long t0 = System.nanoTime();
                 collectives.allReduce(group(a.axes()), device, f(a.in()), a.type().size(), a.op());
                 record(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes(), t0);
+                roundSum(a.type(), a.out());
             }
             case Instruction.AllGather a -> {
                 fresh(a.out());
@@ -254,6 +255,7 @@ final class DeviceExecutor<F, I> {
                 long t0 = System.nanoTime();
                 shards.reduceScatter(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
                 record(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes(), t0);
+                roundSum(a.outType(), a.out());
             }
             case Instruction.AllToAll a -> {
                 fresh(a.out());
@@ -275,6 +277,13 @@ final class DeviceExecutor<F, I> {
             case Instruction.Recv r -> recv(r);
             case Instruction.Accumulate a -> accumulate(a.storage());
             case Instruction.Average a -> average(a);
+        }
+    }
+
+    /** A sum of bf16 or f16 values, computed in f32, rounded back to its type (as a GPU holding the type stores it). */
+    private void roundSum(TensorType t, int slot) {
+        if (KernelDispatch.isNarrow(t)) {
+            backend.kernels().round(t.dtype(), f(slot), f(slot), t.size());
         }
     }
 

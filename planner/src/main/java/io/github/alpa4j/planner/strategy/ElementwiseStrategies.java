@@ -23,6 +23,7 @@ final class ElementwiseStrategies {
         return switch (op) {
             case ElementwiseOp.Unary u -> 0;
             case ElementwiseOp.Scale s -> 0;
+            case ElementwiseOp.Cast k -> 0;
             case ElementwiseOp.Binary b -> deepest(n, g, depth);
             case ElementwiseOp.ActivationGrad a -> deepest(n, g, depth);
         };

@@ -1,0 +1,115 @@
+package io.github.alpa4j.engine.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.alpa4j.engine.model.GptConfig;
+import io.github.alpa4j.engine.model.MlpConfig;
+import io.github.alpa4j.engine.model.Model;
+import io.github.alpa4j.engine.model.Models;
+import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Precision;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.stage.MegatronPipeline;
+import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.stage.StageOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Mixed precision trains on a mesh and in a pipeline as one device does in the same precision: the
+ * losses of 20 steps agree to the precision's machine epsilon (2^-7 for bf16, 2^-10 for f16), since
+ * a sharded op rounds partial results where one device rounds the whole (as a GPU's tensor-parallel
+ * matmul and its all-reduce do). The same run in fp32 differs from one device in the low precision by
+ * more than fp32's tolerance, so the rounding does happen.
+ */
+class MixedPrecisionTrainingTest {
+    static final int STEPS = 20;
+    static final Optimizer ADAMW = Optimizer.AdamW.withLr(1e-3);
+
+    static Stream<Arguments> meshCases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Precision p : List.of(Precision.BF16)) {
+            for (String model : List.of("mlp", "gpt")) {
+                b.add(Arguments.of(p, model, "1x4", PlanMethod.DATA_PARALLEL));
+                b.add(Arguments.of(p, model, "1x4", PlanMethod.MEGATRON));
+                b.add(Arguments.of(p, model, "2x2", PlanMethod.AUTO));
+            }
+        }
+        return b.build();
+    }
+
+    static Stream<Arguments> pipelineCases() {
+        return Stream.of(Precision.BF16).flatMap(p -> Stream.of(Arguments.of(p, "mlp"), Arguments.of(p, "gpt")));
+    }
+
+    static Model model(String name, Precision p, int batch) {
+        return name.equals("mlp")
+                ? Models.mlp(new MlpConfig(16, List.of(32, 32, 32), 8, Activation.GELU, batch), p)
+                : Models.gpt(new GptConfig(4, 4, 32, 8, 16, batch), p);
+    }
+
+    static int batch(String name) {
+        return name.equals("mlp") ? 16 : 8;
+    }
+
+    static double epsilon(Precision p) {
+        return switch (p) {
+            case FP32 -> 0x1p-23;
+            case BF16 -> 0x1p-7;
+            case FP16 -> 0x1p-10;
+        };
+    }
+
+    @ParameterizedTest(name = "{0} {1} on {2} with {3}")
+    @MethodSource("meshCases")
+    void aMeshTrainsAsOneDeviceInTheSamePrecision(Precision p, String name, String mesh, PlanMethod method) {
+        Model m = model(name, p, batch(name));
+        Graph g = MeshTraining.trainingGraph(m, ADAMW);
+        List<Double> one = MeshTraining.losses(MeshTraining.single(g, 11), MeshTraining.data(name, m), STEPS);
+        try (MeshRuntime<float[], int[]> many = MeshTraining.mesh(MeshTraining.plan(g, mesh, method), 11)) {
+            assertAgree(p, MeshTraining.losses(many, MeshTraining.data(name, m), STEPS), one);
+        }
+        assertRounds(name, one);
+    }
+
+    @ParameterizedTest(name = "{0} {1} in 2 stages")
+    @MethodSource("pipelineCases")
+    void aTwoStagePipelineTrainsAsOneDeviceInTheSamePrecision(Precision p, String name) {
+        int microbatches = 4;
+        Model whole = model(name, p, batch(name));
+        Graph micro = MeshTraining.trainingGraph(model(name, p, batch(name) / microbatches), ADAMW);
+        MegatronPipeline.Degrees d = MegatronPipeline.parse("megatron:dp=1,tp=1,pp=2");
+        PipelinePlan plan = MegatronPipeline.plan(micro, microbatches, PipelineRuntimeTest.cpu(2), d, StageOptions.defaults());
+        List<Double> one = MeshTraining.losses(Backends.singleCpu(MeshTraining.trainingGraph(whole, ADAMW), 11, Set.of("loss")),
+                MeshTraining.data(name, whole), STEPS);
+        try (BackendRunner many = Backends.cpuPipeline(plan, 11)) {
+            assertAgree(p, MeshTraining.losses(many, MeshTraining.data(name, whole), STEPS), one);
+        }
+        assertRounds(name, one);
+    }
+
+    private static void assertAgree(Precision p, List<Double> got, List<Double> want) {
+        for (int s = 0; s < STEPS; s++) {
+            assertThat(Math.abs(got.get(s) - want.get(s)) / want.get(s)).as("%s step %d: %s vs %s", p, s, got.get(s), want.get(s))
+                    .isLessThan(epsilon(p));
+        }
+    }
+
+    /** One device in fp32 differs from {@code low} by more than fp32's tolerance somewhere: the low precision rounded. */
+    private static void assertRounds(String name, List<Double> low) {
+        Model m = model(name, Precision.FP32, batch(name));
+        List<Double> fp32 = MeshTraining.losses(MeshTraining.single(MeshTraining.trainingGraph(m, ADAMW), 11),
+                MeshTraining.data(name, m), STEPS);
+        double most = 0;
+        for (int s = 0; s < STEPS; s++) {
+            most = Math.max(most, Math.abs(low.get(s) - fp32.get(s)) / fp32.get(s));
+        }
+        assertThat(most).as("largest relative loss difference from fp32").isGreaterThan(1e-4);
+    }
+}
