@@ -5,7 +5,6 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
-import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 
@@ -62,8 +61,13 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
     }
 
     @Override
-    public void round(DType type, float[] x, float[] y, long n) {
+    public void round(io.github.alpa4j.ir.DType type, float[] x, float[] y, long n) {
         LowPrecision.round(type, x, y, Math.toIntExact(n));
+    }
+
+    @Override
+    public void flagNonFinite(float[] x, long n, float[] flag) {
+        LowPrecision.flagNonFinite(x, Math.toIntExact(n), flag);
     }
 
     @Override
@@ -349,16 +353,12 @@ public final class CpuKernels implements Kernels<float[], int[]>, Bf16Casts<floa
 
     @Override
     public void toBf16(float[] x, short[] y, long n) {
-        for (int i = 0; i < n; i++) {
-            y[i] = Bf16.fromFloat(x[i]);
-        }
+        LowPrecision.toBf16(x, y, Math.toIntExact(n));
     }
 
     @Override
     public void fromBf16(short[] x, float[] y, long n) {
-        for (int i = 0; i < n; i++) {
-            y[i] = Bf16.toFloat(x[i]);
-        }
+        LowPrecision.fromBf16(x, y, Math.toIntExact(n));
     }
 
     @Override

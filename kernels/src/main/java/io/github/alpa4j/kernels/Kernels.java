@@ -47,6 +47,12 @@ public interface Kernels<F, I> {
      */
     void round(DType type, F x, F y, long n);
 
+    /**
+     * flag[0] = 1 if any of x's n elements is infinite or NaN, else flag is left unchanged (zero it once,
+     * then flag every tensor into it): dynamic loss scaling's overflow check, as GradScaler's found_inf.
+     */
+    void flagNonFinite(F x, long n, F flag);
+
     /** y = x summed over the dimensions marked {@code reduced}, times {@code scale}; y has x's rank with those dims dropped. */
     void reduceSum(F x, int[] dims, boolean[] reduced, float scale, F y);
 

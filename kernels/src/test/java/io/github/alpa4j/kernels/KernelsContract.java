@@ -120,6 +120,24 @@ public abstract class KernelsContract<F, I> {
         assertThat(read(inPlace, x.length)).as("%s in place", type).containsExactly(want);
     }
 
+    /** The flag is raised by an infinity or a NaN anywhere, never by finite values, and never lowered. */
+    @Test
+    public void flagNonFiniteRaisesTheFlagOnAnInfinityOrNaNOnly() {
+        F flag = floats(0);
+        kernels().flagNonFinite(floats(1, -65504, 3e38f, Float.MIN_VALUE, 0), 5, flag);
+        expect(flag, 0);
+        kernels().flagNonFinite(floats(1, 2, Float.NEGATIVE_INFINITY, 4), 4, flag);
+        expect(flag, 1);
+        kernels().flagNonFinite(floats(1, 2), 2, flag);
+        expect(flag, 1);
+        F nan = floats(0);
+        kernels().flagNonFinite(floats(Float.NaN, 1, 2), 3, nan);
+        expect(nan, 1);
+        F beyond = floats(0);
+        kernels().flagNonFinite(floats(1, 2, Float.POSITIVE_INFINITY), 2, beyond);
+        expect(beyond, 0);
+    }
+
     @Test
     public void stridedTransposesAndSlices() {
         F t = output(6);

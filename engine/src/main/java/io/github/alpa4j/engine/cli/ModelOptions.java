@@ -9,6 +9,9 @@ import io.github.alpa4j.engine.model.MlpConfig;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.model.Models;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.ir.Precision;
 import java.util.Collections;
 import picocli.CommandLine.Option;
@@ -104,6 +107,11 @@ public final class ModelOptions {
             default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
         };
         return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batch), precision());
+    }
+
+    /** The model's training step: forward, backward (loss-scaled in fp16) and {@code opt}'s update. */
+    Graph trainingStep(Model m, Optimizer opt) {
+        return Autodiff.training(m.forward(), "loss", opt, precision().lossScaling());
     }
 
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */

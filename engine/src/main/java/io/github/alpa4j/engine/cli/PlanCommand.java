@@ -3,7 +3,6 @@ package io.github.alpa4j.engine.cli;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
-import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.json.GraphJson;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
@@ -121,12 +120,12 @@ public class PlanCommand implements Callable<Integer> {
         if (graphFile != null) {
             return GraphJson.read(graphFile);
         }
-        return DeadCodeElimination.apply(Autodiff.training(model.build().forward(), "loss", optimizer.build()));
+        return DeadCodeElimination.apply(model.trainingStep(model.build(), optimizer.build()));
     }
 
     /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
     Graph trainingGraph(int batch) {
-        return DeadCodeElimination.apply(Autodiff.training(model.build(batch).forward(), "loss", optimizer.build()));
+        return DeadCodeElimination.apply(model.trainingStep(model.build(batch), optimizer.build()));
     }
 
     PlannerOptions options() {

@@ -15,7 +15,6 @@ import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
-import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.cluster.Cluster;
@@ -182,7 +181,7 @@ sealed interface RunMode {
 
         /** The training step of one microbatch of {@code batch} samples. */
         private static Graph microbatchGraph(TrainCommand cmd, Optimizer opt, int batch) {
-            return DeadCodeElimination.apply(Autodiff.training(cmd.model.build(batch).forward(), "loss", opt)
+            return DeadCodeElimination.apply(cmd.model.trainingStep(cmd.model.build(batch), opt)
                     .keepOutputs(List.of("loss")));
         }
 

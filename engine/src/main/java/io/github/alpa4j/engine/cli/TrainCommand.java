@@ -20,7 +20,6 @@ import io.github.alpa4j.engine.train.Trainer;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.plan.Units;
 import java.util.List;
-import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,6 +45,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Mixin
     OptimizerOptions optimizer = new OptimizerOptions();
+
+    @Mixin
+    LossScaleOptions lossScale = new LossScaleOptions();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -107,10 +109,11 @@ public class TrainCommand implements Callable<Integer> {
             throw new UserInputException("--steps must be positive, got " + steps);
         }
         RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
+        var scaling = lossScale.settings(model.precision().lossScaling());
         Model m = model.build();
         DataSource data = model.data(m, seed);
         Optimizer opt = optimizer.build();
-        Graph g = Autodiff.training(m.forward(), "loss", opt);
+        Graph g = model.trainingStep(m, opt);
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
         NvmlEnergySource energySource = energy ? openEnergySource(cudaBackend()) : null;
@@ -124,6 +127,9 @@ public class TrainCommand implements Callable<Integer> {
             throw e;
         }
         BackendRunner runner = prepared.runner();
+        if (runner.lossScaled()) {
+            runner.useLossScaling(scaling);
+        }
         TrainResult r;
         EnergySummary measured = null;
         try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
@@ -230,6 +236,9 @@ public class TrainCommand implements Callable<Integer> {
     private static void log(PrintWriter out, ProgressBar pb, StepMetrics s) {
         StringBuilder line = new StringBuilder(String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(),
                 s.tokensPerSecond(), s.seconds()));
+        if (s.lossScaled()) {
+            line.append(String.format("  scale %.0f%s", s.lossScale(), s.skipped() ? " (overflow: update skipped)" : ""));
+        }
         if (s.peakBytesPerDevice().length > 1) {
             line.append("  comm");
             if (s.collectiveBytes().isEmpty()) {

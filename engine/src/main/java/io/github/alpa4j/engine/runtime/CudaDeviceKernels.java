@@ -62,6 +62,11 @@ final class CudaDeviceKernels implements Kernels<DeviceBuffer, DeviceBuffer> {
     }
 
     @Override
+    public void flagNonFinite(DeviceBuffer x, long n, DeviceBuffer flag) {
+        kernels.flagNonFinite(x, n, flag);
+    }
+
+    @Override
     public void reduceSum(DeviceBuffer x, int[] dims, boolean[] reduced, float scale, DeviceBuffer y) {
         kernels.reduceSum(x, dims, reduced, scale, y);
     }

@@ -156,6 +156,13 @@ final class DeviceExecutor<F, I> {
         }
     }
 
+    /** Whether any update's new value in the current frame is infinite or NaN (fp16 loss scaling's overflow check). */
+    boolean updatesOverflow(Map<Integer, Integer> updates) {
+        List<Integer> values = List.copyOf(updates.values());
+        return UpdateCheck.anyNonFinite(backend, values.stream().map(v -> frame[v]).toList(),
+                values.stream().map(v -> program.slot(v).local().size()).toList());
+    }
+
     /** Checks that the current frame holds nothing but variables (a microbatch after its backward pass). */
     void checkOnlyVariablesLeft(String what) {
         for (int s = 0; s < frame.length; s++) {

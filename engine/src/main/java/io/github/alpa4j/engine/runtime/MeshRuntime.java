@@ -29,6 +29,8 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private final DeviceTasks tasks;
     private volatile String failed;
     private long stepNanos;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed) {
         this.program = program;
@@ -36,6 +38,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         this.groups = new MeshGroups(mesh.rows(), mesh.cols());
         this.tasks = new DeviceTasks(groups.devices(), "alpa4j-device");
         Graph g = program.plan().graph();
+        this.lossScaled = UpdateCheck.lossScaled(g);
         for (int d = 0; d < groups.devices(); d++) {
             devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
         }
@@ -86,7 +89,9 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         program.outputs().forEach((name, slot) -> out.put(name, gather(slot, DeviceExecutor::download)));
-        devices.forEach(dev -> dev.endStep(program.updates()));
+        // every device keeps its old variables if any device's update overflowed (as an all-reduce of the flags would agree)
+        skipped = lossScaled && devices.stream().anyMatch(dev -> dev.updatesOverflow(program.updates()));
+        devices.forEach(dev -> dev.endStep(skipped ? Map.of() : program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;
     }
@@ -135,6 +140,16 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public long[] peakBytesPerDevice() {
         return devices.stream().mapToLong(DeviceExecutor::peak).toArray();
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

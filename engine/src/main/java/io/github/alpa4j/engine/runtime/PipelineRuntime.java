@@ -41,6 +41,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private long stepStart;
     private long stepNanos;
     private volatile String failed;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     /**
      * When one device ran one pass of one microbatch in the last step, in nanoseconds from the step's
@@ -85,6 +87,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             initVariables(st, mine, seed);
         }
         this.tasks = new DeviceTasks(program.deviceCount(), "alpa4j-pipeline-device");
+        this.lossScaled = program.stages().stream().anyMatch(st -> UpdateCheck.lossScaled(st.stage().graph().graph()));
     }
 
     private static <F, I> void initVariables(StageProgram st, List<DeviceExecutor<F, I>> devices, long seed) {
@@ -124,9 +127,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         recordStageSeconds();
         Map<String, Tensor> out = new LinkedHashMap<>();
+        // a loss-scaled step that overflowed on any device of any stage keeps every variable as it was
+        skipped = lossScaled && program.stages().stream().anyMatch(st -> devices.get(st.index()).stream()
+                .anyMatch(dev -> dev.updatesOverflow(st.program().updates())));
         for (StageProgram st : program.stages()) {
             st.outputs().forEach((name, slot) -> out.put(name, gather(st, slot, DeviceExecutor::download)));
-            devices.get(st.index()).forEach(dev -> dev.endStep(st.program().updates()));
+            devices.get(st.index()).forEach(dev -> dev.endStep(skipped ? Map.of() : st.program().updates()));
         }
         stepNanos += System.nanoTime() - t0;
         return out;
@@ -267,6 +273,16 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public long[] peakBytesPerDevice() {
         return allDevices().stream().mapToLong(DeviceExecutor::peak).toArray();
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Runs a whole graph on one device: the reference every sharded or pipelined run is compared
  * with. Variables (parameters, optimizer states) live across steps; every other tensor is
- * allocated when computed and freed after its last reader. Reshapes alias their input.
+ * allocated when computed and freed after its last reader. Reshapes alias their input. A loss-scaled
+ * step whose new values are not all finite keeps the old ones.
  */
 public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private final Graph graph;
@@ -29,6 +30,8 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private long peakBytes;
     private long matmulNanos;
     private long stepNanos;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     /** Initialises every variable from {@code seed}; {@code fetch} names the outputs each step returns. */
     public SingleDeviceExecutor(Graph graph, Backend<F, I> backend, long seed, Set<String> fetch) {
@@ -42,6 +45,7 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         }
         graph.updates().forEach(u -> keep.add(u.value()));
         this.liveness = Liveness.of(graph, keep);
+        this.lossScaled = UpdateCheck.lossScaled(graph);
         for (Node n : graph.variables()) {
             Object buf = backend.allocate(n.type());
             backend.upload(Initializer.initial(n, seed), buf);
@@ -99,8 +103,10 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
             int id = graph.output(name);
             out.put(name, backend.download(buf[id], graph.node(id).type()));
         }
+        skipped = lossScaled && UpdateCheck.anyNonFinite(backend, graph.updates().stream().map(u -> buf[u.value()]).toList(),
+                UpdateCheck.updateSizes(graph));
         for (Graph.Update u : graph.updates()) {
-            backend.free(variables.put(u.variable(), buf[u.value()]));
+            backend.free(skipped ? buf[u.value()] : variables.put(u.variable(), buf[u.value()]));
         }
         peakBytes = Math.max(peakBytes, peak);
         stepNanos += System.nanoTime() - start;
@@ -125,6 +131,16 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
             m.put(n.name(), backend.download(variables.get(n.id()), n.type()));
         }
         return m;
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class Trainer {
                         + "; lower the learning rate (--lr)");
             }
             StepMetrics m = new StepMetrics(s, loss, secs, model.tokensPerStep() / secs, runner.lastStepCollectiveBytes(),
-                    runner.peakBytesPerDevice());
+                    runner.peakBytesPerDevice(), runner.lastStepLossScale(), runner.lastStepSkipped());
             metrics.add(m);
             listener.onStep(m);
         }

@@ -56,6 +56,26 @@ class PrecisionCommandTest {
     }
 
     @Test
+    void fp16ReportsItsLossScaleAndSkippedStepsPerStep(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        MainTest.Run r = MainTest.run("train", "--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8",
+                "--batch", "4", "--steps", "3", "--precision", "fp16", "--loss-scale", "1e30", "--log-every", "1", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("(overflow: update skipped)", "steps skipped for an fp16 overflow");
+        JsonNode steps = new ObjectMapper().readTree(json.toFile()).get("steps");
+        assertThat(steps.get(0).get("loss_scale").asDouble()).isEqualTo(1e30);
+        assertThat(steps.get(0).get("skipped").asBoolean()).isTrue();
+        assertThat(steps.get(1).get("loss_scale").asDouble()).isEqualTo(5e29);
+    }
+
+    @Test
+    void lossScaleFlagsWithoutFp16AreRefusedInOneLine() {
+        MainTest.Run r = MainTest.run("train", "--steps", "1", "--loss-scale", "128");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("alpa4j: --loss-scale and --loss-scale-growth-interval apply to --precision fp16 only");
+    }
+
+    @Test
     void trainTakesBf16OnTheCpuMeshAndSaysSoInItsJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("m.json");
         MainTest.Run r = MainTest.run("train", "--layers", "1", "--hidden", "16", "--heads", "2", "--seq", "8", "--vocab", "8",

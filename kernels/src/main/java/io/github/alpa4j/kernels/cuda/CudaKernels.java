@@ -166,6 +166,13 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     }
 
     @Override
+    public void flagNonFinite(DeviceBuffer x, long n, DeviceBuffer flag) {
+        holds(x, n, F32, "checked tensor");
+        holds(flag, 1, F32, "flag");
+        elementwise(KernelFamily.CAST, "flag_nonfinite_f32", n, KernelArgs.create().ptr(x).i64(n).ptr(flag));
+    }
+
+    @Override
     public void reduceSum(DeviceBuffer x, int[] dims, boolean[] reduced, float scale, DeviceBuffer y) {
         ReduceLayout l = ReduceLayout.of(dims, reduced);
         long outputs = l.outputs();

@@ -56,3 +56,14 @@ round_f16_f32(const float* x, float* y, i64 n) {
         y[i] = roundF16(x[i]);
     }
 }
+
+// fp16 loss scaling's overflow check (GradScaler's found_inf): flag[0] = 1 where any element is
+// infinite or NaN (all-ones exponent); writers race only to store the same value.
+extern "C" __global__ void __launch_bounds__(A4J_ELEMENTWISE_THREADS)
+flag_nonfinite_f32(const float* x, i64 n, float* flag) {
+    for (i64 i = firstThread(); i < n; i += threadCount()) {
+        if ((__float_as_uint(x[i]) & 0x7f800000u) == 0x7f800000u) {
+            flag[0] = 1.0f;
+        }
+    }
+}

@@ -498,6 +498,23 @@ final class KernelCases {
                 of("gemm", gemm(false, false, 37, 29, 53, 1, false)),
                 of("gemm_batched_transposed", gemm(true, true, 16, 24, 33, 3, false)),
                 of("gemm_broadcast_b", gemm(false, true, 40, 24, 32, 3, true)),
+                of("flag_nonfinite", t -> {
+                    int n = 30_000;
+                    Twin.F x = t.gaussian(n, 1e30);
+                    for (int k = 0; k < 3; k++) {
+                        Twin.F flag = t.input(new float[] {0});
+                        int bad = k == 0 ? -1 : t.rnd.nextInt(n);
+                        float[] v = x.host().clone();
+                        if (bad >= 0) {
+                            v[bad] = k == 1 ? Float.POSITIVE_INFINITY : Float.NaN;
+                        }
+                        Twin.F y = t.input(v);
+                        cpu.flagNonFinite(y.host(), n, flag.host());
+                        t.gpu.flagNonFinite(y.dev(), n, flag.dev());
+                        assertThat(t.download(flag)).as("flag with %s", k == 0 ? "finite values" : "one non-finite").containsExactly(flag.host());
+                        assertThat(flag.host()[0]).isEqualTo(k == 0 ? 0f : 1f);
+                    }
+                }),
                 of("round_bf16", round(DType.BF16)),
                 of("round_f16", round(DType.F16)),
                 of("cast_to_bf16", t -> {
