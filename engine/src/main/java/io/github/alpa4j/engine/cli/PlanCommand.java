@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         description = {"Plan the sharding of a training step on a device mesh and print strategies, costs and collectives.",
             "With --pipeline, plan stages over every device of the cluster (Alpa's inter-operator pass: layers, submeshes,",
             "microbatches, an intra-op plan per stage) and print the stages and a Gantt chart of the schedule.",
-            "--plan megatron:dp=D,tp=T,pp=P costs one Megatron plan, --plan megatron-best the best dp x tp x pp."})
+            "--plan megatron:dp=D,tp=T,pp=P[,zero=1] costs one Megatron plan, --plan megatron-best the best dp x tp x pp."})
 public class PlanCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -57,8 +57,9 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--mesh", description = "Logical mesh ROWSxCOLS, e.g. 2x4 (default: hosts x GPUs per host).")
     String mesh;
 
-    @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, megatron or dp-megatron. Pipelines: auto"
-            + " (with --pipeline), megatron:dp=D,tp=T,pp=P, or megatron-best (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, dp-zero (optimizer states sharded),"
+            + " megatron or dp-megatron. Pipelines: auto (with --pipeline), megatron:dp=D,tp=T,pp=P[,zero=1], or megatron-best"
+            + " (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--pipeline", description = "Plan pipeline stages over all devices of the cluster instead of sharding over one --mesh.")

@@ -42,6 +42,7 @@ class MixedPrecisionTrainingTest {
         for (Precision p : List.of(Precision.BF16, Precision.FP16)) {
             for (String model : List.of("mlp", "gpt")) {
                 b.add(Arguments.of(p, model, "1x4", PlanMethod.DATA_PARALLEL));
+                b.add(Arguments.of(p, model, "1x4", PlanMethod.DP_ZERO));
                 b.add(Arguments.of(p, model, "1x4", PlanMethod.MEGATRON));
                 b.add(Arguments.of(p, model, "2x2", PlanMethod.AUTO));
             }
@@ -50,7 +51,8 @@ class MixedPrecisionTrainingTest {
     }
 
     static Stream<Arguments> pipelineCases() {
-        return Stream.of(Precision.BF16, Precision.FP16).flatMap(p -> Stream.of(Arguments.of(p, "mlp"), Arguments.of(p, "gpt")));
+        return Stream.of(Precision.BF16, Precision.FP16).flatMap(p -> Stream.of("mlp", "gpt").flatMap(name -> Stream.of(
+                Arguments.of(p, name, "dp=1,tp=1,pp=2"), Arguments.of(p, name, "dp=2,tp=1,pp=2,zero=1"))));
     }
 
     static Model model(String name, Precision p, int batch) {
@@ -89,14 +91,14 @@ class MixedPrecisionTrainingTest {
         assertRounds(name, one);
     }
 
-    @ParameterizedTest(name = "{0} {1} in 2 stages")
+    @ParameterizedTest(name = "{0} {1} megatron {2}")
     @MethodSource("pipelineCases")
-    void aTwoStagePipelineTrainsAsOneDeviceInTheSamePrecision(Precision p, String name) {
+    void aTwoStagePipelineTrainsAsOneDeviceInTheSamePrecision(Precision p, String name, String degrees) {
         int microbatches = 4;
         Model whole = model(name, p, batch(name));
         Graph micro = trainingGraph(model(name, p, batch(name) / microbatches), p);
-        MegatronPipeline.Degrees d = MegatronPipeline.parse("megatron:dp=1,tp=1,pp=2");
-        PipelinePlan plan = MegatronPipeline.plan(micro, microbatches, PipelineRuntimeTest.cpu(2), d, StageOptions.defaults());
+        MegatronPipeline.Degrees d = MegatronPipeline.parse("megatron:" + degrees);
+        PipelinePlan plan = MegatronPipeline.plan(micro, microbatches, PipelineRuntimeTest.cpu(d.devices()), d, StageOptions.defaults());
         List<Double> one = losses(Backends.singleCpu(trainingGraph(whole, p), 11, Set.of("loss")), name, whole);
         try (BackendRunner many = Backends.cpuPipeline(plan, 11)) {
             assertAgree(p, losses(many, name, whole), one);

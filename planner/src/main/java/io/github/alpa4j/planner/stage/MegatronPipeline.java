@@ -30,33 +30,42 @@ import java.util.regex.Pattern;
  * ranks) viewed as a logical (dp, tp) mesh, planned by {@link ManualPlans#dpMegatron}.
  */
 public final class MegatronPipeline {
-    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+),tp=(\\d+),pp=(\\d+)");
+    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+),tp=(\\d+),pp=(\\d+)(,zero=([01]))?");
     /** Grid points whose estimates are best are planned exactly; the best of those wins. */
     private static final int EXACT = 3;
 
     private MegatronPipeline() {
     }
 
-    /** Data, tensor and pipeline parallel degrees. */
-    public record Degrees(int dp, int tp, int pp) {
+    /**
+     * Data, tensor and pipeline parallel degrees; {@code zero}: optimizer states (and in mixed precision the
+     * master weights) sharded over the data-parallel ranks, as Megatron's {@code --use-distributed-optimizer}.
+     */
+    public record Degrees(int dp, int tp, int pp, boolean zero) {
+        public Degrees(int dp, int tp, int pp) {
+            this(dp, tp, pp, false);
+        }
+
         public int devices() {
             return dp * tp * pp;
         }
 
         @Override
         public String toString() {
-            return "megatron dp=" + dp + ",tp=" + tp + ",pp=" + pp;
+            return "megatron dp=" + dp + ",tp=" + tp + ",pp=" + pp + (zero ? ",zero=1" : "");
         }
     }
 
-    /** Parses {@code megatron:dp=2,tp=4,pp=8}; anything else is a user error. */
+    /** Parses {@code megatron:dp=2,tp=4,pp=8}, optionally {@code ,zero=1}; anything else is a user error. */
     public static Degrees parse(String spec) {
         Matcher m = SPEC.matcher(spec.trim());
         if (!m.matches()) {
-            throw new PlanningException("cannot read '" + spec + "'; write megatron:dp=D,tp=T,pp=P such as megatron:dp=2,tp=4,pp=8");
+            throw new PlanningException("cannot read '" + spec + "'; write megatron:dp=D,tp=T,pp=P such as megatron:dp=2,tp=4,pp=8"
+                    + " (and ,zero=1 to shard optimizer states over dp)");
         }
         try {
-            Degrees d = new Degrees(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            Degrees d = new Degrees(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    "1".equals(m.group(5)));
             if (d.dp() < 1 || d.tp() < 1 || d.pp() < 1) {
                 throw new PlanningException("'" + spec + "': dp, tp and pp must be at least 1");
             }
@@ -87,7 +96,8 @@ public final class MegatronPipeline {
             placements.add(new StagePlacement(s * perStage, (s + 1) * perStage - 1, submesh(cluster, size), mesh, -1, sg));
             List<Object> key = List.of(GraphSignature.of(sg.graph()), mesh.axis0(), mesh.axis1());
             IntraOpPlan same = solved.get(key);
-            IntraOpPlan p = same == null ? ManualPlans.dpMegatron(sg.graph(), mesh, intra)
+            IntraOpPlan p = same == null ? (d.zero() ? ManualPlans.dpMegatronZero(sg.graph(), mesh, intra)
+                    : ManualPlans.dpMegatron(sg.graph(), mesh, intra))
                     : IntraOpPlan.of(same.method(), same.status(), StrategySpace.enumerate(sg.graph(), mesh, intra),
                             same.choices().stream().mapToInt(Integer::intValue).toArray(), Optional.empty());
             solved.putIfAbsent(key, p);

@@ -35,13 +35,14 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
         int[] depth = new int[graph.size()];
         int[] leaders = new int[graph.size()];
         List<List<ShardingStrategy>> all = new ArrayList<>(graph.size());
-        // strategies depend only on the op and its types; a model's repeated layers share them
+        // strategies depend only on the op, its types and whether it reads a parameter; repeated layers share them
         Map<List<Object>, List<ShardingStrategy>> byLabel = new HashMap<>();
         for (Node n : graph.nodes()) {
             for (int in : n.inputs()) {
                 depth[n.id()] = Math.max(depth[n.id()], depth[in] + 1);
             }
-            List<ShardingStrategy> s = byLabel.computeIfAbsent(List.of(n.op(), graph.inputTypes(n), n.type()),
+            boolean readsParameter = !n.inputs().isEmpty() && graph.node(n.input(0)).isParameter();
+            List<ShardingStrategy> s = byLabel.computeIfAbsent(List.of(n.op(), graph.inputTypes(n), n.type(), readsParameter),
                     k -> List.copyOf(StrategyRegistry.enumerate(new StrategyContext(graph, n, mesh, options))));
             if (s.isEmpty()) {
                 throw new IllegalStateException("no strategy for " + n + " on mesh " + mesh);
