@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.alpa4j.planner.stage.LogicalShapeSpace;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.RematMode;
 import io.github.alpa4j.planner.stage.StageOptions;
 import io.github.alpa4j.planner.stage.SubmeshSpace;
 import java.util.OptionalLong;
@@ -30,6 +31,14 @@ class OptionsBuilderTest {
         StageOptions s = new StageOptions(4, 1.5, SubmeshSpace.ALL, LogicalShapeSpace.ALL, PipelineSchedule.GPIPE,
                 OptionalLong.of(1 << 30), false, 2, p);
         assertThat(s.toBuilder().build()).isEqualTo(s);
+    }
+
+    @Test
+    void toBuilderCarriesRematerialisation() {
+        StageOptions s = StageOptions.defaults().withRemat(RematMode.AUTO).withSchedule(PipelineSchedule.GPIPE);
+        assertThat(s.toBuilder().build()).isEqualTo(s);
+        assertThat(s.remat()).isEqualTo(RematMode.AUTO);
+        assertThat(StageOptions.defaults().remat()).isEqualTo(RematMode.NONE);
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.ir.Precision;
+import io.github.alpa4j.planner.PlanningException;
+import io.github.alpa4j.planner.stage.RematMode;
 import java.util.Collections;
 import picocli.CommandLine.Option;
 
@@ -58,6 +60,19 @@ public final class ModelOptions {
             + " (f32 master weights, gradients' sums and optimizer states; fp16 with dynamic loss scaling); train on"
             + " --backend cuda also takes tf32 (fp32 with TF32 tensor-core products) (default: ${DEFAULT-VALUE}).")
     String precision;
+
+    @Option(names = "--remat", defaultValue = "none", description = "Recompute each layer's forward values in its backward"
+            + " pass (activation checkpointing): none, layers, or auto, where memory requires it (per stage in a pipeline; for one"
+            + " plan, if it does not fit otherwise; never on one device) (default: ${DEFAULT-VALUE}).")
+    String remat;
+
+    RematMode remat() {
+        try {
+            return RematMode.parse(remat);
+        } catch (PlanningException e) {
+            throw new UserInputException(e.getMessage() + " (--remat)", e);
+        }
+    }
 
     /** The graph's arithmetic; tf32 is fp32 in the graph (only CUDA's products differ). */
     Precision precision() {

@@ -106,7 +106,7 @@ public class PlanCommand implements Callable<Integer> {
             return 0;
         }
         DeviceMesh m = DeviceMesh.parse(c, mesh != null ? mesh : c.hosts() + "x" + c.gpusPerHost());
-        IntraOpPlan plan = PlanMethod.parse(method).plan(graph, m, options());
+        IntraOpPlan plan = RematPlanning.plan(graph, m, options(), PlanMethod.parse(method), model.remat());
         out.print(PlanReport.render(plan));
         if (json != null) {
             PlanJson.write(plan, json);

@@ -115,8 +115,9 @@ sealed interface RunMode {
     record SingleDevice(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
-            BackendRunner r = cuda ? Backends.singleCuda(training, precision, cmd.seed, Set.of("loss"))
-                    : Backends.singleCpu(training, cmd.seed, Set.of("loss"));
+            Graph step = RematPlanning.oneDevice(training, cmd.model.remat());
+            BackendRunner r = cuda ? Backends.singleCuda(step, precision, cmd.seed, Set.of("loss"))
+                    : Backends.singleCpu(step, cmd.seed, Set.of("loss"));
             return new Prepared(r, Map.of());
         }
     }
@@ -129,8 +130,8 @@ sealed interface RunMode {
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
             DeviceMesh mesh = o.mesh(fallback);
-            IntraOpPlan plan = cmd.loadPlan != null ? PlanReader.read(cmd.loadPlan, step, mesh, o.options())
-                    : PlanMethod.parse(o.method).plan(step, mesh, o.options());
+            IntraOpPlan plan = cmd.loadPlan != null ? PlanReader.read(cmd.loadPlan, RematPlanning.oneDevice(step, cmd.model.remat()), mesh, o.options())
+                    : RematPlanning.plan(step, mesh, o.options(), PlanMethod.parse(o.method), cmd.model.remat());
             if (cmd.savePlan != null) {
                 PlanJson.write(plan, cmd.savePlan);
             }
@@ -161,7 +162,8 @@ sealed interface RunMode {
                 c = c.withShape(m.rows(), m.cols());
             }
             PipelinePlanning.Request request = new PipelinePlanning.Request(o.method, cmd.pipelineOptions, o.options(),
-                    o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize());
+                    o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize(),
+                    cmd.model.remat());
             PipelinePlan plan = new PipelinePlanning(request, c).plan();
             out.print(PipelineReport.render(plan));
             Map<String, Object> config = new LinkedHashMap<>();

@@ -33,6 +33,8 @@ final class LayerProfiles {
     private final Layering layering;
     private final List<Profile> profiles;
     private final List<StageGraph> layerGraphs = new ArrayList<>();
+    /** Each layer's graph rematerialised, for the profiles that recompute (empty when none does). */
+    private final List<StageGraph> recomputedGraphs = new ArrayList<>();
     private final int[] typeOf;
     private final List<Integer> representative = new ArrayList<>();
     private final IntraOpPlan[][] plans;
@@ -53,6 +55,9 @@ final class LayerProfiles {
         for (int l = 0; l < layers; l++) {
             StageGraph g = StageGraph.of(layering, l, l);
             layerGraphs.add(g);
+            if (profiles.stream().anyMatch(Profile::remat)) {
+                recomputedGraphs.add(g.recomputed(layering));
+            }
             int layer = l;
             typeOf[l] = types.computeIfAbsent(GraphSignature.of(g.graph()), k -> {
                 representative.add(layer);
@@ -99,7 +104,7 @@ final class LayerProfiles {
         tasks.sort((a, b) -> Integer.compare(weight(profiles.get(b[1])), weight(profiles.get(a[1]))));
         List<Future<IntraOpPlan>> futures = new ArrayList<>();
         for (int[] task : tasks) {
-            Graph g = layerGraphs.get(representative.get(task[0])).graph();
+            Graph g = layerGraph(representative.get(task[0]), task[1]).graph();
             PlanMethod method = profiles.get(task[1]).method();
             DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
             futures.add(pool.submit(() -> method.plan(g, mesh, options)));
@@ -110,6 +115,11 @@ final class LayerProfiles {
             plans[task[0]][task[1]] = p;
             costs[task[0]][task[1]] = StageCost.of(p);
         }
+    }
+
+    /** Layer {@code l}'s graph as profile {@code profile} runs it: rematerialised or not. */
+    private StageGraph layerGraph(int l, int profile) {
+        return (profiles.get(profile).remat() ? recomputedGraphs : layerGraphs).get(l);
     }
 
     private static int weight(Profile p) {
@@ -147,8 +157,8 @@ final class LayerProfiles {
                 for (int m = 0; m < profiles.size(); m++) {
                     IntraOpPlan src = plans[typeOf[from]][m];
                     IntraOpPlan dst = plans[typeOf[to]][m];
-                    cost[m] = Resharding.between(src.outputSpec(layerGraphs.get(from).local(v)),
-                            dst.outputSpec(layerGraphs.get(to).local(v)), g.node(v).type(), profiles.get(m).mesh().costMesh()).cost();
+                    cost[m] = Resharding.between(src.outputSpec(layerGraph(from, m).local(v)),
+                            dst.outputSpec(layerGraph(to, m).local(v)), g.node(v).type(), profiles.get(m).mesh().costMesh()).cost();
                 }
                 into.get(Math.max(from, to)).add(new Transfer(v, from, to, g.node(v).phase(), cost));
             }
@@ -195,13 +205,14 @@ final class LayerProfiles {
             if (layer < first || layer > last) {
                 layer = -1;
                 for (int l = first; l <= last && layer < 0; l++) {
-                    if (layerGraphs.get(l).local(v) >= 0) {
+                    if (layerGraph(l, profile).local(v) >= 0) {
                         layer = l;
                     }
                 }
             }
             IntraOpPlan p = plans[typeOf[layer]][profile];
-            choice[n.id()] = p.choices().get(layerGraphs.get(layer).local(v));
+            StageGraph lg = layerGraph(layer, profile);
+            choice[n.id()] = p.choices().get(stage.isRecomputed(n.id()) ? lg.recomputedLocal(v) : lg.local(v));
         }
         StrategySpace space = StrategySpace.enumerate(g, mesh, options);
         PlanMethod method = profiles.get(profile).method();

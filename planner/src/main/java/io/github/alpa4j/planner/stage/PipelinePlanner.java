@@ -47,7 +47,7 @@ public final class PipelinePlanner {
         Layering layering = LayerClustering.cluster(g, layers, options.epsilon());
         List<Submesh> submeshes = options.submeshes().of(cluster);
         List<LogicalMesh> meshes = LogicalMesh.of(cluster, submeshes, options.logicalShapes());
-        List<Profile> profiles = Profile.of(meshes);
+        List<Profile> profiles = Profile.of(meshes, options.remat());
         PlannerOptions intra = intraOptions(options, microbatches);
         long budget = options.memoryBytes(cluster.gpu().memoryBytes());
         int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
@@ -71,8 +71,10 @@ public final class PipelinePlanner {
                 StageDp.Stage s = sol.stages().get(i);
                 int profile = table.profile(s.first(), s.last(), s.submesh(), s.inflight(), s.maxUpdate());
                 LogicalMesh lm = profiles.get(profile).mesh();
+                StageGraph sg = StageGraph.of(layering, s.first(), s.last());
                 placements.add(new StagePlacement(s.first(), s.last(), lm.physical(),
-                        DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile, StageGraph.of(layering, s.first(), s.last())));
+                        DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile,
+                        profiles.get(profile).remat() ? sg.recomputed(layering) : sg));
             }
             StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool);
             long t4 = System.nanoTime();

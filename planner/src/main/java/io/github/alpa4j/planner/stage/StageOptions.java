@@ -17,10 +17,11 @@ import java.util.OptionalLong;
  * @param refineStages      re-solve each chosen stage's ILP on its whole graph (else keep its layers' plans side by side)
  * @param threads           threads for independent ILP solves; 0 for one per core
  * @param intraOp           the options of every intra-op ILP (its memory budget is ignored: stages are checked as above)
+ * @param remat             whether stages recompute their layers' forward values in the backward pass (rematerialisation)
  */
 public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, LogicalShapeSpace logicalShapes,
                            PipelineSchedule schedule, OptionalLong memoryBudgetBytes, boolean refineStages,
-                           int threads, PlannerOptions intraOp) {
+                           int threads, PlannerOptions intraOp, RematMode remat) {
     public StageOptions {
         if (layers < 0) {
             throw new PlanningException("the number of layers must be 0 (automatic) or positive, got " + layers);
@@ -36,6 +37,13 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         }
     }
 
+    /** The options without rematerialisation. */
+    public StageOptions(int layers, double epsilon, SubmeshSpace submeshes, LogicalShapeSpace logicalShapes,
+                        PipelineSchedule schedule, OptionalLong memoryBudgetBytes, boolean refineStages, int threads,
+                        PlannerOptions intraOp) {
+        this(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, intraOp, RematMode.NONE);
+    }
+
     /** Every knob at its default. */
     public static StageOptions defaults() {
         return builder().build();
@@ -48,7 +56,7 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
     /** A builder holding these options, to change a few knobs. */
     public Builder toBuilder() {
         return builder().layers(layers).epsilon(epsilon).submeshes(submeshes).logicalShapes(logicalShapes).schedule(schedule)
-                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp);
+                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp).remat(remat);
     }
 
     /** The knobs and their defaults, one line each; {@link #build()} checks them. */
@@ -62,6 +70,7 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         private boolean refineStages = true;                                                // re-solve each chosen stage whole
         private int threads = 0;                                                            // one per core
         private PlannerOptions intraOp = PlannerOptions.defaults();                         // the intra-op defaults
+        private RematMode remat = RematMode.NONE;                                           // keep every activation
 
         private Builder() {
         }
@@ -115,9 +124,14 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
             return this;
         }
 
+        public Builder remat(RematMode v) {
+            remat = v;
+            return this;
+        }
+
         public StageOptions build() {
             return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads,
-                    intraOp);
+                    intraOp, remat);
         }
     }
 
@@ -145,6 +159,10 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
 
     public StageOptions withIntraOp(PlannerOptions v) {
         return toBuilder().intraOp(v).build();
+    }
+
+    public StageOptions withRemat(RematMode v) {
+        return toBuilder().remat(v).build();
     }
 
     /** The per-device memory a stage must fit on GPUs with {@code gpuMemoryBytes}. */
