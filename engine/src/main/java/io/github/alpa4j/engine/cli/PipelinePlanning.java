@@ -62,7 +62,8 @@ final class PipelinePlanning {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
         StageOptions o = StageOptions.defaults().withLayers(cmd.pipeline().pipelineLayers)
-                .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options()).withRemat(cmd.remat());
+                .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options()).withRemat(cmd.remat())
+                .toBuilder().logicalShapes(cmd.pipeline().logicalShapeSpace()).build();
         if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
         }
