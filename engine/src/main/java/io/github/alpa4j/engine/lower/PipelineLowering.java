@@ -83,7 +83,18 @@ public final class PipelineLowering {
             List<Instruction> update = new ArrayList<>();
             split.accumulated.forEach((st, views) -> update.add(new Instruction.Average(st, views, plan.microbatches())));
             update.addAll(split.update);
-            devices.add(new StageProgram.DevicePasses(forward, backward, update));
+            Set<Integer> shared = new HashSet<>();
+            split.prologue.forEach(ins -> {
+                if (ins.written() >= 0) {
+                    shared.add(ins.written());
+                }
+            });
+            split.prologue.forEach(ins -> {
+                if (ins instanceof Instruction.Free f) {
+                    shared.remove(f.slot());
+                }
+            });
+            devices.add(new StageProgram.DevicePasses(split.prologue, shared, forward, backward, update));
         }
         Map<String, Integer> outputs = new LinkedHashMap<>();
         p.outputs().forEach((name, slot) -> {

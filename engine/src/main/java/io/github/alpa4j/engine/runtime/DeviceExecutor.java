@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One device running its program: its registers, the kernels, collectives and block transfers of its
@@ -39,6 +40,7 @@ final class DeviceExecutor<F, I> {
     private final BlockTransfer<F> transfers;
     private final VocabParallelCrossEntropy<F, I> vocabCrossEntropy;
     private final boolean[] variable;
+    private final boolean[] shared;
     private final Object[] variables;
     private final Object[] accumulators;
     private Object[][] frames = new Object[0][];
@@ -81,6 +83,7 @@ final class DeviceExecutor<F, I> {
         this.vocabCrossEntropy = new VocabParallelCrossEntropy<>(this, backend, collectives);
         int slots = program.slots().size();
         this.variable = new boolean[slots];
+        this.shared = new boolean[slots];
         program.variables().values().forEach(v -> variable[v] = true);
         this.variables = new Object[slots];
         this.accumulators = new Object[slots];
@@ -156,17 +159,20 @@ final class DeviceExecutor<F, I> {
         }
     }
 
-    /** Whether any update's new value in the current frame is infinite or NaN (fp16 loss scaling's overflow check). */
-    boolean updatesOverflow(Map<Integer, Integer> updates) {
-        List<Integer> values = List.copyOf(updates.values());
-        return UpdateCheck.anyNonFinite(backend, values.stream().map(v -> frame[v]).toList(),
-                values.stream().map(v -> program.slot(v).local().size()).toList());
+    /** Binds the current frame's {@code slots} (a pipeline's per-iteration values) into every frame, for this step. */
+    void share(Set<Integer> slots) {
+        for (int s : slots) {
+            shared[s] = true;
+            for (Object[] f : frames) {
+                f[s] = frame[s];
+            }
+        }
     }
 
     /** Checks that the current frame holds nothing but variables (a microbatch after its backward pass). */
     void checkOnlyVariablesLeft(String what) {
         for (int s = 0; s < frame.length; s++) {
-            if (frame[s] != null && !variable[s] && !program.slot(s).isAlias()) {
+            if (frame[s] != null && !variable[s] && !shared[s] && !program.slot(s).isAlias()) {
                 throw new IllegalStateException(what + " left slot " + s + " (" + program.slot(s).global() + ") allocated on device "
                         + device + "; lowering must free it");
             }

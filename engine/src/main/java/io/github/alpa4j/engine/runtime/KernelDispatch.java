@@ -111,7 +111,7 @@ public final class KernelDispatch<F, I> {
     }
 
     /** Whether tensors of {@code t} hold bf16 or f16 values (rounded after every op that writes them). */
-    public static boolean isNarrow(TensorType t) {
+    static boolean isNarrow(TensorType t) {
         return t.dtype() == DType.BF16 || t.dtype() == DType.F16;
     }
 

@@ -90,7 +90,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         Map<String, Tensor> out = new LinkedHashMap<>();
         program.outputs().forEach((name, slot) -> out.put(name, gather(slot, DeviceExecutor::download)));
         // every device keeps its old variables if any device's update overflowed (as an all-reduce of the flags would agree)
-        skipped = lossScaled && devices.stream().anyMatch(dev -> dev.updatesOverflow(program.updates()));
+        skipped = lossScaled && devices.stream().anyMatch(dev -> UpdateCheck.updatesOverflow(dev, program, program.updates()));
         devices.forEach(dev -> dev.endStep(skipped ? Map.of() : program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;

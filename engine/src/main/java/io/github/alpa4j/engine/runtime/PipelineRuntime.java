@@ -129,7 +129,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         Map<String, Tensor> out = new LinkedHashMap<>();
         // a loss-scaled step that overflowed on any device of any stage keeps every variable as it was
         skipped = lossScaled && program.stages().stream().anyMatch(st -> devices.get(st.index()).stream()
-                .anyMatch(dev -> dev.updatesOverflow(st.program().updates())));
+                .anyMatch(dev -> UpdateCheck.updatesOverflow(dev, st.program(), st.program().updates())));
         for (StageProgram st : program.stages()) {
             st.outputs().forEach((name, slot) -> out.put(name, gather(st, slot, DeviceExecutor::download)));
             devices.get(st.index()).forEach(dev -> dev.endStep(skipped ? Map.of() : st.program().updates()));
@@ -167,6 +167,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         List<TaskTiming> timeline = timings.get(st.firstDevice() + dev.device);
         timeline.clear();
         dev.beginStep(microbatches + 1);
+        dev.useFrame(microbatches);
+        dev.run(passes.prologue());          // once per iteration: weight casts, read by every microbatch
+        dev.share(passes.perIteration());
         PipelineSchedule.StageTasks tasks = schedule.stageTasks(program.stages().size(), microbatches, st.index());
         for (Task t : tasks.warmUp()) {      // forwards that fill the pipeline
             timeline.add(run(st, dev, passes, t, micro));

@@ -6,7 +6,9 @@ import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.kernels.Kernels;
+import io.github.alpa4j.engine.lower.MeshProgram;
 import java.util.List;
+import java.util.Map;
 
 /**
  * fp16 loss scaling's overflow check on one device: whether any new value of a variable is infinite or
@@ -38,6 +40,13 @@ final class UpdateCheck {
         } finally {
             backend.free(flag);
         }
+    }
+
+    /** Whether any update's new value in {@code dev}'s current frame is infinite or NaN. */
+    static boolean updatesOverflow(DeviceExecutor<?, ?> dev, MeshProgram program, Map<Integer, Integer> updates) {
+        List<Integer> values = List.copyOf(updates.values());
+        return anyNonFinite(dev.backend, values.stream().map(dev::slot).toList(),
+                values.stream().map(v -> program.slot(v).local().size()).toList());
     }
 
     /** The update values' sizes in {@code g}, in the order of its updates. */

@@ -278,10 +278,16 @@ public final class ManualPlans {
             }
         }
 
+        /** A parameter, or its cast to the compute type (mixed precision): what Megatron splits. */
+        private boolean isWeight(int node) {
+            Node w = graph.node(node);
+            return w.isParameter() || w.op() instanceof ElementwiseOp.Cast && graph.node(w.input(0)).isParameter();
+        }
+
         /** Megatron's splits for forward matmuls with a weight operand and for embedding lookups. */
         private List<Integer> tensorParallel(Node n, List<Integer> cands) {
             Predicate<ShardingStrategy> megatron = null;
-            if (n.op() instanceof MatmulOp.MatMul m && !m.transB() && graph.node(n.input(1)).isParameter()
+            if (n.op() instanceof MatmulOp.MatMul m && !m.transB() && isWeight(n.input(1))
                     && graph.node(n.input(1)).type().rank() == 2 && choice[n.input(0)] >= 0) {
                 ShardingSpec a = seen(n.input(0));
                 int k = m.transA() ? a.rank() - 2 : a.rank() - 1;

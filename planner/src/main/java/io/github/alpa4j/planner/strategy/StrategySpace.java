@@ -61,13 +61,14 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
 
     /**
      * Strategy {@code s}'s cost at {@code node} as the objective counts it: communication, plus compute
-     * unless compute is free; what runs once per iteration (an update node; the collectives of a node
-     * yielding a gradient) weighted by {@link PlannerOptions#iterationWeight()}.
+     * unless compute is free; what runs once per iteration (an update node, a value computed from variables
+     * alone such as a weight's cast; the collectives of a node yielding a gradient) weighted by
+     * {@link PlannerOptions#iterationWeight()}.
      */
     public double nodeCost(int node, ShardingStrategy s) {
         double compute = options.zeroComputeCost() ? 0 : s.computeCost();
         double w = options.iterationWeight();
-        if (graph.node(node).phase() == Phase.UPDATE) {
+        if (graph.node(node).phase() == Phase.UPDATE || graph.perIteration(node)) {
             return w * (compute + s.communicationCost());
         }
         return compute + (yieldsGradient[node] ? w : 1) * s.communicationCost();
@@ -75,7 +76,7 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
 
     /** The weight of resharding an input of {@code consumer}: an update runs once per iteration. */
     public double reshardWeight(int consumer) {
-        return graph.node(consumer).phase() == Phase.UPDATE ? options.iterationWeight() : 1;
+        return graph.node(consumer).phase() == Phase.UPDATE || graph.perIteration(consumer) ? options.iterationWeight() : 1;
     }
 
     /**
