@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Step time of the foundation GPT on the simulated 2x2 CPU mesh against one device, and the share of
-# step time spent in collectives; writes bench/results/mesh-step-cpu.md. Usage: bench/mesh-step.sh [steps]
+# step time spent in collectives; appends a dated section to bench/results/mesh-step-cpu.md (earlier runs
+# stay). Usage: bench/mesh-step.sh [steps]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STEPS="${1:-60}"
@@ -17,7 +18,8 @@ for p in dp megatron dp-megatron; do run "mesh-$p" --mesh 2x2 --plan "$p"; done
 run pipe-1f1b --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule 1f1b
 run pipe-gpipe --mesh 2x2 --plan megatron:dp=2,tp=1,pp=2 --microbatches 4 --schedule gpipe
 {
-  echo "# Foundation GPT: one CPU device against a simulated 2x2 mesh"
+  [ -s "$OUT" ] || { echo "# Foundation GPT: one CPU device against a simulated 2x2 mesh"; echo; }
+  echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROOT" rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg) before"
   echo
   echo "Date: $(date -u +%Y-%m-%d). Machine: $(nproc)-core $(lscpu | sed -n 's/^Model name: *//p' | head -1)."
   echo "Model: GPT 2 layers, hidden 64, 4 heads, seq 32, vocab 16, batch 16 (512 tokens/step), AdamW fp32."
@@ -43,5 +45,8 @@ for name in ["single","mesh-auto","mesh-dp","mesh-megatron","mesh-dp-megatron","
            else "2x2 as 2 stages of 1x2 (dp=2, pp=2), 4 microbatches, "+name[5:])
     print(f"| {label} | {ms:.1f} | {tps:,.0f} | {base/ms:.2f}x | {100*j['collective_share']:.0f} | {100*j['matmul_share']:.0f} | {moved} | {j['peak_bytes_per_device']/2**20:.2f} MiB |")
 PY
-} > "$OUT"
-cat "$OUT"
+  echo
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} >> "$OUT"
+tail -20 "$OUT"

@@ -8,10 +8,13 @@ module io.github.alpa4j.energy {
     requires java.desktop;
 
     exports io.github.alpa4j.energy;
+    exports io.github.alpa4j.energy.calibration;
     exports io.github.alpa4j.energy.cli;
     exports io.github.alpa4j.energy.control;
     exports io.github.alpa4j.energy.dag;
+    exports io.github.alpa4j.energy.frontier;
     exports io.github.alpa4j.energy.model;
     exports io.github.alpa4j.energy.monitor;
+    exports io.github.alpa4j.energy.plan;
     exports io.github.alpa4j.energy.profile;
 }

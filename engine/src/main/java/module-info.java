@@ -9,6 +9,7 @@ module io.github.alpa4j.engine {
     requires org.knowm.xchart;
     requires java.desktop;
     requires java.management;
+    requires jdk.unsupported; // sun.misc.Signal: SIGINT and SIGTERM stop training between steps
 
     opens io.github.alpa4j.engine.cli to info.picocli; // picocli fills the commands' options by reflection
 }

@@ -2,6 +2,7 @@
 module io.github.alpa4j.planner {
     requires ortools.java;
     requires com.google.protobuf;
+    requires com.sun.jna; // loads OR-Tools' natives from the unpacked cache
     requires com.fasterxml.jackson.databind;
 
     exports io.github.alpa4j.ir;

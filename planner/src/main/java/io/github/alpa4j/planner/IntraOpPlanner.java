@@ -43,54 +43,85 @@ public final class IntraOpPlanner {
      * of the same graph on the same mesh, such as a manual one) instead of the greedy and manual plans.
      */
     public static IntraOpPlan plan(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
+        return prepare(graph, mesh, options, warmStart).solve();
+    }
+
+    /**
+     * The first half of {@link #plan}: strategies enumerated, the ILP built and reduced by exact
+     * elimination, ready to {@link Prepared#solve() solve} (so that a caller can time the two apart).
+     */
+    public static Prepared prepare(Graph graph, DeviceMesh mesh, PlannerOptions options, IntraOpPlan warmStart) {
         long t0 = System.nanoTime();
-        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
-        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(mesh))) {
+        return prepare(StrategySpace.enumerate(graph, mesh, options), warmStart, t0);
+    }
+
+    /** As {@link #prepare(Graph, DeviceMesh, PlannerOptions, IntraOpPlan)} on strategies already enumerated, with their options. */
+    public static Prepared prepare(StrategySpace space, IntraOpPlan warmStart) {
+        return prepare(space, warmStart, System.nanoTime());
+    }
+
+    private static Prepared prepare(StrategySpace space, IntraOpPlan warmStart, long t0) {
+        PlannerOptions options = space.options();
+        if (warmStart != null && (!warmStart.graph().nodes().equals(space.graph().nodes()) || !warmStart.mesh().equals(space.mesh()))) {
             throw new IllegalArgumentException("a warm start must be a plan of the same graph on the same mesh");
         }
         boolean budget = options.memoryBudgetBytes().isPresent();
         IntraOpIlp ilp = IntraOpIlp.build(space, options.followerMerging(), options.tieRepeatedLayers(), budget);
-        IlpProblem full = ilp.problem();
-        VariableElimination elimination = !budget && options.eliminate() ? VariableElimination.of(full) : null;
-        IlpProblem core = elimination != null ? elimination.reduced() : full;
-        int[] kept = elimination != null ? elimination.keptVars() : null;
-        double build = (System.nanoTime() - t0) / 1e9;
+        VariableElimination elimination = !budget && options.eliminate() ? VariableElimination.of(ilp.problem()) : null;
+        return new Prepared(space, ilp, elimination, options, warmStart, (System.nanoTime() - t0) / 1e9);
+    }
 
-        // the warm start costs a greedy pass and three manual plans: computed only if the relaxation is not integral
-        int[][] hint = new int[1][];
-        Supplier<int[]> start = () -> {
-            if (hint[0] == null) {
-                hint[0] = warmStart != null
-                        ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
-                        : bestStart(ilp, space);
+    /**
+     * An intra-op ILP built and reduced, not yet solved.
+     *
+     * @param elimination  the exact elimination, or null when there is none (a memory budget, or turned off)
+     * @param warmStart    the plan to start from, or null for the best of the greedy and manual plans
+     * @param buildSeconds strategy enumeration, ILP construction and elimination
+     */
+    public record Prepared(StrategySpace space, IntraOpIlp ilp, VariableElimination elimination, PlannerOptions options,
+                           IntraOpPlan warmStart, double buildSeconds) {
+        /** Solves the ILP and costs the result as a plan. */
+        public IntraOpPlan solve() {
+            IlpProblem full = ilp.problem();
+            IlpProblem core = elimination != null ? elimination.reduced() : full;
+            int[] kept = elimination != null ? elimination.keptVars() : null;
+            // the warm start costs a greedy pass and three manual plans: computed only if the relaxation is not integral
+            int[][] hint = new int[1][];
+            Supplier<int[]> start = () -> {
+                if (hint[0] == null) {
+                    hint[0] = warmStart != null
+                            ? ilp.varChoices(warmStart.choices().stream().mapToInt(Integer::intValue).toArray())
+                            : bestStart(ilp, space);
+                }
+                return hint[0];
+            };
+            IlpSolution sol = core.varCount() == 0
+                    // elimination left nothing to search: its argmins are the optimum
+                    ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
+                    : IntraOpPlanner.solve(core, () -> kept == null ? start.get() : project(start.get(), kept), options);
+            int[] varChoice = sol.status().hasSolution()
+                    ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
+            // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
+            if (sol.status() != SolveStatus.OPTIMAL) {
+                int[] h = start.get();
+                boolean hintFits = full.objective(h) < Double.POSITIVE_INFINITY
+                        && full.peakMemory(h) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
+                if (hintFits && (varChoice == null || full.objective(h) < full.objective(varChoice))) {
+                    varChoice = h;
+                }
             }
-            return hint[0];
-        };
-        IlpSolution sol = core.varCount() == 0
-                // elimination left nothing to search: its argmins are the optimum
-                ? new IlpSolution(new int[0], 0, SolveStatus.OPTIMAL, 0, 0, 0)
-                : solve(core, () -> kept == null ? start.get() : project(start.get(), kept), options);
-        int[] varChoice = sol.status().hasSolution()
-                ? (elimination != null ? elimination.expand(sol.choice()) : sol.choice()) : null;
-        // CP-SAT may stop at its time limit without reaching the warm start on a large model: keep the better
-        if (sol.status() != SolveStatus.OPTIMAL) {
-            int[] h = start.get();
-            boolean hintFits = full.objective(h) < Double.POSITIVE_INFINITY
-                    && full.peakMemory(h) <= options.memoryBudgetBytes().orElse(Long.MAX_VALUE);
-            if (hintFits && (varChoice == null || full.objective(h) < full.objective(varChoice))) {
-                varChoice = h;
+            if (varChoice == null) {
+                throw failure(full, options, sol.status());
             }
+            if (full.objective(varChoice) == Double.POSITIVE_INFINITY) {
+                throw new IllegalStateException("the ILP returned a forbidden assignment");
+            }
+            IlpStats stats = new IlpStats(space.graph().size(), space.strategyCount(), ilp.groupCount(), full.varCount(),
+                    full.edges().size(), core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), buildSeconds,
+                    sol.seconds());
+            PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
+            return IntraOpPlan.of(PlanMethod.AUTO.flag(), status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
         }
-        if (varChoice == null) {
-            throw failure(full, options, sol.status());
-        }
-        if (full.objective(varChoice) == Double.POSITIVE_INFINITY) {
-            throw new IllegalStateException("the ILP returned a forbidden assignment");
-        }
-        IlpStats stats = new IlpStats(space.graph().size(), space.strategyCount(), ilp.groupCount(), full.varCount(), full.edges().size(),
-                core.varCount(), core.edges().size(), sol.boolVars(), sol.constraints(), build, sol.seconds());
-        PlanStatus status = sol.status() == SolveStatus.OPTIMAL ? PlanStatus.OPTIMAL : PlanStatus.FEASIBLE;
-        return IntraOpPlan.of(PlanMethod.AUTO.flag(), status, space, ilp.nodeStrategies(varChoice), Optional.of(stats));
     }
 
     /**

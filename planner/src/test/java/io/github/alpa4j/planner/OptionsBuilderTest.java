@@ -20,7 +20,7 @@ class OptionsBuilderTest {
                 .isEqualTo(new PlannerOptions(false, true, true, true, true, OptionalLong.empty(), 60.0, 1, true, 1.0, true));
         assertThat(StageOptions.defaults()).isEqualTo(new StageOptions(0, 0.5, SubmeshSpace.POWER_OF_TWO,
                 LogicalShapeSpace.MODEL_PARALLEL_IN_HOST, PipelineSchedule.ONE_F_ONE_B, OptionalLong.empty(), true, 0,
-                PlannerOptions.defaults()));
+                PlannerOptions.defaults(), null, RematMode.NONE));
     }
 
     @Test
@@ -29,7 +29,7 @@ class OptionsBuilderTest {
         PlannerOptions p = new PlannerOptions(true, false, false, false, false, OptionalLong.of(1 << 20), 5.0, 3, false, 0.25, false);
         assertThat(p.toBuilder().build()).isEqualTo(p);
         StageOptions s = new StageOptions(4, 1.5, SubmeshSpace.ALL, LogicalShapeSpace.ALL, PipelineSchedule.GPIPE,
-                OptionalLong.of(1 << 30), false, 2, p);
+                OptionalLong.of(1 << 30), false, 2, p, (plan, analytic) -> analytic, RematMode.AUTO);
         assertThat(s.toBuilder().build()).isEqualTo(s);
     }
 

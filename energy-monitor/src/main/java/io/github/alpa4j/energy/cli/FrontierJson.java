@@ -10,7 +10,6 @@ import io.github.alpa4j.energy.plan.ChosenPlan;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -92,11 +91,12 @@ final class FrontierJson {
                 points);
     }
 
-    static void write(Path file, Document document) {
+    /** The document as the file holds it. */
+    static byte[] bytes(Document document) {
         try {
-            mapper().writeValue(file.toFile(), document);
+            return mapper().writeValueAsBytes(document);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot render the frontier's JSON", e);
         }
     }
 }

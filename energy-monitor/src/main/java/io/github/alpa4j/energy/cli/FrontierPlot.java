@@ -25,7 +25,8 @@ final class FrontierPlot {
     private FrontierPlot() {
     }
 
-    static void write(Path file, Frontier frontier, ChosenPlan chosen, String title) {
+    /** The plot as {@code file} will hold it: SVG or PNG by its extension. */
+    static byte[] render(Path file, Frontier frontier, ChosenPlan chosen, String title) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".svg") && !name.endsWith(".png")) {
             throw new EnergyInputException("plot " + file + ": the name must end in .svg or .png");
@@ -41,15 +42,17 @@ final class FrontierPlot {
                 new double[] {chosen.point().timeSeconds()}, new double[] {chosen.energyJoules()});
         point.setMarker(SeriesMarkers.DIAMOND);
         point.setMarkerColor(new Color(0xd62728));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try {
             if (name.endsWith(".svg")) {
-                VectorGraphicsEncoder.saveVectorGraphic(chart, file.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+                VectorGraphicsEncoder.saveVectorGraphic(chart, bytes, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
             } else {
-                BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+                BitmapEncoder.saveBitmap(chart, bytes, BitmapEncoder.BitmapFormat.PNG);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plot " + file, e);
+            throw new UncheckedIOException("cannot draw plot " + file, e);
         }
+        return bytes.toByteArray();
     }
 
     private static XYSeries add(XYChart chart, String name, List<FrontierPoint> points) {

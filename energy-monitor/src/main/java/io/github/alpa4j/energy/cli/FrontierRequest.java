@@ -36,6 +36,8 @@ public record FrontierRequest(ProfileSource profile, int stages, int microbatche
     /** The Perseus authors' rule, so a measured profile gives their frontier. */
     public static final Dominance DEFAULT_DOMINANCE = Dominance.RAW_ENERGY;
     public static final int DEFAULT_TABLE_ROWS = 40;
+    /** More than any GPU draws, blocked or not. */
+    public static final double MAX_BLOCKING_WATTS = 100_000;
 
     public FrontierRequest {
         if (stages < 1) {
@@ -44,8 +46,8 @@ public record FrontierRequest(ProfileSource profile, int stages, int microbatche
         if (microbatches < 1) {
             throw new EnergyInputException("--microbatches must be at least 1, got " + microbatches);
         }
-        if (!(blockingWatts >= 0) || !Double.isFinite(blockingWatts)) {
-            throw new EnergyInputException("--p-blocking must be a power of 0 W or more, got " + blockingWatts);
+        if (!(blockingWatts >= 0) || !(blockingWatts <= MAX_BLOCKING_WATTS)) {
+            throw new EnergyInputException("--p-blocking must be a power from 0 W to " + (long) MAX_BLOCKING_WATTS + " W, got " + blockingWatts);
         }
         if (!(tauSeconds > 0) || !Double.isFinite(tauSeconds)) {
             throw new EnergyInputException("--tau-ms must be positive, got " + tauSeconds * 1e3);

@@ -1,5 +1,7 @@
 package io.github.alpa4j.energy.control;
 
+import static io.github.alpa4j.energy.profile.ProfileCsv.clip;
+
 import io.github.alpa4j.energy.EnergyInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ public final class FrequencyPlanCsv {
             if (!header) {
                 String[] h = line.split(",", -1);
                 if (h.length != 2 || !h[0].strip().equals("instruction") || !h[1].strip().equals("frequency")) {
-                    throw new EnergyInputException(where + ": expected the header 'instruction,frequency', got '" + line + "'");
+                    throw new EnergyInputException(where + ": expected the header 'instruction,frequency', got '" + clip(line) + "'");
                 }
                 header = true;
                 continue;
@@ -49,7 +51,7 @@ public final class FrequencyPlanCsv {
             // the frequency follows the last comma: instruction ids such as F(0,3) hold commas themselves
             int comma = line.lastIndexOf(',');
             if (comma < 0) {
-                throw new EnergyInputException(where + ": expected instruction,frequency, got '" + line + "'");
+                throw new EnergyInputException(where + ": expected instruction,frequency, got '" + clip(line) + "'");
             }
             String[] f = {line.substring(0, comma), line.substring(comma + 1)};
             String id = f[0].strip();
@@ -60,13 +62,13 @@ public final class FrequencyPlanCsv {
             try {
                 mhz = Integer.parseInt(f[1].strip());
             } catch (NumberFormatException e) {
-                throw new EnergyInputException(where + ": frequency '" + f[1].strip() + "' is not a whole number of MHz");
+                throw new EnergyInputException(where + ": frequency '" + clip(f[1].strip()) + "' is not a whole number of MHz");
             }
             if (mhz <= 0) {
                 throw new EnergyInputException(where + ": frequency must be positive, got " + mhz);
             }
             if (!seen.add(id)) {
-                throw new EnergyInputException(where + ": instruction " + id + " appears twice");
+                throw new EnergyInputException(where + ": instruction " + clip(id) + " appears twice");
             }
             steps.add(new FrequencyPlan.Step(id, mhz));
         }

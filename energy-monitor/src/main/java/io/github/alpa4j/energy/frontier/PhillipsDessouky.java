@@ -78,11 +78,44 @@ public final class PhillipsDessouky {
     }
 
     /**
+     * How many steps {@link #run} takes, known before it starts: each shortens the iteration by one
+     * quantum, from every computation at its least-energy duration down to every one at its fastest.
+     */
+    public long steps() {
+        long[] fastest = new long[dag.size()];
+        for (int i = 0; i < dag.size(); i++) {
+            fastest[i] = curves[i].minQuanta();
+        }
+        return new LongestPaths(dag, leastEnergyDurations()).makespan() - new LongestPaths(dag, fastest).makespan();
+    }
+
+    /** Every computation's least-energy duration; computations of one (stage, instruction) share a curve, searched once. */
+    private long[] leastEnergyDurations() {
+        java.util.Map<TimeEnergyCurve, Long> least = new java.util.IdentityHashMap<>();
+        long[] d = new long[dag.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = least.computeIfAbsent(curves[i], TimeEnergyCurve::leastEnergyQuanta);
+        }
+        return d;
+    }
+
+    /** Hears how many steps of the frontier are done, after each. */
+    @FunctionalInterface
+    public interface Progress {
+        void stepsDone(long steps);
+    }
+
+    /**
      * The frontier from the least-energy point to the fastest, one quantum per step. Each step
      * names lowtime's: find the critical sub-DAG, annotate its capacities, find the minimum cut,
      * reduce the durations across it.
      */
     public Frontier run() {
+        return run(done -> { });
+    }
+
+    /** {@link #run()}, telling {@code progress} after every step. */
+    public Frontier run(Progress progress) {
         Search search = new Search();
         List<FrontierPoint> points = new ArrayList<>();
         List<int[]> spedUp = new ArrayList<>();
@@ -99,6 +132,7 @@ public final class PhillipsDessouky {
             spedUp.add(cut.get().spedUp());
             slowedDown.add(cut.get().slowedDown());
             points.add(point(points.size(), search.paths.makespan(), search.energy));
+            progress.stepsDone(points.size() - 1);
         }
         return new Frontier(dag, profile, search.initial, points, spedUp, slowedDown);
     }
@@ -124,8 +158,9 @@ public final class PhillipsDessouky {
 
         /** Every computation at its least-energy duration. */
         Search() {
+            long[] least = leastEnergyDurations();
             for (int i = 0; i < n; i++) {
-                durations[i] = curves[i].leastEnergyQuanta();
+                durations[i] = least[i];
                 energy += curves[i].energy(durations[i]);
             }
             initial = durations.clone();

@@ -25,6 +25,6 @@ public enum Instruction {
                 return instruction;
             }
         }
-        throw new EnergyInputException("instruction '" + text + "' is neither 'forward' nor 'backward'");
+        throw new EnergyInputException("instruction '" + ProfileCsv.clip(text) + "' is neither 'forward' nor 'backward'");
     }
 }

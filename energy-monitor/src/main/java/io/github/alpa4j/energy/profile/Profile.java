@@ -68,6 +68,22 @@ public final class Profile {
         return measurements;
     }
 
+    /** The widest range of times one (stage, instruction) was measured at over its clocks, in seconds. */
+    public double widestTimeRangeSeconds() {
+        double widest = 0;
+        for (int s = 0; s < stageCount(); s++) {
+            for (Instruction i : Instruction.values()) {
+                List<Measurement> rows = measurements(s, i);
+                if (rows != null && !rows.isEmpty()) {
+                    double lo = rows.stream().mapToDouble(Measurement::timeSeconds).min().orElseThrow();
+                    double hi = rows.stream().mapToDouble(Measurement::timeSeconds).max().orElseThrow();
+                    widest = Math.max(widest, hi - lo);
+                }
+            }
+        }
+        return widest;
+    }
+
     /** The rows of one (stage, instruction), fastest clock first. */
     public List<Measurement> measurements(int stage, Instruction instruction) {
         return byStage.get(stage).get(instruction);

@@ -22,6 +22,8 @@ import java.util.Map;
  */
 public final class ProfileCsv {
     public static final String HEADER = "stage,instruction,frequency,time,energy";
+    /** Stages are numbered below this: a profile covers every stage below its largest, and no pipeline is deeper. */
+    public static final int MAX_STAGES = 10_000;
 
     private ProfileCsv() {
     }
@@ -32,8 +34,16 @@ public final class ProfileCsv {
         } catch (NoSuchFileException e) {
             throw new EnergyInputException("profile " + file + " does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile " + file, e);
+            throw new EnergyInputException("cannot read profile " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The most characters of a row or field an error message repeats. */
+    private static final int SHOWN = 60;
+
+    /** {@code text} as an error message quotes it: whole when short, else its start and its length. */
+    public static String clip(String text) {
+        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "... (" + text.length() + " characters)";
     }
 
     /** Reads a profile; {@code source} names it in error messages. */
@@ -54,21 +64,21 @@ public final class ProfileCsv {
                 if (line.isBlank()) {
                     continue;
                 }
-                Measurement m = parse(line.strip(), source + " row " + rowNumber + " '" + line.strip() + "'");
+                Measurement m = parse(line.strip(), source + " row " + rowNumber + " '" + clip(line.strip()) + "'");
                 String key = m.stage() + "," + m.instruction().csvName();
                 String exact = key + "," + m.frequencyMhz();
                 if (firstRow.putIfAbsent(exact, rowNumber) != null) {
-                    throw new EnergyInputException(source + " row " + rowNumber + " '" + line.strip() + "': stage "
+                    throw new EnergyInputException(source + " row " + rowNumber + " '" + clip(line.strip()) + "': stage "
                             + m.stage() + " " + m.instruction().csvName() + " at " + m.frequencyMhz()
                             + " MHz repeats row " + firstRow.get(exact));
                 }
                 firstRow.putIfAbsent(key, rowNumber);
-                firstContent.putIfAbsent(key, line.strip());
+                firstContent.putIfAbsent(key, clip(line.strip()));
                 frequencies.merge(key, 1, Integer::sum);
                 rows.add(m);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile " + source, e);
+            throw new EnergyInputException("cannot read profile " + source + ": " + e.getMessage());
         }
         if (rows.isEmpty()) {
             throw new EnergyInputException(source + " has a header but no rows");
@@ -97,6 +107,9 @@ public final class ProfileCsv {
             throw new EnergyInputException(where + ": expected 5 fields (" + HEADER + "), found " + fields.length);
         }
         int stage = integer(fields[0], "stage", where);
+        if (stage >= MAX_STAGES) {
+            throw new EnergyInputException(where + ": stage " + stage + " is beyond the " + MAX_STAGES + " stages a profile may have");
+        }
         Instruction instruction;
         try {
             instruction = Instruction.fromCsv(fields[1].strip());
@@ -118,7 +131,7 @@ public final class ProfileCsv {
     private static int integer(String field, String column, String where) {
         double value = number(field, column, where);
         if (value != Math.rint(value) || value > Integer.MAX_VALUE) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a whole number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a whole number");
         }
         return (int) value;
     }
@@ -128,13 +141,13 @@ public final class ProfileCsv {
         try {
             value = Double.parseDouble(field.strip());
         } catch (NumberFormatException e) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a number");
         }
         if (!Double.isFinite(value)) {
-            throw new EnergyInputException(where + ": " + column + " '" + field.strip() + "' is not a finite number");
+            throw new EnergyInputException(where + ": " + column + " '" + clip(field.strip()) + "' is not a finite number");
         }
         if (value < 0) {
-            throw new EnergyInputException(where + ": " + column + " " + field.strip() + " is negative");
+            throw new EnergyInputException(where + ": " + column + " " + clip(field.strip()) + " is negative");
         }
         return value;
     }

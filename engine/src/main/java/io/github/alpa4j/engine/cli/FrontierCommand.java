@@ -7,6 +7,7 @@ import io.github.alpa4j.energy.cli.FrontierResult;
 import io.github.alpa4j.energy.cli.ProfileSource;
 import io.github.alpa4j.energy.dag.PipelineSchedule;
 import io.github.alpa4j.energy.profile.Dominance;
+import io.github.alpa4j.engine.io.OutputFile;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -29,6 +30,9 @@ public class FrontierCommand implements Callable<Integer> {
     @Option(names = "--cluster", defaultValue = "hgx-h100",
             description = "With --model: cluster preset or JSON whose GPU the energy model describes (default: ${DEFAULT-VALUE}).")
     String cluster;
+
+    @Option(names = "--gpu", description = "With --model: the energy model's GPU, a100|a40|h100|v100 or a GPU file from 'energy calibrate' (default: the cluster's GPU).")
+    String gpu;
 
     @Option(names = "--hosts", description = "With --model: hosts of the cluster (default: 1).")
     Integer hosts;
@@ -64,6 +68,9 @@ public class FrontierCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Draw time against energy with the chosen point (.svg or .png).")
     Path plot;
 
+    @Option(names = "--report", description = "Write a self-contained HTML report of the frontier to this file.")
+    Path report;
+
     @Option(names = "--rows", defaultValue = "40", description = "Most frontier rows to print (default: ${DEFAULT-VALUE}).")
     int rows;
 
@@ -80,15 +87,24 @@ public class FrontierCommand implements Callable<Integer> {
         if (rows < 2) {
             throw new EnergyInputException("--rows must be at least 2, got " + rows);
         }
+        for (var o : new Object[][] {{"--json", json}, {"--plot", plot}, {"--report", report}}) {
+            if (o[1] != null) {
+                io.github.alpa4j.engine.io.OutputFile.check((String) o[0], (Path) o[1], profile);
+            }
+        }
         boolean fromModel = spec.commandLine().getParseResult().hasMatchedOption("--model");
         if (fromModel == (profile != null)) {
             throw new EnergyInputException("give either --profile FILE.csv (measured) or --model gpt|mlp (predicted by the energy model)");
         }
+        if (!fromModel && gpu != null) {
+            throw new EnergyInputException("--gpu describes the energy model's GPU; it goes with --model, not --profile");
+        }
+        checkFlags(fromModel);
         ProfileSource source;
         double watts;
         double tau;
         if (fromModel) {
-            ModelProfile mp = ModelProfile.of(model, cluster, hosts, mesh, stages, microbatches);
+            ModelProfile mp = ModelProfile.of(model, cluster, hosts, mesh, stages, microbatches, gpu);
             source = new ProfileSource.Given(mp.profile(), mp.description());
             watts = blockingWatts != null ? blockingWatts : mp.gpu().staticWatts();
             tau = tauMs != null ? tauMs / 1000 : mp.suggestedQuantumSeconds();
@@ -101,14 +117,48 @@ public class FrontierCommand implements Callable<Integer> {
                 PipelineSchedule.fromCliName(schedule), watts, tau, d,
                 stragglerTime == null ? OptionalDouble.empty() : OptionalDouble.of(stragglerTime),
                 Optional.ofNullable(json), Optional.ofNullable(plot), rows);
-        FrontierResult r = FrontierReport.run(request);
+        FrontierResult r = FrontierReport.run(request, OutputFile::write, new SolveProgress(spec.commandLine().getErr()));
         spec.commandLine().getOut().print(r.table());
         json().ifPresent(p -> spec.commandLine().getOut().println("frontier written to " + p));
         if (plot != null) {
             spec.commandLine().getOut().println("plot written to " + plot);
         }
+        if (report != null) {
+            io.github.alpa4j.engine.report.Reports.frontier(r.frontier(), r.chosen(), "Energy frontier: " + stages + " stages, "
+                    + microbatches + " microbatches (" + schedule + ")").write(report);
+            spec.commandLine().getOut().println("report written to " + report);
+        }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Refuses flags that do nothing with the profile's source, and output paths that cannot be written, before any work. */
+    private void checkFlags(boolean fromModel) {
+        var parsed = spec.commandLine().getParseResult();
+        if (fromModel) {
+            InapplicableFlags.model(parsed, model);
+        } else {
+            for (String f : java.util.List.of("--cluster", "--hosts", "--mesh", "--batch", "--layers", "--heads", "--hidden", "--seq", "--vocab",
+                    "--depth", "--width", "--in-dim", "--out-dim", "--activation")) {
+                if (parsed.hasMatchedOption(f)) {
+                    throw new EnergyInputException(f + " does nothing with --profile (it describes a --model)");
+                }
+            }
+        }
+        if (profile != null && !java.nio.file.Files.isRegularFile(profile)) {
+            throw new EnergyInputException("--profile " + profile + ": " + (java.nio.file.Files.exists(profile) ? "not a file" : "no such file"));
+        }
+        Path clusterFile = fromModel && cluster.endsWith(".json") ? Path.of(cluster) : null;
+        if (json != null) {
+            OutputFile.check("--json", json, profile, clusterFile);
+        }
+        if (plot != null) {
+            String name = plot.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (!name.endsWith(".svg") && !name.endsWith(".png")) {
+                throw new EnergyInputException("--plot " + plot + ": the name must end in .svg or .png");
+            }
+            OutputFile.check("--plot", plot, profile, clusterFile, json);
+        }
     }
 
     private Optional<Path> json() {

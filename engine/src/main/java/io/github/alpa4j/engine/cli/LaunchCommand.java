@@ -4,6 +4,7 @@ import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.dist.JavaCommand;
 import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.engine.dist.Launcher;
+import io.github.alpa4j.planner.cluster.Cluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Spec;
                 + "LOCAL_RANK, MASTER_ADDR and MASTER_PORT, its output is prefixed with its rank, and the first failure stops the others.",
                 "Example: alpa4j launch --nnodes 2 --node-rank 0 --master-addr host0 --nproc-per-node 8 -- train --backend cuda ..."})
 public class LaunchCommand implements Callable<Integer> {
+    /** More workers than any host has GPUs. */
+    static final int MAX_PROCS_PER_NODE = 1024;
+
     @Option(names = "--nnodes", defaultValue = "1", description = "Hosts taking part (default: ${DEFAULT-VALUE}).")
     int nnodes;
 
@@ -58,6 +62,14 @@ public class LaunchCommand implements Callable<Integer> {
         }
         if (nprocPerNode < 1) {
             throw new UserInputException("--nproc-per-node must be at least 1, got " + nprocPerNode);
+        }
+        if (nprocPerNode > MAX_PROCS_PER_NODE) {
+            throw new UserInputException("--nproc-per-node " + nprocPerNode + ": at most " + MAX_PROCS_PER_NODE
+                    + " workers per host (one per GPU)");
+        }
+        if ((long) nnodes * nprocPerNode > Cluster.MAX_DEVICES) {
+            throw new UserInputException("--nnodes " + nnodes + " x --nproc-per-node " + nprocPerNode + " make " + (long) nnodes * nprocPerNode
+                    + " ranks; at most " + Cluster.MAX_DEVICES);
         }
         if (masterPort < 0 || masterPort > 65535) {
             throw new UserInputException("--master-port " + masterPort + " is not a TCP port (1-65535)");

@@ -9,13 +9,15 @@ import io.github.alpa4j.engine.model.MlpConfig;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.model.Models;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
+import io.github.alpa4j.engine.runtime.MemoryEstimate;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Precision;
 import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
-import io.github.alpa4j.ir.Precision;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.stage.RematMode;
 import java.util.Collections;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Flags that pick and size a model; shared by the commands that build one. */
@@ -100,7 +102,7 @@ public final class ModelOptions {
         return switch (model) {
             case "gpt" -> true;
             case "mlp" -> false;
-            default -> throw new UserInputException("unknown model '" + model + "'; use --model gpt or --model mlp");
+            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt or --model mlp");
         };
     }
 
@@ -110,18 +112,43 @@ public final class ModelOptions {
 
     /** The model at {@code batch} samples per step (a pipeline's microbatch, say). */
     Model build(int batch) {
+        positive("--batch", "batch size", batch);
         if (isGpt()) {
+            positive("--layers", "layers", layers);
+            positive("--heads", "heads", heads);
+            positive("--hidden", "hidden size", hidden);
+            positive("--seq", "sequence length", seq);
+            positive("--vocab", "vocabulary size", vocab);
+            if (hidden % heads != 0) {
+                throw new UserInputException("--heads " + heads + " and --hidden " + hidden + ": heads (" + heads
+                        + ") must divide the hidden size (" + hidden + ")");
+            }
+            ModelSize.gpt(this, batch);
             return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch), precision());
         }
         if (depth < 1) {
-            throw new UserInputException("MLP depth must be at least 1, got " + depth);
+            throw new UserInputException("--depth: MLP depth must be at least 1, got " + depth);
         }
-        Activation act = switch (activation) {
+        positive("--width", "hidden width", width);
+        positive("--in-dim", "input dimension", inDim);
+        positive("--out-dim", "output dimension", outDim);
+        ModelSize.mlp(this, batch);
+        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, activation(), batch), precision());
+    }
+
+    /** Refuses a size that is not positive, naming its flag. */
+    private static void positive(String flag, String what, long v) {
+        if (v <= 0) {
+            throw new UserInputException(flag + ": " + what + " must be positive, got " + v);
+        }
+    }
+
+    private Activation activation() {
+        return switch (activation) {
             case "relu" -> Activation.RELU;
             case "gelu" -> Activation.GELU;
-            default -> throw new UserInputException("unknown activation '" + activation + "'; use relu or gelu");
+            default -> throw new UserInputException("--activation: unknown activation '" + activation + "'; use relu or gelu");
         };
-        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, act, batch), precision());
     }
 
     /** The model's training step: forward, backward (loss-scaled in fp16) and {@code opt}'s update. */
@@ -129,9 +156,43 @@ public final class ModelOptions {
         return Autodiff.training(m.forward(), "loss", opt, precision().lossScaling());
     }
 
+    /** The most nodes a training graph may have (about 2,900 blocks of the GPT): planning and running stay within minutes. */
+    static final long MAX_GRAPH_NODES = 500_000;
+
+    /**
+     * Refuses, before anything is built, a model whose training graph under {@code opt} would exceed
+     * {@link #MAX_GRAPH_NODES}: the graph grows by the same nodes per layer, so two tiny models tell its size.
+     */
+    void checkGraphSize(Optimizer opt) {
+        int repeats = isGpt() ? layers : depth;
+        if (repeats <= 2) {
+            return;
+        }
+        long one = tinyTrainingNodes(1, opt);
+        long perLayer = tinyTrainingNodes(2, opt) - one;
+        long nodes = one + perLayer * (repeats - 1L);
+        if (nodes > MAX_GRAPH_NODES) {
+            throw new UserInputException(String.format(Locale.ROOT, "--%s %d makes a training graph of about %,d nodes; alpa4j builds"
+                    + " graphs of at most %,d (about %,d layers of this model)", isGpt() ? "layers" : "depth", repeats, nodes,
+                    MAX_GRAPH_NODES, (MAX_GRAPH_NODES - one) / perLayer + 1));
+        }
+    }
+
+    /** Nodes of the training graph of this kind of model with {@code repeats} layers and every size 1. */
+    private long tinyTrainingNodes(int repeats, Optimizer opt) {
+        Model m = isGpt() ? Models.gpt(new GptConfig(repeats, 1, 1, 1, 2, 1), precision())
+                : Models.mlp(new MlpConfig(1, Collections.nCopies(repeats - 1, 1), 1, activation(), 1), precision());
+        return trainingStep(m, opt).size();
+    }
+
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */
     DataSource data(Model m, long seed) {
         if (isGpt()) {
+            if (vocab < 2) {
+                throw new UserInputException("--vocab must be at least 2 to train on: a chain over one token has nothing to predict");
+            }
+            // the chain keeps its vocab x vocab transition table in doubles
+            MemoryEstimate.require(8L * vocab * vocab, false, "the Markov data's transition table over " + vocab + " tokens");
             return new MarkovSource(vocab, batchSize(), seq, seed, m.dataInput(), m.labelInput());
         }
         return new TeacherSource(inDim, outDim, batchSize(), seed, m.dataInput(), m.labelInput());

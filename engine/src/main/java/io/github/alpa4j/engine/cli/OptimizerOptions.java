@@ -19,11 +19,20 @@ public final class OptimizerOptions {
     double weightDecay;
 
     Optimizer build() {
+        if (lr != null && !(lr > 0)) {
+            throw new UserInputException("--lr: the learning rate must be positive, got " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new UserInputException("--momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new UserInputException("--weight-decay must be 0 or more, got " + weightDecay);
+        }
         try {
             return switch (optimizer) {
                 case "adamw" -> new Optimizer.AdamW(lr != null ? lr : 3e-3, 0.9, 0.999, 1e-8, weightDecay);
                 case "sgd" -> new Optimizer.Sgd(lr != null ? lr : 0.05, momentum, weightDecay);
-                default -> throw new UserInputException("unknown optimizer '" + optimizer + "'; use adamw or sgd");
+                default -> throw new UserInputException("--optimizer: unknown optimizer '" + optimizer + "'; use adamw or sgd");
             };
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage() + " (--lr, --momentum, --weight-decay)", e);

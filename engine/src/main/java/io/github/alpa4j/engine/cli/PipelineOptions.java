@@ -29,4 +29,9 @@ public final class PipelineOptions {
             default -> throw new UserInputException("--logical-shapes must be in-host or all, got '" + logicalShapes + "'");
         };
     }
+
+    @Option(names = "--measure-stages",
+            description = "Pipelines, automatic plan: run every candidate stage on simulated CPU devices and plan with the measured times"
+                    + " and memory instead of the cost model's (Alpa's stage profiling; repeated structures are measured once).")
+    boolean measureStages;
 }

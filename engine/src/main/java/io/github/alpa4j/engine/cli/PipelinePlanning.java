@@ -1,15 +1,19 @@
 package io.github.alpa4j.engine.cli;
 
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.profile.StageProfiler;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
-import io.github.alpa4j.planner.stage.RematMode;
+import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelinePlanner;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.PipelineStage;
+import io.github.alpa4j.planner.stage.PlanningProgress;
+import io.github.alpa4j.planner.stage.RematMode;
 import io.github.alpa4j.planner.stage.StageOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,13 +46,26 @@ final class PipelinePlanning {
         this.cluster = cluster;
     }
 
-    /** The request of {@code plan}: its flags and its graph. */
-    static Request of(PlanCommand c, Graph graph) {
+    /**
+     * The request of {@code plan}: its flags, and its graph (a --graph file's, else the model's for each
+     * microbatch count, built on {@code clock} with a bar on {@code progress}).
+     */
+    static Request of(PlanCommand c, Graph graph, CommandClock clock, PlanningProgress progress) {
         if (c.mesh != null) {
             throw new UserInputException("--mesh does not apply to pipeline plans: they use every device of the cluster (use --hosts)");
         }
-        return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null,
-                m -> c.graphFile != null ? graph : c.trainingGraph(c.model.batchSize() / m),
+        IntFunction<Graph> graphs = m -> {
+            if (c.graphFile != null) {
+                return graph;
+            }
+            progress.begin("training graph", -1);
+            try {
+                return c.trainingGraph(c.model.batchSize() / m, clock);
+            } finally {
+                progress.end();
+            }
+        };
+        return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null, graphs,
                 c.graphFile != null ? 0 : c.model.batchSize(), c.model.remat());
     }
 
@@ -57,7 +74,24 @@ final class PipelinePlanning {
         return method.equals(MEGATRON_BEST) || method.startsWith("megatron:");
     }
 
+    /** The plan the request asks for; with an explicit --memory-budget, refused when no plan fits it (a manual one included). */
     PipelinePlan plan() {
+        return plan(PlanningProgress.NONE);
+    }
+
+    /** The plan; automatic plans show each phase on {@code progress}. */
+    PipelinePlan plan(PlanningProgress progress) {
+        PipelinePlan plan = search(progress);
+        if (cmd.memoryBudget() && !plan.fits()) {
+            throw new PlanningException("no " + cmd.method() + " pipeline plan fits the --memory-budget of "
+                    + Units.bytes(plan.memoryBudgetBytes()) + " per device: the best keeps "
+                    + Units.bytes(plan.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0))
+                    + " on a device; use more devices, more microbatches, or a smaller model");
+        }
+        return plan;
+    }
+
+    private PipelinePlan search(PlanningProgress progress) {
         if (cmd.pipeline().pipelineLayers < 0) {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
@@ -66,6 +100,12 @@ final class PipelinePlanning {
                 .toBuilder().logicalShapes(cmd.pipeline().logicalShapeSpace()).build();
         if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
+        }
+        if (cmd.pipeline().measureStages) {
+            if (!cmd.method().equals("auto")) {
+                throw new UserInputException("--measure-stages profiles the candidate stages of the automatic plan; Megatron's plans have none");
+            }
+            o = o.toBuilder().measurer(new StageProfiler(3)).build();
         }
         List<Integer> counts = microbatchCounts();
         IntFunction<Graph> graphs = cmd.graphs();
@@ -94,7 +134,7 @@ final class PipelinePlanning {
         if (!cmd.method().equals("auto")) {
             throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method() + "'");
         }
-        return PipelinePlanner.plan(graphs, counts, cluster, o);
+        return PipelinePlanner.plan(graphs, counts, cluster, o, progress);
     }
 
     /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */

@@ -3,6 +3,8 @@ package io.github.alpa4j.engine.cli;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.autodiff.Autodiff;
+import io.github.alpa4j.engine.report.Reports;
 import io.github.alpa4j.ir.json.GraphJson;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
@@ -14,7 +16,10 @@ import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReport;
 import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
+import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.planner.stage.PipelineReport;
+import io.github.alpa4j.planner.stage.PlanningProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,27 +85,47 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the plan to this JSON file (docs/plan-json.md).")
     Path json;
 
+    @Option(names = "--report", description = "Write a self-contained HTML report of the plan (mesh, stages, schedule, each node's"
+            + " sharding and the collectives it implies) to this file.")
+    Path report;
+
+    @Option(names = "--no-progress", description = "No progress bars while planning (they are shown only on a terminal).")
+    boolean noProgress;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    Main main;
+
     @Override
     public Integer call() throws IOException {
+        CommandClock clock = main != null ? main.clock() : CommandClock.startingNow();
+        clock.started();
         PrintWriter out = spec.commandLine().getOut();
-        if (model.isTf32()) {
-            throw new UserInputException("--precision tf32 is a CUDA matmul mode of train; plan in fp32, bf16 or fp16");
-        }
-        Graph graph = trainingGraph();
+        boolean pipelines = pipeline || PipelinePlanning.isPipelinePlan(method);
+        checkFlags(pipelines);
+        // a pipeline plans the graph of one microbatch: the whole batch's graph only to export it, or for a mesh
+        Graph graph = exportGraph != null || !pipelines || graphFile != null ? trainingGraph(clock) : null;
         if (exportGraph != null) {
-            GraphJson.write(graph, exportGraph);
+            OutputFile.write(exportGraph, GraphJson.toJson(graph));
             out.println("graph written to " + exportGraph);
         }
         Cluster c = Clusters.resolve(cluster, hosts);
-        if (pipeline || PipelinePlanning.isPipelinePlan(method)) {
-            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph), c).plan();
+        if (pipelines) {
+            PlanningProgress progress = PlanProgress.of(!noProgress);
+            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph, clock, progress), c).plan(progress);
+            if (plan.stats().isPresent()) {
+                plan = plan.withStats(plan.stats().get().within(clock.phases(), clock.elapsed()));
+            }
             out.print(PipelineReport.render(plan));
             if (json != null) {
-                PipelineJson.write(plan, json);
+                OutputFile.write(json, PipelineJson.toJson(plan));
                 out.println("plan written to " + json);
+            }
+            if (report != null) {
+                Reports.plan(plan).write(report);
+                out.println("report written to " + report);
             }
             out.flush();
             return 0;
@@ -108,25 +133,81 @@ public class PlanCommand implements Callable<Integer> {
         DeviceMesh m = DeviceMesh.parse(c, mesh != null ? mesh : c.hosts() + "x" + c.gpusPerHost());
         IntraOpPlan plan = RematPlanning.plan(graph, m, options(), PlanMethod.parse(method), model.remat());
         out.print(PlanReport.render(plan));
+        warnOverMemory(out, plan.workingMemoryBytes(), c);
         if (json != null) {
-            PlanJson.write(plan, json);
+            OutputFile.write(json, PlanJson.toJson(plan));
             out.println("plan written to " + json);
+        }
+        if (report != null) {
+            Reports.plan(plan).write(report);
+            out.println("report written to " + report);
         }
         out.flush();
         return 0;
     }
 
-    /** The graph to plan: read from --graph, or the --model's training step (forward, backward, update). */
-    Graph trainingGraph() {
+    /** Refuses flags that do nothing here, and output paths that cannot be written, before any work. */
+    private void checkFlags(boolean pipelined) {
+        var parsed = spec.commandLine().getParseResult();
         if (graphFile != null) {
-            return GraphJson.read(graphFile);
+            for (String f : parsed.matchedOptions().stream().map(o -> o.longestName()).toList()) {
+                if (f.equals("--model") || f.equals("--batch") || f.equals("--optimizer") || f.equals("--lr") || f.equals("--momentum")
+                        || f.equals("--weight-decay") || f.equals("--precision") || InapplicableFlags.GPT_FLAGS.contains(f) || InapplicableFlags.MLP_FLAGS.contains(f)) {
+                    throw new UserInputException(f + " does nothing with --graph (the graph file is planned as it is)");
+                }
+            }
+        } else {
+            if (model.isTf32()) {
+                throw new UserInputException("--precision tf32 is a CUDA matmul mode of train; plan in fp32, bf16 or fp16");
+            }
+            InapplicableFlags.model(parsed, model);
+            model.checkGraphSize(optimizer.build());
         }
-        return DeadCodeElimination.apply(model.trainingStep(model.build(), optimizer.build()));
+        if (!pipelined) {
+            for (String f : InapplicableFlags.PIPELINE_FLAGS) {
+                if (parsed.hasMatchedOption(f)) {
+                    throw new UserInputException(f + " does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
+                }
+            }
+        }
+        Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
+        if (json != null) {
+            OutputFile.check("--json", json, graphFile, clusterFile);
+        }
+        if (exportGraph != null) {
+            OutputFile.check("--export-graph", exportGraph, graphFile, clusterFile, json);
+        }
+        if (report != null) {
+            OutputFile.check("--report", report, graphFile, clusterFile, json, exportGraph);
+        }
+    }
+
+    /** A plan is printed even when a device of the cluster cannot hold it; this line says so. */
+    private static void warnOverMemory(PrintWriter out, long bytesPerDevice, Cluster c) {
+        if (bytesPerDevice > c.gpu().memoryBytes()) {
+            out.printf("warning: the plan needs %s on a device, more than the %s of one %s: it would not run there"
+                    + " (--memory-budget plans within a limit)%n", Units.bytes(bytesPerDevice), Units.bytes(c.gpu().memoryBytes()), c.gpu().name());
+        }
+    }
+
+    /** The graph to plan: read from --graph, or the --model's training step (forward, backward, update). */
+    Graph trainingGraph(CommandClock clock) {
+        if (graphFile != null) {
+            Graph g = clock.time(CommandClock.GRAPH, () -> GraphJson.read(graphFile));
+            if (g.size() > ModelOptions.MAX_GRAPH_NODES) {
+                throw new UserInputException(String.format(java.util.Locale.ROOT, "graph file %s has %,d nodes; alpa4j plans graphs of at most %,d",
+                        graphFile, g.size(), ModelOptions.MAX_GRAPH_NODES));
+            }
+            return g;
+        }
+        return trainingGraph(model.batchSize(), clock);
     }
 
     /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
-    Graph trainingGraph(int batch) {
-        return DeadCodeElimination.apply(model.trainingStep(model.build(batch), optimizer.build()));
+    Graph trainingGraph(int batch, CommandClock clock) {
+        Graph forward = clock.time(CommandClock.GRAPH, () -> model.build(batch).forward());
+        return clock.time(CommandClock.AUTODIFF, () -> DeadCodeElimination.apply(Autodiff.training(forward, "loss", optimizer.build(),
+                model.precision().lossScaling())));
     }
 
     PlannerOptions options() {

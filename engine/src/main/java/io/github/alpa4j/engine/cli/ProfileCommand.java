@@ -128,11 +128,11 @@ public class ProfileCommand implements Callable<Integer> {
         }
         p.ops().forEach((name, fit) -> sb.append(String.format(Locale.ROOT, "    %-16s %8.2f us + bytes at %7.2f GB/s%s%n", name,
                 fit.a() * 1e6, 1 / fit.b() / 1e9, residual(fit))));
-        if (c.comm() != null) {
-            c.comm().fits().forEach((k, l) -> sb.append(String.format(Locale.ROOT, "  %-20s alpha %8.2f us, beta %7.2f GB/s%s%n", k,
-                    l.latencyMicros(), l.bandwidthGBps(), residual(p.collectives().get(k)))));
-            sb.append(String.format(Locale.ROOT, "  %-20s alpha %8.2f us, beta %7.2f GB/s%n", "send", c.comm().p2p().latencyMicros(),
-                    c.comm().p2p().bandwidthGBps()));
+        p.collectives().forEach((mesh, fits) -> fits.forEach((k, fit) -> sb.append(String.format(Locale.ROOT,
+                "  %-5s %-18s alpha %8.2f us, beta %7.2f GB/s%s%n", mesh, k, fit.a() * 1e6, 1 / fit.b() / 1e9, residual(fit)))));
+        if (p.p2p() != null) {
+            sb.append(String.format(Locale.ROOT, "  %-24s alpha %8.2f us, beta %7.2f GB/s%s%n", "send", p.p2p().a() * 1e6,
+                    1 / p.p2p().b() / 1e9, residual(p.p2p())));
         }
         return sb.toString();
     }

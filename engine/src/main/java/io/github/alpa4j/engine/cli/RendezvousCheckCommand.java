@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rendezvous-check", hidden = true, mixinStandardHelpOptions = true,
         description = "Join the launcher's rendezvous, exchange an NCCL-sized id from rank 0 and check every rank got the same.")
 public class RendezvousCheckCommand implements Callable<Integer> {
-    @Option(names = "--timeout", defaultValue = "60", description = "Seconds any step may wait for the other ranks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "60", description = "Seconds the whole rendezvous may wait for the other ranks (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds;
 
     @Option(names = "--nccl", description = "Exchange a real NCCL unique id (needs NCCL and a GPU on rank 0).")
@@ -43,8 +43,9 @@ public class RendezvousCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(timeoutSeconds > 0)) {
-            throw new UserInputException("--timeout must be positive, got " + timeoutSeconds);
+        if (!(timeoutSeconds > 0) || timeoutSeconds > Rendezvous.MAX_TIMEOUT.toSeconds()) {
+            throw new UserInputException("--timeout must be positive" + (timeoutSeconds > 0 ? " and at most " + Rendezvous.MAX_TIMEOUT.toSeconds()
+                    + " s (a week)" : "") + ", got " + timeoutSeconds);
         }
         LaunchEnv env = LaunchEnv.require(environment, "rendezvous-check");
         PrintWriter out = spec.commandLine().getOut();

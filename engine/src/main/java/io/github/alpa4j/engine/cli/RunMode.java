@@ -10,22 +10,27 @@ import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
+import io.github.alpa4j.engine.runtime.MemoryEstimate;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
+import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanJson;
 import io.github.alpa4j.planner.plan.PlanReader;
 import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.planner.stage.PipelineJson;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelineReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,23 +46,42 @@ import java.util.Set;
 sealed interface RunMode {
 
     /**
-     * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and
-     * what its plan predicts (NaN without a plan: one device), with each stage's forward and backward
-     * seconds per microbatch for a pipeline.
+     * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and the
+     * plan it runs (an intra-op plan over a mesh, or a pipeline; neither on one device).
      */
-    record Prepared(BackendRunner runner, Map<String, Object> config, double predictedIteration, double[][] predictedStages) {
+    record Prepared(BackendRunner runner, Map<String, Object> config, IntraOpPlan meshPlan, PipelinePlan pipelinePlan) {
         Prepared(BackendRunner runner, Map<String, Object> config) {
-            this(runner, config, Double.NaN, new double[0][]);
+            this(runner, config, null, null);
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
         java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r) {
-            if (Double.isNaN(predictedIteration)) {
+            List<Double> seconds = r.steps().stream().map(m -> m.seconds()).toList();
+            if (meshPlan != null) {
+                return java.util.Optional.of(CostCheck.of(meshPlan.iterationTime(), seconds, new double[0][], List.of()));
+            }
+            if (pipelinePlan == null) {
                 return java.util.Optional.empty();
             }
-            List<double[][]> stages = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
-            return java.util.Optional.of(CostCheck.of(predictedIteration, r.steps().stream().map(m -> m.seconds()).toList(),
-                    predictedStages, stages));
+            double[][] stages = new double[pipelinePlan.stages().size()][];
+            for (var st : pipelinePlan.stages()) {
+                stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
+            }
+            List<double[][]> measured = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
+            return java.util.Optional.of(CostCheck.of(pipelinePlan.iterationSeconds(), seconds, stages, measured));
+        }
+
+        /** The plan's JSON (what a checkpoint keeps of it); empty on one device. */
+        Optional<String> plan() {
+            if (meshPlan != null) {
+                return Optional.of(PlanJson.toJson(meshPlan));
+            }
+            return pipelinePlan != null ? Optional.of(PipelineJson.toJson(pipelinePlan)) : Optional.empty();
+        }
+
+        /** The last step's passes per device, for a pipeline's measured schedule; empty otherwise. */
+        List<List<PipelineRuntime.TaskTiming>> lastStepTasks() {
+            return runner.runner() instanceof PipelineRuntime<?, ?> p ? p.lastStepTasks() : List.of();
         }
     }
 
@@ -87,13 +111,10 @@ sealed interface RunMode {
         if (cuda) {
             Backends.requireGpu();
         }
-        if (pipelinePlan || autoStages) {
-            return new Pipeline(cuda, precision);
-        }
-        if (mesh.mesh != null || c.loadPlan != null) {
-            return new Mesh(cuda, precision);
-        }
-        return new SingleDevice(cuda, precision);
+        RunMode mode = pipelinePlan || autoStages ? new Pipeline(cuda, precision)
+                : mesh.mesh != null || c.loadPlan != null ? new Mesh(cuda, precision) : new SingleDevice(cuda, precision);
+        InapplicableFlags.refuse(c, mode);
+        return mode;
     }
 
     /**
@@ -116,6 +137,7 @@ sealed interface RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
             Graph step = RematPlanning.oneDevice(training, cmd.model.remat());
+            MemoryEstimate.require(MemoryEstimate.singleDevice(step, Set.of("loss")), cuda, "the training step on one device");
             BackendRunner r = cuda ? Backends.singleCuda(step, precision, cmd.seed, Set.of("loss"))
                     : Backends.singleCpu(step, cmd.seed, Set.of("loss"));
             return new Prepared(r, Map.of());
@@ -129,22 +151,39 @@ sealed interface RunMode {
             MeshOptions o = cmd.meshOptions;
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
-            DeviceMesh mesh = o.mesh(fallback);
-            IntraOpPlan plan = cmd.loadPlan != null ? PlanReader.read(cmd.loadPlan, RematPlanning.oneDevice(step, cmd.model.remat()), mesh, o.options())
+            DeviceMesh mesh = meshOf(cmd, fallback);
+            Optional<Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
+            IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), RematPlanning.oneDevice(step, cmd.model.remat()), mesh, o.options())
                     : RematPlanning.plan(step, mesh, o.options(), PlanMethod.parse(o.method), cmd.model.remat());
+            if (cmd.loadPlan == null && saved.isPresent()) {
+                out.println("plan from the checkpoint " + saved.get());
+            }
             if (cmd.savePlan != null) {
-                PlanJson.write(plan, cmd.savePlan);
+                OutputFile.write(cmd.savePlan, PlanJson.toJson(plan));
             }
             out.printf("plan %s on mesh %s (%s): predicted %s per step on %s, %d collectives, %s per device%n", plan.method(), mesh,
                     plan.status(), Units.seconds(plan.iterationTime()), o.cluster, plan.collectives().size(),
                     Units.bytes(plan.workingMemoryBytes()));
             var program = Lowering.lower(plan);
+            MemoryEstimate.require(MemoryEstimate.mesh(plan), cuda, "the plan on " + mesh.deviceCount() + " devices");
             BackendRunner r = cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("mesh", mesh.toString());
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(r, config, plan.iterationTime(), new double[0][]);
+            return new Prepared(r, config, plan, null);
+        }
+    }
+
+    /** The --mesh, or the one a --load-plan file was made for (a refusal of that names the file). */
+    private static DeviceMesh meshOf(TrainCommand cmd, String fallback) {
+        try {
+            return cmd.meshOptions.mesh(fallback);
+        } catch (PlanningException e) {
+            if (cmd.loadPlan != null && cmd.meshOptions.mesh == null) {
+                throw new PlanningException("plan " + cmd.loadPlan + ": " + e.getMessage());
+            }
+            throw e;
         }
     }
 
@@ -173,12 +212,9 @@ sealed interface RunMode {
             }
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
+            MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
             BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
-            double[][] stages = new double[plan.stages().size()][];
-            for (var st : plan.stages()) {
-                stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
-            }
-            return new Prepared(r, config, plan.iterationSeconds(), stages);
+            return new Prepared(r, config, null, plan);
         }
 
         /** The training step of one microbatch of {@code batch} samples. */
@@ -202,8 +238,9 @@ sealed interface RunMode {
                 throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
                         + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
             }
-            if (!(cmd.rendezvousTimeout > 0)) {
-                throw new UserInputException("--rendezvous-timeout must be positive, got " + cmd.rendezvousTimeout);
+            if (!(cmd.rendezvousTimeout > 0) || cmd.rendezvousTimeout > Rendezvous.MAX_TIMEOUT.toSeconds()) {
+                throw new UserInputException("--rendezvous-timeout must be positive and at most " + Rendezvous.MAX_TIMEOUT.toSeconds()
+                        + " s (a week), got " + cmd.rendezvousTimeout);
             }
             try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000)))) {
                 rv.barrier("train");

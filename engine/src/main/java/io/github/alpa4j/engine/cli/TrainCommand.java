@@ -2,6 +2,12 @@ package io.github.alpa4j.engine.cli;
 
 import io.github.alpa4j.cuda.CudaUnavailableException;
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.checkpoint.CheckpointStore;
+import io.github.alpa4j.engine.io.OutputFile;
+import io.github.alpa4j.engine.train.Ending;
+import io.github.alpa4j.engine.train.TrainOptions;
+import java.nio.file.Files;
+import java.util.Optional;
 import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.energy.monitor.EnergyMonitor;
 import io.github.alpa4j.energy.monitor.EnergySummary;
@@ -10,15 +16,15 @@ import io.github.alpa4j.energy.monitor.NvmlEnergySource;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.runtime.LossScaler;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
+import io.github.alpa4j.engine.report.Reports;
 import io.github.alpa4j.engine.train.CostCheck;
-import io.github.alpa4j.engine.train.StepMetrics;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
-import io.github.alpa4j.engine.train.Trainer;
 import io.github.alpa4j.ir.Graph;
-import io.github.alpa4j.planner.plan.Units;
+import io.github.alpa4j.ir.Precision;
 import java.util.List;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import java.io.PrintWriter;
@@ -26,9 +32,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,6 +57,10 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Write the metrics to this JSON file.")
     Path json;
+
+    @Option(names = "--report", description = "Write a self-contained HTML report of the run (loss, throughput, the plan, its schedule"
+            + " and sharding, predicted against measured) to this file.")
+    Path report;
 
     @Option(names = "--log-every", description = "Print a line every N steps (default: steps/10).")
     Long logEvery;
@@ -93,8 +100,18 @@ public class TrainCommand implements Callable<Integer> {
     int energySampleMs;
 
     @Option(names = "--rendezvous-timeout", defaultValue = "300",
-            description = "Under a launcher: seconds to wait for the other ranks at each rendezvous step (default: ${DEFAULT-VALUE}).")
+            description = "Under a launcher: seconds the whole rendezvous may wait for the other ranks (default: ${DEFAULT-VALUE}).")
     double rendezvousTimeout;
+
+    @Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
+    @Option(names = "--divergence-factor", defaultValue = "" + TrainOptions.DEFAULT_DIVERGENCE_FACTOR,
+            description = "Stop with exit code 3 when a loss exceeds the first by this factor, or is not finite (default: ${DEFAULT-VALUE}).")
+    double divergenceFactor;
+
+    @Option(names = "--allow-divergence", description = "Train on when the loss diverges instead of stopping with exit code 3.")
+    boolean allowDivergence;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -105,15 +122,18 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (steps <= 0) {
-            throw new UserInputException("--steps must be positive, got " + steps);
-        }
+        PrintWriter err = spec.commandLine().getErr();
+        checkFlags();
+        TrainCheckpoints ckpts = TrainCheckpoints.open(checkpoints, steps, err);
+        resumed = ckpts.resumed().orElse(null);
         RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
         var scaling = lossScale.settings(model.precision().lossScaling());
+        Optimizer opt = optimizer.build();
+        model.checkGraphSize(opt);
         Model m = model.build();
         DataSource data = model.data(m, seed);
-        Optimizer opt = optimizer.build();
         Graph g = model.trainingStep(m, opt);
+        ckpts.checkSameRun(identity());
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
         NvmlEnergySource energySource = energy ? openEnergySource(cudaBackend()) : null;
@@ -128,16 +148,24 @@ public class TrainCommand implements Callable<Integer> {
         }
         BackendRunner runner = prepared.runner();
         if (runner.lossScaled()) {
-            runner.useLossScaling(scaling);
+            runner.useLossScaling(scaling, ckpts.overflows());
         }
+        Map<String, Object> run = new LinkedHashMap<>(identity());
+        run.putAll(prepared.config());
+        TrainProgress progress = new TrainProgress(this, m, runner, data, prepared, out);
         TrainResult r;
         EnergySummary measured = null;
-        try (EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
+        try (Interruption.Deferral stopBetweenSteps = Interruption.defer();
+             EnergyMonitor monitor = energySource == null ? null : EnergyMonitor.start(energySource, java.time.Duration.ofMillis(energySampleMs))) {
+            ckpts.restore(runner, out);
             iterationEnergy = monitor == null ? null : new IterationEnergy(monitor);
             if (iterationEnergy != null) {
                 iterationEnergy.begin();
             }
-            r = run(m, runner, runner.description(), data, out);
+            r = run(progress, ckpts, run);
+            if (ckpts.enabled() && !(r.ending() instanceof Ending.Diverged) && r.steps().size() > progress.lastCheckpointStep()) {
+                progress.checkpointed(ckpts.save(runner, run, r.steps(), prepared.plan()), r.steps().size());
+            }
             if (iterationEnergy != null) {
                 measured = iterationEnergy.summary();
             }
@@ -147,27 +175,126 @@ public class TrainCommand implements Callable<Integer> {
                 energySource.close();
             }
         }
+        return finish(r, prepared, measured, progress, ckpts, out, err);
+    }
+
+    /** Refuses flags out of range, and output paths that cannot be written, before any work. */
+    private void checkFlags() {
+        if (steps <= 0) {
+            throw new UserInputException("--steps must be positive, got " + steps);
+        }
+        if (logEvery != null && logEvery < 1) {
+            throw new UserInputException("--log-every must be at least 1 step, got " + logEvery);
+        }
+        if (!(divergenceFactor > 1)) {
+            throw new UserInputException("--divergence-factor must be more than 1, got " + divergenceFactor);
+        }
+        Path cluster = meshOptions.cluster.endsWith(".json") ? Path.of(meshOptions.cluster) : null;
+        if (json != null) {
+            OutputFile.check("--json", json, loadPlan, cluster);
+        }
+        if (report != null) {
+            OutputFile.check("--report", report, loadPlan, cluster, json);
+        }
+        if (savePlan != null) {
+            OutputFile.check("--save-plan", savePlan, loadPlan, cluster, json);
+        }
+    }
+
+    /** How the run ended, told: the summary, the metrics file, and for a run stopped early one line on stderr and its exit code. */
+    private int finish(TrainResult r, RunMode.Prepared prepared, EnergySummary measured, TrainProgress progress, TrainCheckpoints ckpts,
+                       PrintWriter out, PrintWriter err) {
+        if (r.steps().isEmpty()) {
+            err.println("alpa4j: interrupted by " + Interruption.cause() + " before the first step; nothing written");
+            return Interruption.exitCode();
+        }
         out.print(TrainReport.summary(r));
-        java.util.Optional<CostCheck> check = prepared.check(r);
+        java.util.Optional<CostCheck> check = r.ending() instanceof Ending.Completed ? prepared.check(r) : java.util.Optional.empty();
         check.ifPresent(c -> out.print(c.render()));
         if (measured != null) {
             out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
                     measured.joulesPerIteration(), measured.averagePowerWatts(), measured.tokensPerJoule());
         }
         if (json != null) {
-            Map<String, Object> report = TrainReport.toJson(r, config(runner.description(), prepared.config()));
-            check.ifPresent(c -> c.addTo(report));
+            Map<String, Object> metrics = progress.report(r);
+            check.ifPresent(c -> c.addTo(metrics));
             if (measured != null) {
-                TrainReport.addEnergy(report, measured);
+                TrainReport.addEnergy(metrics, measured);
                 if (energyWindowMillis[1] > energyWindowMillis[0]) {
-                    report.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
+                    metrics.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
                 }
             }
-            TrainReport.write(json, report);
+            TrainReport.write(json, metrics);
             out.println("metrics written to " + json);
         }
-        return 0;
+        if (report != null) {
+            Reports.train(r, new Reports.TrainExtras(prepared.meshPlan(), prepared.pipelinePlan(), prepared.lastStepTasks(),
+                    check.orElse(null), measured)).write(report);
+            out.println("report written to " + report);
+        }
+        out.flush();
+        String saved = (progress.lastCheckpoint() != null ? "; checkpoint " + progress.lastCheckpoint() : "")
+                + (json != null ? "; metrics " + json : "");
+        return switch (r.ending()) {
+            case Ending.Completed c -> 0;
+            case Ending.Stopped s -> {
+                err.println("alpa4j: interrupted by " + Interruption.cause() + " after " + r.steps().size() + " of " + steps + " steps"
+                        + saved + (ckpts.enabled() ? " (continue with --resume " + ckpts.dir() + ")" : ""));
+                yield Interruption.exitCode();
+            }
+            case Ending.Diverged d -> {
+                err.println("alpa4j: training diverged: " + d.reason() + saved + "; lower --lr, or pass --allow-divergence to train on");
+                yield 3;
+            }
+        };
     }
+
+    /** The flags that decide the variables and the batches: a checkpoint resumes only a run with the same. */
+    Map<String, Object> identity() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("model", model.model);
+        if (model.isGpt()) {
+            c.put("layers", model.layers);
+            c.put("heads", model.heads);
+            c.put("hidden", model.hidden);
+            c.put("seq", model.seq);
+            c.put("vocab", model.vocab);
+        } else {
+            c.put("depth", model.depth);
+            c.put("width", model.width);
+            c.put("in_dim", model.inDim);
+            c.put("out_dim", model.outDim);
+            c.put("activation", model.activation);
+        }
+        c.put("batch", model.batchSize());
+        if (model.precision() != Precision.FP32) {
+            c.put("precision", model.precision().code());
+        }
+        if (model.precision().lossScaling()) {
+            LossScaler.Settings s = lossScale.settings(true);
+            c.put("loss_scale", s.initialScale());
+            c.put("loss_scale_growth_interval", s.growthInterval());
+        }
+        c.put("optimizer", optimizer.optimizer);
+        c.put("lr", optimizer.build().lr());
+        if (optimizer.optimizer.equals("sgd")) {
+            c.put("momentum", optimizer.momentum);
+        }
+        c.put("weight_decay", optimizer.weightDecay);
+        c.put("seed", seed);
+        return c;
+    }
+
+    /** The plan file of the checkpoint being resumed, when it was made on {@code mesh} by {@code method}: the same plan runs again. */
+    Optional<Path> checkpointPlan(String mesh, String method) {
+        if (resumed == null || !mesh.equals(resumed.checkpoint().run().get("mesh")) || !method.equals(resumed.checkpoint().run().get("plan"))) {
+            return Optional.empty();
+        }
+        Path plan = CheckpointStore.planFile(resumed.path());
+        return Files.exists(plan) ? Optional.of(plan) : Optional.empty();
+    }
+
+    private CheckpointStore.Found resumed;
 
     private IterationEnergy iterationEnergy;
     private final long[] energyWindowMillis = new long[2];
@@ -206,58 +333,23 @@ public class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainResult run(Model m, StepRunner runner, String backend, DataSource data, PrintWriter out) {
-        long every = logEvery != null ? Math.max(1, logEvery) : Math.max(1, steps / 10);
-        boolean bar = !noProgress && System.console() != null;
-        ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
-        try {
-            return Trainer.train(m, runner, backend, data, steps, s -> {
-                if (iterationEnergy != null) {
-                    iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
-                    // the measured window (every step but the first) in wall-clock time, for outside meters
-                    energyWindowMillis[s.step() == 0 ? 0 : 1] = System.currentTimeMillis();
-                }
-                if (pb != null) {
-                    pb.step();
-                    pb.setExtraMessage(String.format("loss %.4f, %.0f tok/s", s.loss(), s.tokensPerSecond()));
-                }
-                if (s.step() % every == 0 || s.step() == steps - 1) {
-                    log(out, pb, s);
-                }
-            });
-        } finally {
-            if (pb != null) {
-                pb.close();
+    /** The steps left, with the progress bar, logs, metrics file, checkpoints and energy laps along the way. */
+    private TrainResult run(TrainProgress progress, TrainCheckpoints ckpts, Map<String, Object> run) {
+        long every = logEvery != null ? logEvery : Math.max(1, steps / 10);
+        TrainOptions options = TrainOptions.of(steps).resumedAfter(ckpts.history()).divergenceFactor(divergenceFactor)
+                .allowDivergence(allowDivergence).stopWhen(Interruption::requested).build();
+        boolean[] first = {true};
+        return progress.run(options, every, ckpts, run, s -> {
+            if (iterationEnergy != null) {
+                iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
+                // the measured window (every step of this run but its first) in wall-clock time, for outside meters
+                energyWindowMillis[first[0] ? 0 : 1] = System.currentTimeMillis();
             }
-        }
+            first[0] = false;
+        });
     }
 
-    private static void log(PrintWriter out, ProgressBar pb, StepMetrics s) {
-        StringBuilder line = new StringBuilder(String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(),
-                s.tokensPerSecond(), s.seconds()));
-        if (s.lossScaled()) {
-            line.append(String.format("  scale %.0f%s", s.lossScale(), s.skipped() ? " (overflow: update skipped)" : ""));
-        }
-        if (s.peakBytesPerDevice().length > 1) {
-            line.append("  comm");
-            if (s.collectiveBytes().isEmpty()) {
-                line.append(" none");
-            }
-            s.collectiveBytes().forEach((kind, bytes) -> line.append(' ').append(kind).append(' ').append(Units.bytes(bytes)));
-            long max = java.util.Arrays.stream(s.peakBytesPerDevice()).max().orElse(0);
-            long min = java.util.Arrays.stream(s.peakBytesPerDevice()).min().orElse(0);
-            line.append("  peak ").append(Units.bytes(min)).append(min == max ? "" : "-" + Units.bytes(max)).append("/device");
-        }
-        if (pb != null) {
-            // keep the bar on its own line: print above it
-            System.err.print("\r\033[K");
-        }
-        out.println(line);
-        out.flush();
-    }
-
-    private Map<String, Object> config(String backendName, Map<String, Object> mode) {
+    Map<String, Object> config(String backendName, Map<String, Object> mode) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("model", model.model);
         if (model.isGpt()) {

@@ -39,6 +39,9 @@ public class ValidateCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Draw predicted against measured iteration time to this SVG file.")
     Path plot;
 
+    @Option(names = "--report", description = "Write a self-contained HTML report of the validation to this file.")
+    Path report;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and data (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -51,11 +54,15 @@ public class ValidateCommand implements Callable<Integer> {
         if (steps < 3) {
             throw new UserInputException("--steps must be at least 3 (one of warm-up, then the ones measured), got " + steps);
         }
+        Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
         if (json != null) {
-            OutputFile.check("--json", json);
+            OutputFile.check("--json", json, clusterFile);
         }
         if (plot != null) {
-            OutputFile.check("--plot", plot);
+            OutputFile.check("--plot", plot, clusterFile, json);
+        }
+        if (report != null) {
+            OutputFile.check("--report", report);
         }
         List<ValidationCase> cases = ValidationCase.suite().stream().filter(c -> mesh == null || c.mesh().equals(mesh)).toList();
         if (cases.isEmpty()) {
@@ -69,20 +76,24 @@ public class ValidateCommand implements Callable<Integer> {
             out.flush();
             results.add(r);
         }
-        ValidationReport report = new ValidationReport(cluster, results);
+        ValidationReport summary = new ValidationReport(cluster, results);
         out.println();
-        out.print(report.render());
+        out.print(summary.render());
         if (json != null) {
             try {
-                OutputFile.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report.json()) + "\n");
+                OutputFile.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.json()) + "\n");
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
             out.println("validation written to " + json);
         }
         if (plot != null) {
-            ValidationPlot.write(plot, report);
+            ValidationPlot.write(plot, summary);
             out.println("plot written to " + plot);
+        }
+        if (report != null) {
+            io.github.alpa4j.engine.report.Reports.validation(summary).write(report);
+            out.println("report written to " + report);
         }
         return 0;
     }

@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * @param masterPort the rendezvous port there
  */
 public record Launcher(int nodes, int nodeRank, int procsPerNode, String masterAddr, int masterPort) {
+    /** Set in every worker: its stdin is a pipe from the launcher, and its end means the launcher is gone. */
+    public static final String LAUNCHER_PIPE_ENV = "ALPA4J_LAUNCHER_PIPE";
+
     /** How long a worker may take to stop after SIGTERM before it is killed. */
     private static final long STOP_GRACE_SECONDS = 5;
 
@@ -57,6 +60,10 @@ public record Launcher(int nodes, int nodeRank, int procsPerNode, String masterA
                 int rank = nodeRank * procsPerNode + local;
                 ProcessBuilder pb = new ProcessBuilder(command);
                 pb.environment().putAll(workerEnv(local));
+                // the worker's stdin is a pipe this process holds open and never writes: its end tells the
+                // worker that the launcher is gone, however it died (SIGKILL included)
+                pb.environment().put(LAUNCHER_PIPE_ENV, "stdin");
+                pb.redirectInput(ProcessBuilder.Redirect.PIPE);
                 Process p;
                 try {
                     p = pb.start();

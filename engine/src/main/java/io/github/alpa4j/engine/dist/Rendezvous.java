@@ -13,24 +13,31 @@ import java.util.stream.Collectors;
 /**
  * The ranks of one job meeting through rank 0's key-value store: rank 0 serves it on
  * MASTER_PORT and joins it like every other rank; the others connect, retrying until the
- * timeout. Barriers and reads wait at most that timeout and then fail naming the ranks that did
- * not come, so a misconfigured job stops with a reason instead of hanging.
+ * timeout. The timeout bounds the whole rendezvous, from joining to leaving: connecting, barriers
+ * and reads share it, and when one has used it up (a rank never came) the rest fail at once naming
+ * the ranks that did not come, so a misconfigured job stops with a reason within its timeout.
  */
 public final class Rendezvous implements AutoCloseable {
     /** The store key under which rank 0 publishes the NCCL unique id of the job's communicator. */
     public static final String NCCL_ID_KEY = "nccl-id";
+    /** The longest timeout a rendezvous takes: a week (longer is surely a mistake, and would overflow the clock's nanoseconds). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
 
     private static final byte VALUE = 0;
     private static final byte FAILURE = 1;
 
     private final LaunchEnv env;
     private final Duration timeout;
+    private final long deadline;
     private final StoreServer server;
     private final StoreClient client;
+    /** A step waited out the timeout (a rank never came): every later one fails at once. */
+    private boolean exhausted;
 
-    private Rendezvous(LaunchEnv env, Duration timeout, StoreServer server, StoreClient client) {
+    private Rendezvous(LaunchEnv env, Duration timeout, long deadline, StoreServer server, StoreClient client) {
         this.env = env;
         this.timeout = timeout;
+        this.deadline = deadline;
         this.server = server;
         this.client = client;
     }
@@ -40,19 +47,20 @@ public final class Rendezvous implements AutoCloseable {
      * {@link #port()}) and connects to it; the others connect to MASTER_ADDR:MASTER_PORT.
      * Returns once connected; call {@link #barrier} to wait for the others.
      *
-     * @param timeout how long any one step may wait for the other ranks
+     * @param timeout how long the whole rendezvous may wait for the other ranks, from now until it is closed
      * @throws RendezvousException when the store cannot be served or reached in time
      */
     public static Rendezvous join(LaunchEnv env, Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("rendezvous timeout must be positive, got " + timeout);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("rendezvous timeout must be positive and at most " + MAX_TIMEOUT + ", got " + timeout);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (env.rank() == 0) {
             StoreServer server = StoreServer.start(env.masterPort(), env.worldSize());
             try {
                 StoreClient self = StoreClient.connect(InetAddress.getLoopbackAddress().getHostAddress(), server.port(), 0,
                         env.worldSize(), timeout);
-                return new Rendezvous(env.withPort(server.port()), timeout, server, self);
+                return new Rendezvous(env.withPort(server.port()), timeout, deadline, server, self);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;
@@ -61,7 +69,7 @@ public final class Rendezvous implements AutoCloseable {
         if (env.masterPort() == 0) {
             throw new IllegalArgumentException("rank " + env.rank() + " needs rank 0's port, got 0");
         }
-        return new Rendezvous(env, timeout, null,
+        return new Rendezvous(env, timeout, deadline, null,
                 StoreClient.connect(env.masterAddr(), env.masterPort(), env.rank(), env.worldSize(), timeout));
     }
 
@@ -80,8 +88,9 @@ public final class Rendezvous implements AutoCloseable {
      * @throws RendezvousException naming the ranks that did not arrive within the timeout
      */
     public void barrier(String name) {
-        List<Integer> missing = client.barrier("barrier/" + name, timeout);
+        List<Integer> missing = client.barrier("barrier/" + name, remaining());
         if (!missing.isEmpty()) {
+            exhausted = true;
             String who = missing.size() == 1 ? "rank " + missing.getFirst()
                     : "ranks " + missing.stream().map(String::valueOf).collect(Collectors.joining(", "));
             throw new RendezvousException(who + " of " + env.worldSize() + " did not reach barrier '" + name + "' within "
@@ -100,7 +109,7 @@ public final class Rendezvous implements AutoCloseable {
      * @throws RendezvousException when nobody set it within the timeout
      */
     public byte[] get(String key) {
-        return untag(key, client.get("kv/" + key, timeout).orElseThrow(() -> new RendezvousException("rank " + env.rank()
+        return untag(key, client.get("kv/" + key, remaining()).orElseThrow(() -> timedOut("rank " + env.rank()
                 + " waited " + seconds(timeout) + " for '" + key + "', which no rank published; check that rank 0 started and "
                 + "every rank runs the same command")));
     }
@@ -153,15 +162,26 @@ public final class Rendezvous implements AutoCloseable {
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.3g s", ms / 1000.0).replaceAll("0+ s$", " s");
     }
 
+    private RendezvousException timedOut(String message) {
+        exhausted = true;
+        return new RendezvousException(message);
+    }
+
+    /** What is left of the timeout: zero once a step has waited it out. */
+    Duration remaining() {
+        return exhausted ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
     /**
-     * Leaves the job. Rank 0 keeps its store open until every other rank has hung up (at most
-     * the timeout), so none loses a reply it is still reading.
+     * Leaves the job. Rank 0 keeps its store open until every other rank has hung up, so none loses
+     * a reply it is still reading, but no longer than what is left of the timeout: after a rank
+     * failed to come, nothing.
      */
     @Override
     public void close() {
         client.close();
         if (server != null) {
-            server.awaitClientsGone(timeout);
+            server.awaitClientsGone(remaining());
             server.close();
         }
     }

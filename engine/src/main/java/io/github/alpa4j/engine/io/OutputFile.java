@@ -2,18 +2,13 @@ package io.github.alpa4j.engine.io;
 
 import io.github.alpa4j.engine.UserInputException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Output files written whole or not at all: the bytes go to a temporary file in the same directory,
- * are forced to disk, and the temporary file is renamed over the target; a failure leaves the target
- * as it was. {@link #check} finds an unusable path before any work is done.
+ * Output files written whole or not at all (through the energy module's {@code OutputFile}: a
+ * temporary file in the same directory, forced to disk, renamed over the target), and {@link #check},
+ * which finds an unusable output path before any work is done.
  */
 public final class OutputFile {
     private OutputFile() {
@@ -49,41 +44,33 @@ public final class OutputFile {
         }
     }
 
-    /** Writes {@code text} (UTF-8) to {@code file} atomically. */
+    /** Writes {@code text} (UTF-8) to {@code file} atomically; a failure is a one-line user error and leaves {@code file} as it was. */
     public static void write(Path file, String text) {
-        write(file, text.getBytes(StandardCharsets.UTF_8));
+        io.github.alpa4j.energy.OutputFile.write(file, text);
     }
 
-    /** Writes {@code bytes} to {@code file} atomically; a failure is a one-line user error and leaves {@code file} as it was. */
+    /** Writes {@code bytes} to {@code file} atomically. */
     public static void write(Path file, byte[] bytes) {
-        Path abs = file.toAbsolutePath();
-        Path tmp = null;
+        io.github.alpa4j.energy.OutputFile.write(prepared(file), bytes);
+    }
+
+    /** Writes what {@code body} puts in the channel to {@code file} atomically (see the energy module's {@code OutputFile}). */
+    public static void write(Path file, io.github.alpa4j.energy.OutputFile.Body body) {
+        io.github.alpa4j.energy.OutputFile.write(prepared(file), body);
+    }
+
+    /** Makes a rename in {@code dir} durable; file systems that cannot sync a directory are left as they are. */
+    public static void forceDirectory(Path dir) {
+        io.github.alpa4j.energy.OutputFile.forceDirectory(dir);
+    }
+
+    private static Path prepared(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            Files.createDirectories(parent);
         } catch (IOException e) {
-            throw new UserInputException("cannot write " + file + ": " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is hidden and named after the target
-                }
-            }
+            throw new UserInputException("cannot write " + file + ": cannot create " + parent + ": " + e.getMessage(), e);
         }
+        return file;
     }
 }

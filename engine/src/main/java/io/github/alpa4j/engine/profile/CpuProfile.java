@@ -68,6 +68,13 @@ public final class CpuProfile {
         try (DeviceBench<float[], int[]> bench = Benches.cpu(mesh, 0.005)) {
             p = Profiler.run(bench, design, progress);
         }
+        // devices sharing the cores slow each other's collectives by their number: measure a mesh of half as many too
+        if (mesh.devices() > 2) {
+            MeshGroups half = mesh.rows() > 1 ? new MeshGroups(mesh.rows() / 2, mesh.cols()) : new MeshGroups(1, mesh.cols() / 2);
+            try (DeviceBench<float[], int[]> bench = Benches.cpu(half, 0.005)) {
+                p = p.withCollectives(half.rows() + "x" + half.cols(), Profiler.collectivesOnly(bench, design, progress));
+            }
+        }
         Cluster c = cluster(p);
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("machine", fingerprint());

@@ -19,14 +19,31 @@ import java.util.Map;
 /**
  * What a profile measured: matmul rates over a grid, each op family's fit (fixed cost, seconds per
  * byte), how busy devices slow each other, and each collective's fit (α, β) per mesh axes and pooled,
- * with the residual of every fit.
+ * on the profiled mesh and any other meshes whose collectives were measured too, with the residual of
+ * every fit.
+ *
+ * @param collectives mesh shape → its fits ({@code all-reduce}, {@code all-reduce@0}, ...)
  */
 public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFamily, Fit> families, Map<String, Fit> ops,
-                              Contention contention, Map<String, Fit> collectives, Fit p2p) {
+                              Contention contention, Map<String, Map<String, Fit>> collectives, Fit p2p) {
     public MeasuredProfile {
         families = Map.copyOf(new EnumMap<>(families));
         ops = new LinkedHashMap<>(ops);
-        collectives = new LinkedHashMap<>(collectives);
+        Map<String, Map<String, Fit>> c = new LinkedHashMap<>();
+        collectives.forEach((m, f) -> c.put(m, new LinkedHashMap<>(f)));
+        collectives = c;
+    }
+
+    /** This profile with the collectives of another mesh of the same devices. */
+    public MeasuredProfile withCollectives(String otherMesh, Map<String, Fit> fits) {
+        Map<String, Map<String, Fit>> all = new LinkedHashMap<>(collectives);
+        all.put(otherMesh, fits);
+        return new MeasuredProfile(mesh, matmul, families, ops, contention, all, p2p);
+    }
+
+    /** The fits on the profiled mesh. */
+    public Map<String, Fit> ownCollectives() {
+        return collectives.getOrDefault(mesh, Map.of());
     }
 
     /** The device's cost model: these rates for {@code dtype} (f32 too, where the profile measured another type only). */
@@ -47,12 +64,18 @@ public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFa
 
     /** The collectives' fits as the planner reads them (null where the mesh has one device). */
     public CommProfile comm() {
-        if (collectives.isEmpty() || p2p == null) {
+        if (collectives.values().stream().allMatch(Map::isEmpty) || p2p == null) {
             return null;
         }
-        Map<String, Link> links = new LinkedHashMap<>();
-        collectives.forEach((k, f) -> links.put(k, link(f)));
-        return new CommProfile(mesh, links, link(p2p));
+        Map<String, Map<String, Link>> meshes = new LinkedHashMap<>();
+        collectives.forEach((m, fits) -> {
+            if (!fits.isEmpty()) {
+                Map<String, Link> links = new LinkedHashMap<>();
+                fits.forEach((k, f) -> links.put(k, link(f)));
+                meshes.put(m, links);
+            }
+        });
+        return new CommProfile(meshes, link(p2p));
     }
 
     private static Link link(Fit f) {
@@ -95,7 +118,10 @@ public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFa
         ObjectNode os = p.putObject("ops");
         ops.forEach((name, fit) -> write(os.putObject(name), fit, "overhead_us", "bandwidth_gb_s"));
         ObjectNode k = p.putObject("collectives");
-        collectives.forEach((key, fit) -> write(k.putObject(key), fit, "latency_us", "bandwidth_gb_s"));
+        collectives.forEach((m, fits) -> {
+            ObjectNode o = k.putObject(m);
+            fits.forEach((key, fit) -> write(o.putObject(key), fit, "latency_us", "bandwidth_gb_s"));
+        });
         if (p2p != null) {
             write(p.putObject("p2p"), p2p, "latency_us", "bandwidth_gb_s");
         }

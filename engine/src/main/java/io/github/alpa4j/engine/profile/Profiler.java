@@ -71,13 +71,7 @@ public final class Profiler {
     }
 
     private MeasuredProfile run() {
-        List<MeshAxes> axes = new ArrayList<>();
-        for (MeshAxes a : List.of(MeshAxes.AXIS0, MeshAxes.AXIS1, MeshAxes.BOTH)) {
-            if (bench.groupSize(a) > 1 && !(a.equals(MeshAxes.BOTH) && bench.groupSize(MeshAxes.AXIS0) == 1)
-                    && !(a.equals(MeshAxes.BOTH) && bench.groupSize(MeshAxes.AXIS1) == 1)) {
-                axes.add(a);
-            }
-        }
+        List<MeshAxes> axes = axes();
         int g = design.matmulSizes().length;
         List<Integer> busy = new ArrayList<>();
         for (int b = 1; b < bench.devices(); b *= 2) {
@@ -91,19 +85,7 @@ public final class Profiler {
         Map<OpFamily, Fit> families = new EnumMap<>(OpFamily.class);
         Map<String, Fit> ops = new LinkedHashMap<>();
         ops(families, ops);
-        Map<String, Fit> collectives = new LinkedHashMap<>();
-        for (CollectiveKind kind : fitted()) {
-            List<double[]> pooled = new ArrayList<>();
-            for (MeshAxes a : axes) {
-                double[][] xy = collective(kind, a);
-                collectives.put(kind.code() + "@" + a, Fit.of(xy[0], xy[1]));
-                pooled.add(xy[0]);
-                pooled.add(xy[1]);
-            }
-            if (!axes.isEmpty()) {
-                collectives.put(kind.code(), Fit.of(concat(pooled, 0), concat(pooled, 1)));
-            }
-        }
+        Map<String, Fit> collectives = collectives(axes);
         Fit p2p = null;
         if (bench.groupSize(MeshAxes.BOTH) > 1) {
             long[] sizes = design.messageBytes();
@@ -116,7 +98,7 @@ public final class Profiler {
             }
             p2p = Fit.of(x, y);
         }
-        return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, collectives, p2p);
+        return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, Map.of(bench.mesh(), collectives), p2p);
     }
 
     /**
@@ -143,6 +125,42 @@ public final class Profiler {
         compute[last] = 1;
         memory[last] = 1;
         return new Contention(bench.devices(), busy.stream().mapToInt(Integer::intValue).toArray(), compute, memory);
+    }
+
+    /** Only the collectives of {@code bench}'s mesh: each kind per set of axes and pooled. */
+    public static Map<String, Fit> collectivesOnly(Bench bench, Design design, Progress progress) {
+        Profiler p = new Profiler(bench, design, progress);
+        List<MeshAxes> axes = p.axes();
+        p.total = axes.size() * fitted().size() * design.messageBytes().length;
+        return p.collectives(axes);
+    }
+
+    private List<MeshAxes> axes() {
+        List<MeshAxes> axes = new ArrayList<>();
+        for (MeshAxes a : List.of(MeshAxes.AXIS0, MeshAxes.AXIS1, MeshAxes.BOTH)) {
+            boolean both = a.equals(MeshAxes.BOTH);
+            if (bench.groupSize(a) > 1 && !(both && (bench.groupSize(MeshAxes.AXIS0) == 1 || bench.groupSize(MeshAxes.AXIS1) == 1))) {
+                axes.add(a);
+            }
+        }
+        return axes;
+    }
+
+    private Map<String, Fit> collectives(List<MeshAxes> axes) {
+        Map<String, Fit> collectives = new LinkedHashMap<>();
+        for (CollectiveKind kind : fitted()) {
+            List<double[]> pooled = new ArrayList<>();
+            for (MeshAxes a : axes) {
+                double[][] xy = collective(kind, a);
+                collectives.put(kind.code() + "@" + a, Fit.of(xy[0], xy[1]));
+                pooled.add(xy[0]);
+                pooled.add(xy[1]);
+            }
+            if (!axes.isEmpty()) {
+                collectives.put(kind.code(), Fit.of(concat(pooled, 0), concat(pooled, 1)));
+            }
+        }
+        return collectives;
     }
 
     /** The collective kinds a plan uses, each fitted on its own. */

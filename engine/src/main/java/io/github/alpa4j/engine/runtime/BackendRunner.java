@@ -36,6 +36,15 @@ public final class BackendRunner implements StepRunner, AutoCloseable {
         scaler = new LossScaler(settings);
     }
 
+    /**
+     * Loss scaling with these settings as it stands after steps that overflowed as {@code overflows} says
+     * (a resumed run's history): the scale an uninterrupted run would have reached.
+     */
+    public void useLossScaling(LossScaler.Settings settings, List<Boolean> overflows) {
+        useLossScaling(settings);
+        overflows.forEach(scaler::update);
+    }
+
     /** What runs the step, e.g. {@code cuda fp32 on NVIDIA H100 80GB HBM3 (sm_90), 4 logical devices}. */
     public String description() {
         return description;
@@ -80,6 +89,21 @@ public final class BackendRunner implements StepRunner, AutoCloseable {
     @Override
     public Map<String, Tensor> parameters() {
         return runner.parameters();
+    }
+
+    @Override
+    public List<List<VariableShard>> variableLayout() {
+        return runner.variableLayout();
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        return runner.variableBlocks();
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        runner.setVariableBlocks(blocks);
     }
 
     @Override

@@ -89,9 +89,13 @@ final class DeviceExecutor<F, I> {
         this.accumulators = new Object[slots];
     }
 
-    /** Creates a variable's buffer from this device's block of its initial value. */
+    /** Sets a variable's buffer from this device's block of its value (its initial one, or a checkpoint's). */
     void initVariable(int slot, Tensor block) {
+        Object old = variables[slot];
         variables[slot] = upload(slot, block);
+        if (old != null) {
+            release(slot, old);
+        }
     }
 
     /** Starts a step with {@code count} frames, each holding the variables only. */

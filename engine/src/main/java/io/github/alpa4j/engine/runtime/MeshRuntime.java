@@ -28,6 +28,9 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private final List<DeviceExecutor<F, I>> devices = new ArrayList<>();
     private final DeviceTasks tasks;
     private volatile String failed;
+    /** Where the forward, backward and update instructions begin and end (contiguous in a training step), or null. */
+    private final int[] phaseBounds;
+    private final double[] phaseSeconds = new double[3];
     private long stepNanos;
     private final boolean lossScaled;
     private boolean skipped;
@@ -37,6 +40,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         DeviceMesh mesh = program.plan().mesh();
         this.groups = new MeshGroups(mesh.rows(), mesh.cols());
         this.tasks = new DeviceTasks(groups.devices(), "alpa4j-device");
+        this.phaseBounds = phaseBounds(program);
         Graph g = program.plan().graph();
         this.lossScaled = UpdateCheck.lossScaled(g);
         for (int d = 0; d < groups.devices(); d++) {
@@ -77,7 +81,11 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         List<Runnable> work = new ArrayList<>();
         for (DeviceExecutor<F, I> dev : devices) {
             work.add(() -> {
-                dev.run(program.instructions());
+                if (dev.device == 0 && phaseBounds != null) {
+                    runTimingPhases(dev);
+                } else {
+                    dev.run(program.instructions());
+                }
                 dev.backend.synchronize();
             });
         }
@@ -94,6 +102,46 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         devices.forEach(dev -> dev.endStep(skipped ? Map.of() : program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;
+    }
+
+    /** Indices where each phase's instructions start (forward, backward, update) and the end; null if they interleave. */
+    private static int[] phaseBounds(MeshProgram program) {
+        Graph g = program.plan().graph();
+        int[] bounds = new int[4];
+        int phase = 0;
+        for (int i = 0; i < program.instructions().size(); i++) {
+            int p = g.node(program.owners().get(i)).phase().ordinal();
+            if (p < phase) {
+                return null;
+            }
+            while (phase < p) {
+                bounds[++phase] = i;
+            }
+        }
+        while (phase < 3) {
+            bounds[++phase] = program.instructions().size();
+        }
+        return bounds;
+    }
+
+    /** Device 0's step, timed phase by phase (its queued work waited for at each phase's end). */
+    private void runTimingPhases(DeviceExecutor<F, I> dev) {
+        List<io.github.alpa4j.engine.lower.Instruction> code = program.instructions();
+        for (int p = 0; p < 3; p++) {
+            long t0 = System.nanoTime();
+            dev.run(code.subList(phaseBounds[p], phaseBounds[p + 1]));
+            dev.backend.synchronize();
+            phaseSeconds[p] = (System.nanoTime() - t0) * 1e-9;
+        }
+    }
+
+    /**
+     * Seconds of the last step's forward, backward and update instructions on device 0 (its
+     * collectives, and waiting for the others in them, included); NaN where the program's phases
+     * interleave.
+     */
+    public double[] lastStepPhaseSeconds() {
+        return phaseBounds == null ? new double[] {Double.NaN, Double.NaN, Double.NaN} : phaseSeconds.clone();
     }
 
     /** The whole value of a slot, from every device's block as {@code read} gives it. */
@@ -116,6 +164,32 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
             }
         });
         return m;
+    }
+
+    @Override
+    public List<List<VariableShard>> variableLayout() {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        return devices.stream().map(dev -> vars.stream().map(v -> v.shard(0, groups, dev.device)).toList()).toList();
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        return devices.stream().map(dev -> vars.stream().map(v -> dev.downloadVariable(v.slot())).toList()).toList();
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
+        if (blocks.size() != devices.size()) {
+            throw new IllegalArgumentException(devices.size() + " devices, got blocks for " + blocks.size());
+        }
+        for (DeviceExecutor<F, I> dev : devices) {
+            List<Tensor> mine = blocks.get(dev.device);
+            for (int i = 0; i < vars.size(); i++) {
+                dev.initVariable(vars.get(i).slot(), vars.get(i).check(mine.get(i)));
+            }
+        }
     }
 
     /** The collectives each device took part in during the last step, in order. */

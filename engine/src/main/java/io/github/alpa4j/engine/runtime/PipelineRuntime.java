@@ -229,6 +229,46 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         return m;
     }
 
+    @Override
+    public List<List<VariableShard>> variableLayout() {
+        List<List<VariableShard>> out = new ArrayList<>();
+        for (StageProgram st : program.stages()) {
+            List<ProgramVariable> vars = ProgramVariable.of(st.program(), st.stage().graph().graph());
+            for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
+                out.add(vars.stream().map(v -> v.shard(st.index(), st.groups(), dev.device)).toList());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        List<List<Tensor>> out = new ArrayList<>();
+        for (StageProgram st : program.stages()) {
+            List<ProgramVariable> vars = ProgramVariable.of(st.program(), st.stage().graph().graph());
+            for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
+                out.add(vars.stream().map(v -> dev.downloadVariable(v.slot())).toList());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        if (blocks.size() != program.deviceCount()) {
+            throw new IllegalArgumentException(program.deviceCount() + " devices, got blocks for " + blocks.size());
+        }
+        for (StageProgram st : program.stages()) {
+            List<ProgramVariable> vars = ProgramVariable.of(st.program(), st.stage().graph().graph());
+            for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
+                List<Tensor> mine = blocks.get(st.firstDevice() + dev.device);
+                for (int i = 0; i < vars.size(); i++) {
+                    dev.initVariable(vars.get(i).slot(), vars.get(i).check(mine.get(i)));
+                }
+            }
+        }
+    }
+
     private List<DeviceExecutor<F, I>> allDevices() {
         return devices.stream().flatMap(List::stream).toList();
     }

@@ -35,6 +35,15 @@ public final class ShardLayout {
         return out;
     }
 
+    /** The type of the block each device holds of a {@code global} tensor laid out as {@code spec}. */
+    public static TensorType localType(TensorType global, ShardingSpec spec, MeshGroups mesh) {
+        int[] local = global.shape().dims();
+        for (int d = 0; d < local.length; d++) {
+            local[d] /= groupSize(spec, d, mesh);
+        }
+        return global.withShape(Shape.of(local));
+    }
+
     /** The whole tensor from every device's block (replicated blocks must agree; the first is taken). */
     public static Tensor assemble(List<Tensor> blocks, ShardingSpec spec, TensorType global, MeshGroups mesh) {
         Tensor whole = Tensor.zeros(global);

@@ -1,11 +1,13 @@
 package io.github.alpa4j.engine.runtime;
 
+import io.github.alpa4j.engine.collective.MeshGroups;
 import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.LayoutOp;
 import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.planner.sharding.ShardingSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +22,8 @@ import java.util.Set;
  * step whose new values are not all finite keeps the old ones.
  */
 public final class SingleDeviceExecutor<F, I> implements StepRunner {
+    /** One device holds every variable whole. */
+    private static final MeshGroups WHOLE = new MeshGroups(1, 1);
     private final Graph graph;
     private final Backend<F, I> backend;
     private final KernelDispatch<F, I> dispatch;
@@ -39,12 +43,7 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         this.backend = backend;
         this.dispatch = new KernelDispatch<>(backend.kernels());
         this.fetched = Set.copyOf(fetch);
-        Set<Integer> keep = new HashSet<>();
-        for (String name : fetch) {
-            keep.add(graph.output(name));
-        }
-        graph.updates().forEach(u -> keep.add(u.value()));
-        this.liveness = Liveness.of(graph, keep);
+        this.liveness = liveness(graph, fetch);
         this.lossScaled = UpdateCheck.lossScaled(graph);
         for (Node n : graph.variables()) {
             Object buf = backend.allocate(n.type());
@@ -52,6 +51,41 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
             variables.put(n.id(), buf);
             variableBytes += n.type().bytes();
         }
+    }
+
+    private static Liveness liveness(Graph graph, Set<String> fetch) {
+        Set<Integer> keep = new HashSet<>();
+        for (String name : fetch) {
+            keep.add(graph.output(name));
+        }
+        graph.updates().forEach(u -> keep.add(u.value()));
+        return Liveness.of(graph, keep);
+    }
+
+    /**
+     * The bytes a step of {@code graph} will hold at its peak, worked out before anything is allocated:
+     * the variables, and the most tensors live at once as {@link #step} allocates and frees them.
+     */
+    public static long peakBytes(Graph graph, Set<String> fetch) {
+        Liveness l = liveness(graph, fetch);
+        long live = 0;
+        for (Node n : graph.variables()) {
+            live += n.type().bytes();
+        }
+        long peak = live;
+        for (Node n : graph.nodes()) {
+            if (n.isVariable()) {
+                continue;
+            }
+            if (l.ownsStorage(n.id())) {
+                live += n.type().bytes();
+                peak = Math.max(peak, live);
+            }
+            for (int dead : l.freedAfter(n.id())) {
+                live -= graph.node(dead).type().bytes();
+            }
+        }
+        return peak;
     }
 
     @Override
@@ -141,6 +175,42 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     @Override
     public boolean lastStepSkipped() {
         return skipped;
+    }
+
+    @Override
+    public List<List<VariableShard>> variableLayout() {
+        List<VariableShard> mine = new ArrayList<>();
+        for (Node n : sortedVariables()) {
+            mine.add(new VariableShard(n.name(), 0, n.type(), ShardingSpec.replicated(n.type().rank()), WHOLE, 0));
+        }
+        return List.of(mine);
+    }
+
+    @Override
+    public List<List<Tensor>> variableBlocks() {
+        return List.of(sortedVariables().stream().map(n -> backend.download(variables.get(n.id()), n.type())).toList());
+    }
+
+    @Override
+    public void setVariableBlocks(List<List<Tensor>> blocks) {
+        List<Node> vars = sortedVariables();
+        List<Tensor> mine = blocks.getFirst();
+        if (blocks.size() != 1 || mine.size() != vars.size()) {
+            throw new IllegalArgumentException("one device with " + vars.size() + " variables, got " + blocks.size() + " devices");
+        }
+        for (int i = 0; i < vars.size(); i++) {
+            Node n = vars.get(i);
+            if (!mine.get(i).type().equals(n.type())) {
+                throw new IllegalArgumentException(n.name() + " is " + n.type() + ", got " + mine.get(i).type());
+            }
+            Object buf = backend.allocate(n.type());
+            backend.upload(mine.get(i), buf);
+            backend.free(variables.put(n.id(), buf));
+        }
+    }
+
+    private List<Node> sortedVariables() {
+        return graph.variables().stream().sorted(java.util.Comparator.comparing(Node::name)).toList();
     }
 
     @Override

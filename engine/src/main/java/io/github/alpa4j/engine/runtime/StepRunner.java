@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.runtime;
 
 import io.github.alpa4j.engine.tensor.Tensor;
+import java.util.List;
 import java.util.Map;
 
 /** Runs training steps of one model, wherever its devices are. */
@@ -10,6 +11,21 @@ public interface StepRunner {
 
     /** Current parameter values, whole (gathered from their shards), by name. */
     Map<String, Tensor> parameters();
+
+    /**
+     * Where every device keeps each variable (parameters and optimizer states): one list per device, in
+     * device order, each sorted by stage and name. The same plan on the same mesh gives the same layout.
+     */
+    List<List<VariableShard>> variableLayout();
+
+    /** Every device's current blocks of its variables, in the order of {@link #variableLayout()}. */
+    List<List<Tensor>> variableBlocks();
+
+    /**
+     * Replaces every device's variables by {@code blocks}, given in the order and with the local types of
+     * {@link #variableLayout()}; only between steps.
+     */
+    void setVariableBlocks(List<List<Tensor>> blocks);
 
     /** Largest number of bytes any one device held at once so far (variables included). */
     long peakBytes();

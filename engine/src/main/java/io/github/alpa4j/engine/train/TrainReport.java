@@ -2,9 +2,7 @@ package io.github.alpa4j.engine.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.alpa4j.engine.UserInputException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.github.alpa4j.engine.io.OutputFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +39,11 @@ public final class TrainReport {
             steps.add(e);
         }
         m.put("steps", steps);
+        m.put("status", switch (r.ending()) {
+            case Ending.Completed c -> "completed";
+            case Ending.Stopped s -> "interrupted";
+            case Ending.Diverged d -> "diverged";
+        });
         m.put("final_loss", r.lastLoss());
         m.put("mean_tokens_per_s", r.meanTokensPerSecond());
         m.put("peak_bytes_per_device", r.peakBytesPerDevice());
@@ -59,26 +62,25 @@ public final class TrainReport {
         json.put("avg_power_w", e.averagePowerWatts());
         json.put("tokens_per_joule", e.tokensPerJoule());
         if (json.get("steps") instanceof List<?> steps) {
-            if (steps.size() != e.iterationJoules().size()) {
+            // a resumed run measured only its own steps, the last ones
+            int before = steps.size() - e.iterationJoules().size();
+            if (before < 0) {
                 throw new IllegalArgumentException(steps.size() + " steps but " + e.iterationJoules().size() + " measured iterations");
             }
-            for (int i = 0; i < steps.size(); i++) {
+            for (int i = 0; i < e.iterationJoules().size(); i++) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> step = (Map<String, Object>) steps.get(i);
+                Map<String, Object> step = (Map<String, Object>) steps.get(before + i);
                 step.put("energy_j", e.iterationJoules().get(i));
             }
         }
     }
 
+    /** Writes the metrics file atomically: a failed or interrupted write leaves the previous one whole. */
     public static void write(Path file, Map<String, Object> json) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-        } catch (IOException e) {
-            throw new UserInputException("cannot write " + file + ": " + e.getMessage(), e);
+            OutputFile.write(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the metrics of " + file, e);
         }
     }
 
@@ -87,8 +89,8 @@ public final class TrainReport {
         StringBuilder sb = new StringBuilder();
         int tail = Math.min(10, r.steps().size());
         sb.append(String.format("loss %.4f -> %.4f (mean of last %d steps %.4f)%n", r.firstLoss(), r.lastLoss(), tail, r.meanLastLoss(tail)));
-        r.entropyFloor().ifPresent(f -> sb.append(String.format("entropy floor %.4f nats: final loss is %.1f%% above it%n",
-                f, 100 * (r.meanLastLoss(tail) / f - 1))));
+        r.entropyFloor().ifPresent(f -> sb.append(f > 0 ? String.format("entropy floor %.4f nats: final loss is %.1f%% above it%n",
+                f, 100 * (r.meanLastLoss(tail) / f - 1)) : String.format("entropy floor 0 nats: final loss is %.4f above it%n", r.meanLastLoss(tail))));
         long skipped = r.steps().stream().filter(StepMetrics::skipped).count();
         if (r.steps().getLast().lossScaled()) {
             sb.append(String.format("loss scale %.0f at the last step; %d of %d steps skipped for an fp16 overflow%n",

@@ -6,10 +6,15 @@ import java.util.OptionalDouble;
 /**
  * The record of a training run. {@code entropyFloor} is the least reachable loss when the data
  * source knows it; {@code matmulShare} the fraction of step time spent in matrix products (BLAS),
- * {@code collectiveShare} in collectives (on a mesh; the busiest device's).
+ * {@code collectiveShare} in collectives (on a mesh; the busiest device's). A resumed run's steps include
+ * those before its checkpoint; {@code ending} says whether every step ran.
  */
 public record TrainResult(String model, String backend, String data, long parameters, List<StepMetrics> steps,
-                          OptionalDouble entropyFloor, long peakBytesPerDevice, double matmulShare, double collectiveShare) {
+                          OptionalDouble entropyFloor, long peakBytesPerDevice, double matmulShare, double collectiveShare,
+                          Ending ending) {
+    public TrainResult {
+        steps = List.copyOf(steps);
+    }
 
     public double firstLoss() {
         return steps.getFirst().loss();

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class MainTest {
-    record Run(int code, String out, String err) {
+public class MainTest {
+    public record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
@@ -64,7 +64,12 @@ class MainTest {
         "energy frontier --stages 2 --microbatches 4 | give either --profile",
         "energy frontier --model gpt --stages 2 --microbatches 4 --cluster cpu | knows no GPU like 'cpu-logical-device'",
         "energy frontier --model gpt --stages 2 --microbatches 3 | --microbatches (3) must divide the batch (16)",
-        "energy frontier --model gpt --stages 3 --microbatches 4 | cannot split 2 layers into 3 stages"})
+        "energy frontier --model gpt --stages 3 --microbatches 4 | cannot split 2 layers into 3 stages",
+        "energy frontier --profile p.csv --gpu a100 --stages 2 --microbatches 4 | --gpu describes the energy model's GPU",
+        "energy frontier --model gpt --gpu b200 --stages 2 --microbatches 4 | unknown GPU 'b200'; use one of [a100, a40, h100, v100]",
+        "energy check-model --profile /nonexistent/p.csv --gpu a100 | profile /nonexistent/p.csv does not exist",
+        "energy check-model --profile /nonexistent/p.csv --gpu /nonexistent/g.json | GPU file /nonexistent/g.json does not exist",
+        "energy calibrate --profile /nonexistent/p.csv --gpu a100 --out g.json | profile /nonexistent/p.csv does not exist"})
     void badInputGetsOneLineAndExitCode2(String args, String message) {
         Run r = run(args.trim().split("\\s+"));
         assertThat(r.code()).isEqualTo(2);
@@ -251,5 +256,66 @@ class MainTest {
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertThat(j.get("saving_percent").asDouble()).isGreaterThanOrEqualTo(0);
         assertThat(j.get("slowest_time").asDouble()).isGreaterThanOrEqualTo(j.get("fastest_time").asDouble());
+    }
+
+    @Test
+    void calibrateWritesAGpuFileThatTheFrontierAndTheCheckRead(@TempDir Path dir) throws Exception {
+        Path gpu = dir.resolve("a100.json");
+        Run fit = run("energy", "calibrate", "--profile", A100, "--gpu", "a100", "--out", gpu.toString());
+        assertThat(fit.code()).as(fit.err()).isZero();
+        assertThat(fit.out()).contains("voltage knee", "power cap", "residuals", "stage 7 backward", "GPU file written");
+        JsonNode file = new ObjectMapper().readTree(gpu.toFile());
+        assertThat(file.get("power_curve").get("cap_w").asDouble()).isBetween(450.0, 500.0);
+        assertThat(file.get("calibration").get("instructions").size()).isEqualTo(16);
+
+        Run frontier = run("energy", "frontier", "--model", "gpt", "--layers", "4", "--hidden", "512", "--heads", "8", "--seq", "256",
+                "--vocab", "2048", "--batch", "32", "--stages", "2", "--microbatches", "4", "--gpu", gpu.toString());
+        assertThat(frontier.code()).as(frontier.err()).isZero();
+        assertThat(frontier.out()).contains("2 stages x 1 GPU of A100-SXM4-80GB", "<- chosen");
+
+        Path json = dir.resolve("check.json");
+        Run check = run("energy", "check-model", "--profile", A100, "--gpu", gpu.toString(), "--json", json.toString());
+        assertThat(check.code()).as(check.err()).isZero();
+        assertThat(check.out()).contains("all 608 points", "measured 15.20 %");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("energy_errors").get("median").asDouble()).isLessThan(0.03);
+        assertThat(j.get("instructions").get(0).get("points").size()).isEqualTo(38);
+    }
+
+    @Test
+    void calibrateRefusesTwoFrequenciesPerInstructionAndLeavesTheOldFile(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("p.csv");
+        java.nio.file.Files.writeString(csv, """
+                stage,instruction,frequency,time,energy
+                0,forward,1410,0.050,23.8
+                0,forward,1200,0.056,19.0
+                0,forward,1000,0.066,18.0
+                0,backward,1410,0.093,44.6
+                0,backward,1200,0.104,36.0
+                """);
+        Path out = dir.resolve("gpu.json");
+        java.nio.file.Files.writeString(out, "a GPU file from an earlier run");
+        Run r = run("energy", "calibrate", "--profile", csv.toString(), "--gpu", "a100", "--out", out.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("stage 0 backward is measured at 2 frequencies; fitting the model needs 3 or more")
+                .doesNotContain("\tat ");
+        assertThat(java.nio.file.Files.readString(out)).isEqualTo("a GPU file from an earlier run");
+        Run check = run("energy", "check-model", "--profile", csv.toString(), "--gpu", "a100");
+        assertThat(check.code()).isEqualTo(2);
+        assertThat(check.err()).contains("needs 3 or more per instruction");
+    }
+
+    @Test
+    void aGpt3SizedPipelineOnDgxA100SavesEnergyWhenSlowed(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("f.json");
+        Run r = run("energy", "frontier", "--model", "gpt", "--layers", "96", "--hidden", "12288", "--heads", "96", "--seq", "2048",
+                "--vocab", "50257", "--batch", "12", "--stages", "8", "--microbatches", "12", "--cluster", "dgx-a100",
+                "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode points = new ObjectMapper().readTree(json.toFile()).get("points");
+        double slowest = points.get(0).get("energy").asDouble();
+        double fastest = points.get(points.size() - 1).get("energy").asDouble();
+        assertThat(points.get(0).get("time").asDouble()).isGreaterThan(points.get(points.size() - 1).get("time").asDouble());
+        assertThat(slowest).as("as measured on A100s, the slowest point uses less energy than the fastest").isLessThan(fastest);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +35,25 @@ class PlanStagesCommandTest {
         assertThat(devices).isEqualTo(8);
         assertThat(j.get("node_layers").size()).isPositive();
         assertThat(j.get("iteration_seconds").asDouble()).isGreaterThanOrEqualTo(j.get("pipeline_seconds").asDouble());
+    }
+
+    @Test
+    void planningTimeListsEveryPhaseAndAddsUpToTheWholeCommand(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("pipeline.json");
+        MainTest.Run r = run("plan", "--pipeline", "--microbatches", "4", "--no-progress", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("planning time:   start [0-9.]+ s, graph [0-9.]+ s, autodiff [0-9.]+ s, clustering [0-9.]+ s, "
+                + "ILP construction [0-9.]+ s, ILP solving [0-9.]+ s, range costs [0-9.]+ s, stage DP [0-9.]+ s, stage ILPs [0-9.]+ s"
+                + "(, other [0-9.]+ s)?; total [0-9.]+ s");
+        assertThat(r.err()).as("no progress bars off a terminal").isEmpty();
+        JsonNode planning = new ObjectMapper().readTree(json.toFile()).get("planning");
+        double sum = 0;
+        for (JsonNode s : planning.get("phase_seconds")) {
+            assertThat(s.asDouble()).isNotNegative();
+            sum += s.asDouble();
+        }
+        // what no phase accounts for is listed as "other" once it reaches 5 ms
+        assertThat(sum).isCloseTo(planning.get("total_seconds").asDouble(), within(0.005));
     }
 
     @Test

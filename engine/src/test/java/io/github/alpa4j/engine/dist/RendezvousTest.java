@@ -122,6 +122,18 @@ class RendezvousTest {
     }
 
     @Test
+    void aRankThatNeverComesUsesUpTheWholeTimeoutSoLeavingWaitsNoMore() {
+        try (Rendezvous rank0 = Rendezvous.join(env(0, 2, 0), Duration.ofMillis(300))) {
+            assertThat(rank0.remaining()).isPositive();
+            assertThatThrownBy(() -> rank0.barrier("start")).isInstanceOf(RendezvousException.class);
+            // the timeout bounds the whole rendezvous: what the barrier waited is gone for every later step and for close()
+            assertThat(rank0.remaining()).isZero();
+            assertThatThrownBy(() -> rank0.get("nccl-id")).isInstanceOf(RendezvousException.class)
+                    .hasMessageContaining("which no rank published");
+        }
+    }
+
+    @Test
     void twoMissingRanksAreBothNamed() {
         try (Rendezvous rank0 = Rendezvous.join(env(0, 4, 0), Duration.ofMillis(200));
              Rendezvous rank2 = Rendezvous.join(env(2, 4, rank0.port()), Duration.ofMillis(200))) {

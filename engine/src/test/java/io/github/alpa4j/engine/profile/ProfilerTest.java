@@ -123,7 +123,7 @@ class ProfilerTest {
         // every collective kind, over every set of axes and pooled
         for (CollectiveKind kind : Profiler.fitted()) {
             for (String key : List.of(kind.code(), kind.code() + "@0", kind.code() + "@1", kind.code() + "@01")) {
-                Fit f = p.collectives().get(key);
+                Fit f = p.ownCollectives().get(key);
                 assertThat(f.a()).as("%s alpha", key).isCloseTo(ScriptedBench.alpha(kind), within(0.1 * ScriptedBench.alpha(kind)));
                 assertThat(f.b()).as("%s beta", key).isCloseTo(ScriptedBench.beta(kind), within(0.05 * ScriptedBench.beta(kind)));
             }

@@ -8,7 +8,7 @@ public sealed interface Optimizer {
     record Sgd(double lr, double momentum, double weightDecay) implements Optimizer {
         public Sgd {
             check(lr, "learning rate");
-            if (momentum < 0 || momentum >= 1 || weightDecay < 0) {
+            if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException("momentum must be in [0, 1) and weight decay >= 0");
             }
         }
@@ -18,7 +18,7 @@ public sealed interface Optimizer {
     record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay) implements Optimizer {
         public AdamW {
             check(lr, "learning rate");
-            if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps <= 0 || weightDecay < 0) {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException("AdamW needs betas in [0, 1), eps > 0, weight decay >= 0");
             }
         }

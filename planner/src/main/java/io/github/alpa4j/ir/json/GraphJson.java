@@ -90,8 +90,9 @@ public final class GraphJson {
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new GraphFormatException("graph file " + source + " is not valid JSON (line "
-                    + e.getLocation().getLineNr() + "); see docs/graph-json.md");
+            throw new GraphFormatException("graph file " + source + " is not valid JSON ("
+                    + (e.getLocation() != null ? "line " + e.getLocation().getLineNr()
+                    : e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\s*\\(.*$", "")) + "); see docs/graph-json.md");
         }
         if (root == null || !FORMAT.equals(root.path("format").asText()) || root.path("version").asInt() != VERSION) {
             throw new GraphFormatException("graph file " + source + " is not an " + FORMAT + " version " + VERSION

@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner.cluster;
 
+import io.github.alpa4j.planner.PlanningException;
 import java.nio.file.Path;
 
 /**
@@ -13,9 +14,16 @@ public record Cluster(String name, int hosts, int gpusPerHost, GpuSpec gpu, Link
         this(name, hosts, gpusPerHost, gpu, intraHost, interHost, null);
     }
 
+    /** The most devices a cluster may have: device numbers and mesh sizes stay well inside an int. */
+    public static final int MAX_DEVICES = 1 << 16;
+
     public Cluster {
         if (hosts < 1 || gpusPerHost < 1) {
             throw new IllegalArgumentException("a cluster needs at least one host and one GPU per host");
+        }
+        if ((long) hosts * gpusPerHost > MAX_DEVICES) {
+            throw new PlanningException("cluster " + name + ": " + hosts + " hosts of " + gpusPerHost + " devices make "
+                    + (long) hosts * gpusPerHost + " devices; alpa4j plans for at most " + MAX_DEVICES + " (fewer --hosts)");
         }
     }
 

@@ -41,8 +41,9 @@ public final class ClusterJson {
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new PlanningException("cluster file " + source + " is not valid JSON (line "
-                    + e.getLocation().getLineNr() + "); see docs/cluster-json.md");
+            throw new PlanningException("cluster file " + source + " is not valid JSON ("
+                    + (e.getLocation() != null ? "line " + e.getLocation().getLineNr()
+                    : e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\s*\\(.*$", "")) + "); see docs/cluster-json.md");
         }
         Fields f = new Fields(source);
         try {
@@ -59,7 +60,7 @@ public final class ClusterJson {
             CommProfile comm = root.has("collectives") ? CostJson.readComm(f.object(root, "collectives")) : null;
             return new Cluster(f.text(root, "name"), f.count(root, "hosts"), f.count(root, "gpus_per_host"), gpu,
                     link(f, f.object(root, "intra_host"), "intra_host."), link(f, f.object(root, "inter_host"), "inter_host."), comm);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | PlanningException e) {
             throw new PlanningException("cluster file " + source + ": " + e.getMessage() + "; see docs/cluster-json.md");
         }
     }

@@ -94,7 +94,7 @@ public final class ClusterPresets {
                 return c.withHosts(hosts);
             }
         }
-        throw new PlanningException("unknown cluster preset '" + name + "'; use one of " + names()
+        throw new PlanningException("--cluster: unknown cluster preset '" + shown(name) + "'; use one of " + names()
                 + " or a JSON file (docs/cluster-json.md)");
     }
 
@@ -104,7 +104,7 @@ public final class ClusterPresets {
             return byName(presetOrFile, hosts == null ? 1 : hosts);
         }
         if (!presetOrFile.endsWith(".json")) {
-            throw new PlanningException("unknown cluster preset '" + presetOrFile + "'; use one of " + names()
+            throw new PlanningException("--cluster: unknown cluster preset '" + shown(presetOrFile) + "'; use one of " + names()
                     + " or a JSON file (docs/cluster-json.md)");
         }
         Cluster c = ClusterJson.read(java.nio.file.Path.of(presetOrFile));
@@ -115,5 +115,10 @@ public final class ClusterPresets {
             throw new PlanningException("--hosts must be at least 1, got " + hosts);
         }
         return c.withHosts(hosts);
+    }
+
+    /** A name as a message quotes it: at most 60 characters. */
+    private static String shown(String name) {
+        return name.length() <= 60 ? name : name.substring(0, 60) + "... (" + name.length() + " characters)";
     }
 }

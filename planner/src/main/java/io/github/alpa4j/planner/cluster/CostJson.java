@@ -128,22 +128,30 @@ final class CostJson {
     }
 
     static CommProfile readComm(JsonNode n) {
-        String mesh = n.path("mesh").asText("");
-        if (mesh.isEmpty()) {
-            throw new IllegalArgumentException("collectives.mesh must name the shape the collectives were measured on");
+        Map<String, Map<String, Link>> meshes = new LinkedHashMap<>();
+        JsonNode ms = object(n, "meshes", "collectives.");
+        for (Map.Entry<String, JsonNode> m : ms.properties()) {
+            if (!m.getKey().matches("\\d+x\\d+")) {
+                throw new IllegalArgumentException("collectives.meshes: '" + m.getKey() + "' is not a mesh shape such as 2x2");
+            }
+            Map<String, Link> fits = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : m.getValue().properties()) {
+                fits.put(e.getKey(), link(e.getValue(), "collectives.meshes." + m.getKey() + "." + e.getKey() + "."));
+            }
+            meshes.put(m.getKey(), fits);
         }
-        Map<String, Link> fits = new LinkedHashMap<>();
-        JsonNode f = object(n, "fits", "collectives.");
-        for (Map.Entry<String, JsonNode> e : f.properties()) {
-            fits.put(e.getKey(), link(e.getValue(), "collectives.fits." + e.getKey() + "."));
+        if (meshes.isEmpty()) {
+            throw new IllegalArgumentException("collectives.meshes must hold at least one measured mesh");
         }
-        return new CommProfile(mesh, fits, link(object(n, "p2p", "collectives."), "collectives.p2p."));
+        return new CommProfile(meshes, link(object(n, "p2p", "collectives."), "collectives.p2p."));
     }
 
     static void writeComm(ObjectNode n, CommProfile c) {
-        n.put("mesh", c.mesh());
-        ObjectNode f = n.putObject("fits");
-        new TreeMap<>(c.fits()).forEach((k, l) -> writeLink(f.putObject(k), l));
+        ObjectNode ms = n.putObject("meshes");
+        c.meshes().forEach((mesh, fits) -> {
+            ObjectNode f = ms.putObject(mesh);
+            new TreeMap<>(fits).forEach((k, l) -> writeLink(f.putObject(k), l));
+        });
         writeLink(n.putObject("p2p"), c.p2p());
     }
 

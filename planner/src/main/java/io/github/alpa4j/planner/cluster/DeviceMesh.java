@@ -76,7 +76,7 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
     public static DeviceMesh parse(Cluster cluster, String shape) {
         Matcher m = SHAPE.matcher(shape.trim());
         if (!m.matches()) {
-            throw new PlanningException("cannot read mesh shape '" + shape + "'; write ROWSxCOLS such as 2x4");
+            throw new PlanningException("--mesh: cannot read mesh shape '" + shape + "'; write ROWSxCOLS such as 2x4");
         }
         try {
             if (m.group(3) != null) {

@@ -2,12 +2,12 @@ package io.github.alpa4j.planner.ilp;
 
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
-import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.planner.cost.Liveness;
 import io.github.alpa4j.planner.sharding.ShardingSpec;
 import io.github.alpa4j.planner.strategy.ShardingStrategy;
 import io.github.alpa4j.planner.strategy.StrategySpace;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +84,7 @@ public final class IntraOpIlp {
         private final ReshardCosts reshard;
         private final int[][] strategyOf;
         private final int[] varOf;
+        private final int[][] outputSpecs;
         private int[] colour;
         private final List<double[]> costs = new ArrayList<>();
         private final Map<Long, double[][]> edges = new LinkedHashMap<>();
@@ -94,6 +95,7 @@ public final class IntraOpIlp {
             this.reshard = new ReshardCosts(space);
             this.strategyOf = new int[graph.size()][];
             this.varOf = new int[graph.size()];
+            this.outputSpecs = new int[graph.size()][];
         }
 
         IntraOpIlp build(boolean merge, boolean tie, boolean memoryRows) {
@@ -194,22 +196,16 @@ public final class IntraOpIlp {
             if (!update && space.isFed(a)) {
                 return; // the data loader feeds each consumer its own layout
             }
-            TensorType t = graph.node(a).type();
+            int type = reshard.type(graph.node(a).type());
             double weight = space.reshardWeight(b);
             int va = varOf[a];
             int vb = varOf[b];
-            ShardingSpec[] out = new ShardingSpec[costs.get(va).length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = strategy(a, i).outputSpec();
-            }
-            ShardingSpec[] in = new ShardingSpec[costs.get(vb).length];
-            for (int j = 0; j < in.length; j++) {
-                in[j] = update ? strategy(b, j).outputSpec() : strategy(b, j).inputSpec(slot);
-            }
+            int[] out = outputSpecs(a);
+            int[] in = update ? outputSpecs(b) : inputSpecs(b, slot);
             if (va == vb) {
                 double[] c = costs.get(va);
                 for (int i = 0; i < c.length; i++) {
-                    c[i] += count * pairCost(out[i], in[i], t, update, weight);
+                    c[i] += count * pairCost(out[i], in[i], type, update, weight);
                 }
                 return;
             }
@@ -218,12 +214,21 @@ public final class IntraOpIlp {
             int v = swap ? va : vb;
             double[][] m = edges.computeIfAbsent((long) u * costs.size() + v,
                     key -> new double[costs.get(u).length][costs.get(v).length]);
-            Map<ShardingSpec, Map<ShardingSpec, Double>> memo = new HashMap<>();
+            // many choices share a layout: cost each pair of distinct layouts once
+            int[] outSpecs = distinct(out);
+            int[] inSpecs = distinct(in);
+            double[][] local = new double[outSpecs.length][inSpecs.length];
+            for (int x = 0; x < outSpecs.length; x++) {
+                for (int y = 0; y < inSpecs.length; y++) {
+                    local[x][y] = pairCost(outSpecs[x], inSpecs[y], type, update, weight);
+                }
+            }
+            int[] row = indexIn(outSpecs, out);
+            int[] col = indexIn(inSpecs, in);
             for (int i = 0; i < out.length; i++) {
-                Map<ShardingSpec, Double> row = memo.computeIfAbsent(out[i], s -> new HashMap<>());
+                double[] l = local[row[i]];
                 for (int j = 0; j < in.length; j++) {
-                    ShardingSpec from = out[i];
-                    double c = count * row.computeIfAbsent(in[j], to -> pairCost(from, to, t, update, weight));
+                    double c = count * l[col[j]];
                     if (swap) {
                         m[j][i] += c;
                     } else {
@@ -233,11 +238,61 @@ public final class IntraOpIlp {
             }
         }
 
-        private double pairCost(ShardingSpec from, ShardingSpec to, TensorType t, boolean update, double weight) {
+        private double pairCost(int from, int to, int type, boolean update, double weight) {
             if (update) {
-                return from.equals(to) ? 0 : Double.POSITIVE_INFINITY;
+                return from == to ? 0 : Double.POSITIVE_INFINITY;
             }
-            return weight * reshard.cost(from, to, t);
+            return weight * reshard.cost(from, to, type);
+        }
+
+        /** The spec number of node {@code n}'s output under each choice of its variable. */
+        private int[] outputSpecs(int n) {
+            if (outputSpecs[n] == null) {
+                int[] ids = new int[strategyOf[n].length];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = reshard.spec(strategy(n, i).outputSpec());
+                }
+                outputSpecs[n] = ids;
+            }
+            return outputSpecs[n];
+        }
+
+        /** The spec number in which node {@code n} reads input {@code slot} under each choice of its variable. */
+        private int[] inputSpecs(int n, int slot) {
+            int[] ids = new int[strategyOf[n].length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = reshard.spec(strategy(n, i).inputSpec(slot));
+            }
+            return ids;
+        }
+
+        /** The distinct values of {@code ids}, in the order they first occur. */
+        private static int[] distinct(int[] ids) {
+            int[] out = new int[ids.length];
+            int n = 0;
+            for (int id : ids) {
+                int k = 0;
+                while (k < n && out[k] != id) {
+                    k++;
+                }
+                if (k == n) {
+                    out[n++] = id;
+                }
+            }
+            return Arrays.copyOf(out, n);
+        }
+
+        /** For each of {@code ids}, its position in {@code values}. */
+        private static int[] indexIn(int[] values, int[] ids) {
+            int[] at = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                int k = 0;
+                while (values[k] != ids[i]) {
+                    k++;
+                }
+                at[i] = k;
+            }
+            return at;
         }
 
         private List<IlpProblem.MemoryRow> memoryRows() {

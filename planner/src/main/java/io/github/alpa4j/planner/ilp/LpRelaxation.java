@@ -1,6 +1,5 @@
 package io.github.alpa4j.planner.ilp;
 
-import com.google.ortools.Loader;
 import com.google.ortools.linearsolver.MPConstraint;
 import com.google.ortools.linearsolver.MPObjective;
 import com.google.ortools.linearsolver.MPSolver;
@@ -31,7 +30,7 @@ public final class LpRelaxation {
 
     private static final class Native {
         static {
-            Loader.loadNativeLibraries();
+            OrToolsLibraries.load();
         }
 
         static void load() {

@@ -77,9 +77,13 @@ public final class ManualPlans {
                 .map(m -> choose(space, m)).toList();
     }
 
-    private static IntraOpPlan build(PlanMethod m, Graph graph, DeviceMesh mesh, PlannerOptions options) {
-        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+    /** Manual plan {@code m} on strategies already enumerated (shared with other plans of the same graph and mesh). */
+    public static IntraOpPlan of(PlanMethod m, StrategySpace space) {
         return IntraOpPlan.of(m.flag(), PlanStatus.MANUAL, space, choose(space, m), Optional.empty());
+    }
+
+    private static IntraOpPlan build(PlanMethod m, Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return of(m, StrategySpace.enumerate(graph, mesh, options));
     }
 
     /** Data and tensor axes of each manual plan, among the mesh axes with more than one device. */

@@ -1,5 +1,7 @@
 package io.github.alpa4j.planner.plan;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.alpa4j.ir.Graph;
@@ -11,6 +13,7 @@ import io.github.alpa4j.planner.strategy.ShardingStrategy;
 import io.github.alpa4j.planner.strategy.StrategySpace;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +30,7 @@ public final class PlanReader {
     }
 
     public static IntraOpPlan read(Path file, Graph graph, DeviceMesh mesh, PlannerOptions options) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new PlanningException("cannot read plan " + file + ": " + e.getMessage());
-        }
+        JsonNode root = tree(file);
         if (root == null || !"alpa4j-plan".equals(root.path("format").asText()) || root.path("version").asInt() != 1) {
             throw new PlanningException(file + " is not an alpa4j-plan version 1 file; write one with 'plan --json'");
         }
@@ -55,7 +53,7 @@ public final class PlanReader {
         StrategySpace space = StrategySpace.enumerate(graph, mesh, made);
         int[] choice = new int[graph.size()];
         for (Node n : graph.nodes()) {
-            JsonNode o = nodes.get(n.id());
+            JsonNode o = nodes.path(n.id());
             String here = n.name() + " " + n.op().opName() + " " + n.type().dtype().code() + shape(n);
             String there = o.path("name").asText() + " " + o.path("op").asText() + " " + o.path("dtype").asText() + o.path("shape");
             if (!here.replace(" ", "").equals(there.replace(" ", ""))) {
@@ -64,15 +62,37 @@ public final class PlanReader {
             }
             choice[n.id()] = find(space.of(n.id()), o, file, n);
         }
-        return IntraOpPlan.of(root.path("method").asText(), PlanStatus.valueOf(root.path("status").asText()), space, choice,
-                Optional.empty());
+        PlanStatus status;
+        try {
+            status = PlanStatus.valueOf(root.path("status").asText());
+        } catch (IllegalArgumentException e) {
+            throw new PlanningException("plan " + file + ": status '" + root.path("status").asText() + "' is not one of "
+                    + java.util.Arrays.toString(PlanStatus.values()));
+        }
+        return IntraOpPlan.of(root.path("method").asText(), status, space, choice, Optional.empty());
     }
 
     /** The mesh shape a plan file was made for, as "ROWSxCOLS". */
     public static String meshShape(Path file) {
+        JsonNode shape = tree(file).path("mesh").path("shape");
+        return shape.path(0).asInt() + "x" + shape.path(1).asInt();
+    }
+
+    /** The plan file's JSON, or a one-line refusal: no such file, unreadable, or not JSON (where it breaks). */
+    private static JsonNode tree(Path file) {
         try {
-            JsonNode shape = new ObjectMapper().readTree(Files.readString(file)).path("mesh").path("shape");
-            return shape.path(0).asInt() + "x" + shape.path(1).asInt();
+            JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+            if (root == null) {
+                throw new PlanningException("plan " + file + " is empty; write one with 'plan --json'");
+            }
+            return root;
+        } catch (NoSuchFileException e) {
+            throw new PlanningException("cannot read plan " + file + ": no such file");
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new PlanningException("plan " + file + " is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\s*\\(start marker.*$", ""));
         } catch (IOException e) {
             throw new PlanningException("cannot read plan " + file + ": " + e.getMessage());
         }

@@ -3,9 +3,11 @@ package io.github.alpa4j.planner.stage;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.planner.IntraOpPlanner;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
+import io.github.alpa4j.planner.manual.ManualPlans;
 import io.github.alpa4j.planner.cost.Resharding;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanStatus;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -46,7 +49,8 @@ final class LayerProfiles {
     private record Transfer(int value, int from, int to, Phase phase, double[] cost) {
     }
 
-    private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
+    private LayerProfiles(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                          PlanningProgress phases, StageMeasurer measurer) {
         this.layering = layering;
         this.profiles = profiles;
         int layers = layering.layerCount();
@@ -66,14 +70,38 @@ final class LayerProfiles {
         }
         this.plans = new IntraOpPlan[representative.size()][profiles.size()];
         this.costs = new StageCost[representative.size()][profiles.size()];
-        solveAll(options, pool);
+        solveAll(options, pool, phases);
+        phases.begin(PipelineStats.RANGE_COSTS, -1);
         this.transfersInto = transfers();
         this.ranges = compose();
+        phases.end();
+        if (measurer != null) {
+            measure(measurer, options, phases);
+        }
     }
 
     /** Plans every distinct layer in every profile, the ILPs on {@code pool}'s threads. */
     static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool) {
-        return new LayerProfiles(layering, profiles, options, pool);
+        return solve(layering, profiles, options, pool, PlanningProgress.NONE);
+    }
+
+    /**
+     * As {@link #solve(Layering, List, PlannerOptions, ExecutorService)}, in phases told to {@code phases}: built (with
+     * Megatron's plans) in phase {@link PipelineStats#ILP_CONSTRUCTION}, solved in {@link PipelineStats#ILP_SOLVING},
+     * then the range costs in {@link PipelineStats#RANGE_COSTS}.
+     */
+    static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                               PlanningProgress phases) {
+        return new LayerProfiles(layering, profiles, options, pool, phases, null);
+    }
+
+    /**
+     * As {@link #solve(Layering, List, PlannerOptions, ExecutorService, PlanningProgress)}, then every range on
+     * every profile measured by {@code measurer} (Alpa's stage profiling) in phase {@link PipelineStats#STAGE_PROFILING}.
+     */
+    static LayerProfiles solve(Layering layering, List<Profile> profiles, PlannerOptions options, ExecutorService pool,
+                               PlanningProgress phases, StageMeasurer measurer) {
+        return new LayerProfiles(layering, profiles, options, pool, phases, measurer);
     }
 
     int typeCount() {
@@ -93,28 +121,66 @@ final class LayerProfiles {
         return ranges[profile][first][last - first];
     }
 
-    private void solveAll(PlannerOptions options, ExecutorService pool) {
-        List<int[]> tasks = new ArrayList<>();
-        for (int t = 0; t < representative.size(); t++) {
-            for (int m = 0; m < profiles.size(); m++) {
-                tasks.add(new int[] {t, m});
+    private void solveAll(PlannerOptions options, ExecutorService pool, PlanningProgress phases) {
+        // one task per layer type, logical mesh and recomputation: the strategies are enumerated once for the ILP and
+        // Megatron's plans of one layer graph on one mesh
+        List<Integer> meshStarts = new ArrayList<>();
+        for (int m = 0; m < profiles.size(); m++) {
+            if (m == 0 || !profiles.get(m).mesh().equals(profiles.get(m - 1).mesh())
+                    || profiles.get(m).remat() != profiles.get(m - 1).remat()) {
+                meshStarts.add(m);
             }
         }
-        // the ILPs on the largest meshes take longest: start them first so that the threads finish together
-        tasks.sort((a, b) -> Integer.compare(weight(profiles.get(b[1])), weight(profiles.get(a[1]))));
-        List<Future<IntraOpPlan>> futures = new ArrayList<>();
+        List<int[]> tasks = new ArrayList<>();
+        for (int t = 0; t < representative.size(); t++) {
+            for (int i = 0; i < meshStarts.size(); i++) {
+                int end = i + 1 < meshStarts.size() ? meshStarts.get(i + 1) : profiles.size();
+                tasks.add(new int[] {t, meshStarts.get(i), end});
+            }
+        }
+        // the largest meshes take longest: start them first so that the threads finish together
+        tasks.sort((a, b) -> Integer.compare(devices(b), devices(a)));
+        phases.begin(PipelineStats.ILP_CONSTRUCTION, tasks.size());
+        List<Future<List<Object>>> built = new ArrayList<>();
         for (int[] task : tasks) {
             Graph g = layerGraph(representative.get(task[0]), task[1]).graph();
-            PlanMethod method = profiles.get(task[1]).method();
             DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
-            futures.add(pool.submit(() -> method.plan(g, mesh, options)));
+            built.add(pool.submit(() -> {
+                StrategySpace space = StrategySpace.enumerate(g, mesh, options);
+                // per profile of this mesh: an ILP to solve next, or Megatron's plan, which needs no solver
+                List<Object> r = new ArrayList<>();
+                for (int m = task[1]; m < task[2]; m++) {
+                    PlanMethod method = profiles.get(m).method();
+                    r.add(method == PlanMethod.AUTO ? IntraOpPlanner.prepare(space, null) : ManualPlans.of(method, space));
+                }
+                phases.step();
+                return r;
+            }));
         }
-        for (int i = 0; i < tasks.size(); i++) {
-            int[] task = tasks.get(i);
-            IntraOpPlan p = await(futures.get(i));
-            plans[task[0]][task[1]] = p;
-            costs[task[0]][task[1]] = StageCost.of(p);
+        List<Object> ready = new ArrayList<>();
+        for (Future<List<Object>> f : built) {
+            ready.addAll(await(f));
         }
+        phases.begin(PipelineStats.ILP_SOLVING, (int) ready.stream().filter(r -> r instanceof IntraOpPlanner.Prepared).count());
+        List<Future<IntraOpPlan>> solved = new ArrayList<>();
+        for (Object r : ready) {
+            solved.add(r instanceof IntraOpPlanner.Prepared p
+                    ? pool.submit(() -> {
+                        IntraOpPlan plan = p.solve();
+                        phases.step();
+                        return plan;
+                    })
+                    : CompletableFuture.completedFuture((IntraOpPlan) r));
+        }
+        int k = 0;
+        for (int[] task : tasks) {
+            for (int m = task[1]; m < task[2]; m++) {
+                IntraOpPlan p = await(solved.get(k++));
+                plans[task[0]][m] = p;
+                costs[task[0]][m] = StageCost.of(p);
+            }
+        }
+        phases.end();
     }
 
     /** Layer {@code l}'s graph as profile {@code profile} runs it: rematerialised or not. */
@@ -122,8 +188,8 @@ final class LayerProfiles {
         return (profiles.get(profile).remat() ? recomputedGraphs : layerGraphs).get(l);
     }
 
-    private static int weight(Profile p) {
-        return p.method() == PlanMethod.AUTO ? p.mesh().physical().devices() : 0;
+    private int devices(int[] task) {
+        return profiles.get(task[1]).mesh().physical().devices();
     }
 
     static <T> T await(Future<T> f) {
@@ -164,6 +230,33 @@ final class LayerProfiles {
             }
         }
         return into;
+    }
+
+    /**
+     * Replaces every range's cost by a measurement of its plan (the layers' plans side by side, as the
+     * stage DP prices it): ranges of one structure on one profile are measured once (a GPT's blocks 1-2
+     * and 2-3 are the same stage), one after another so that measurements do not share the machine.
+     */
+    private void measure(StageMeasurer measurer, PlannerOptions options, PlanningProgress phases) {
+        int layers = layerGraphs.size();
+        phases.begin(PipelineStats.STAGE_PROFILING, profiles.size() * layers * (layers + 1) / 2);
+        Map<List<Object>, StageCost> measured = new HashMap<>();
+        for (int m = 0; m < profiles.size(); m++) {
+            for (int i = 0; i < layers; i++) {
+                for (int j = i; j < layers; j++) {
+                    StageGraph whole = StageGraph.of(layering, i, j);
+                    StageGraph stage = profiles.get(m).remat() ? whole.recomputed(layering) : whole;
+                    int profile = m;
+                    int first = i;
+                    int last = j;
+                    StageCost analytic = ranges[m][i][j - i];
+                    ranges[m][i][j - i] = measured.computeIfAbsent(List.of(GraphSignature.of(stage.graph()), m), k -> measurer.measure(
+                            composed(stage, first, last, profile, profiles.get(profile).mesh().costMesh(), options), analytic));
+                    phases.step();
+                }
+            }
+        }
+        phases.end();
     }
 
     /** ranges[profile][first][last - first], built by adding one layer at a time. */

@@ -14,6 +14,13 @@ final class PipelineAssembly {
     static PipelinePlan assemble(String method, Cluster cluster, Layering layering, int microbatches, PipelineSchedule schedule,
                                  List<StagePlacement> placements, List<IntraOpPlan> plans, long budget,
                                  Optional<PipelineStats> stats) {
+        return assemble(method, cluster, layering, microbatches, schedule, placements, plans, budget, stats, StageCost::of);
+    }
+
+    /** As above, each stage costed by {@code cost} (measured, under Alpa's stage profiling). */
+    static PipelinePlan assemble(String method, Cluster cluster, Layering layering, int microbatches, PipelineSchedule schedule,
+                                 List<StagePlacement> placements, List<IntraOpPlan> plans, long budget,
+                                 Optional<PipelineStats> stats, java.util.function.Function<IntraOpPlan, StageCost> cost) {
         int count = placements.size();
         List<PipelineStage> stages = new ArrayList<>();
         int[] stageOfLayer = new int[layering.layerCount()];
@@ -27,7 +34,7 @@ final class PipelineAssembly {
             if (!plan.graph().nodes().equals(sg.graph().nodes())) {
                 throw new IllegalStateException("stage " + i + "'s plan is not a plan of its graph");
             }
-            stages.add(new PipelineStage(i, p.first(), p.last(), p.submesh(), p.mesh(), sg, plan, StageCost.of(plan),
+            stages.add(new PipelineStage(i, p.first(), p.last(), p.submesh(), p.mesh(), sg, plan, cost.apply(plan),
                     schedule.inflight(count, microbatches, i)));
         }
         List<StageTransfer> transfers = new ArrayList<>();

@@ -66,6 +66,9 @@ public final class PipelineJson {
             o.put("dp_seconds", st.dpSeconds());
             o.put("refine_seconds", st.refineSeconds());
             o.put("total_seconds", st.totalSeconds());
+            o.put("microbatch_counts", st.microbatchCounts());
+            ObjectNode phases = o.putObject("phase_seconds");
+            st.phases().forEach(p -> phases.put(p.name(), p.seconds()));
         });
         ArrayNode stages = root.putArray("stages");
         for (PipelineStage s : plan.stages()) {

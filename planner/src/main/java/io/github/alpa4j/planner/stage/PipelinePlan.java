@@ -39,6 +39,12 @@ public record PipelinePlan(String method, Cluster cluster, Graph graph, Layering
         return new PipelinePlan(name, cluster, graph, layering, microbatches, schedule, stages, transfers, memoryBudgetBytes, search);
     }
 
+    /** This plan with {@code stats} in place of its own (a command adds the phases it ran around planning). */
+    public PipelinePlan withStats(PipelineStats stats) {
+        return new PipelinePlan(method, cluster, graph, layering, microbatches, schedule, stages, transfers, memoryBudgetBytes,
+                Optional.of(stats));
+    }
+
     /** T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches. */
     public double pipelineSeconds() {
         double sum = 0;

@@ -35,10 +35,78 @@ public final class PipelinePlanner {
      * times per iteration on all devices of {@code cluster}.
      */
     public static PipelinePlan plan(Graph graph, int microbatches, Cluster cluster, StageOptions options) {
+        return plan(graph, microbatches, cluster, options, PlanningProgress.NONE);
+    }
+
+    /** As {@link #plan(Graph, int, Cluster, StageOptions)}, telling {@code progress} each phase and unit of work. */
+    public static PipelinePlan plan(Graph graph, int microbatches, Cluster cluster, StageOptions options, PlanningProgress progress) {
+        return plan(m -> graph, List.of(microbatches), cluster, options, progress);
+    }
+
+    /**
+     * The best over several microbatch counts: {@code graphs.apply(m)} is the training graph of one of
+     * m microbatches (the global batch divided by m).
+     */
+    public static PipelinePlan plan(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster, StageOptions options) {
+        return plan(graphs, microbatchCounts, cluster, options, PlanningProgress.NONE);
+    }
+
+    /**
+     * As {@link #plan(IntFunction, List, Cluster, StageOptions)}, telling {@code progress} each phase and unit
+     * of work. The plan's stats count the work and time of every microbatch count tried (not the time
+     * {@code graphs} takes).
+     */
+    public static PipelinePlan plan(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster, StageOptions options,
+                                    PlanningProgress progress) {
+        PhaseClock clock = new PhaseClock(progress);
+        PipelinePlan best = null;
+        PipelineStats work = null;
+        double seconds = 0;
+        for (int m : microbatchCounts) {
+            long t0 = System.nanoTime();
+            long building = 0;
+            PipelinePlan p;
+            try {
+                Graph graph = graphs.apply(m);
+                building = System.nanoTime() - t0;
+                p = planOne(graph, m, cluster, options, clock);
+            } catch (PlanningException e) {
+                if (microbatchCounts.size() == 1) {
+                    throw e;
+                }
+                continue;
+            } finally {
+                clock.end();
+                seconds += (System.nanoTime() - t0 - building) / 1e9;
+            }
+            PipelineStats s = p.stats().orElseThrow();
+            work = work == null ? s : work.plus(s);
+            if (best == null || p.iterationSeconds() < best.iterationSeconds()) {
+                best = p;
+            }
+        }
+        long t0 = System.nanoTime();
+        // measured stages are not comparable with Megatron's costed ones
+        PipelinePlan megatron = options.measurer() == null ? megatronCandidate(graphs, microbatchCounts, cluster, options) : null;
+        seconds += (System.nanoTime() - t0) / 1e9;
+        if (best == null) {
+            throw new PlanningException("no pipeline fits with any of " + microbatchCounts + " microbatches; add devices or raise the memory budget");
+        }
+        PipelineStats own = best.stats().orElseThrow();
+        PipelineStats stats = new PipelineStats(own.layers(), own.layerTypes(), own.logicalMeshes(), work.microbatchCounts(),
+                work.layerIlps(), work.stageIlps(), work.dpRuns(), clock.phases(), seconds);
+        if (megatron != null && megatron.iterationSeconds() < best.iterationSeconds()) {
+            return megatron.chosenBy("auto: " + megatron.method(), Optional.of(stats));
+        }
+        return best.withStats(stats);
+    }
+
+    /** The best pipeline for one microbatch count; its stats count its own work (their times are the clock's). */
+    private static PipelinePlan planOne(Graph graph, int microbatches, Cluster cluster, StageOptions options, PhaseClock clock) {
         if (microbatches < 1) {
             throw new PlanningException("the number of microbatches must be at least 1, got " + microbatches);
         }
-        long t0 = System.nanoTime();
+        clock.begin(PipelineStats.CLUSTERING, -1);
         Graph g = DeadCodeElimination.apply(graph);
         if (!g.isTraining()) {
             throw new PlanningException("the graph has no optimizer update; a pipeline plans a training step");
@@ -53,17 +121,15 @@ public final class PipelinePlanner {
         int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            long t1 = System.nanoTime();
-            LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool);
+            LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock, options.measurer());
+            clock.begin(PipelineStats.STAGE_DP, -1);
             ProfileTable table = new ProfileTable(layerProfiles, submeshes, layers, budget);
-            long t2 = System.nanoTime();
             StageDp.Solution sol = StageDp.solve(table, cluster.deviceCount(), microbatches, options.schedule());
             if (sol == null) {
                 throw new PlanningException(String.format(Locale.ROOT,
                         "no pipeline of this model on %s fits in %.2f GiB per device; add devices, use more microbatches or raise the memory budget",
                         cluster, budget / (double) (1L << 30)));
             }
-            long t3 = System.nanoTime();
             List<Submesh> chosen = sol.stages().stream().map(s -> submeshes.get(s.submesh())).toList();
             List<List<Integer>> devices = DeviceAllocation.place(cluster, chosen);
             List<StagePlacement> placements = new ArrayList<>();
@@ -76,45 +142,19 @@ public final class PipelinePlanner {
                         DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile,
                         profiles.get(profile).remat() ? sg.recomputed(layering) : sg));
             }
-            StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool);
-            long t4 = System.nanoTime();
-            PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), layerProfiles.ilpCount(), plans.solves(),
-                    sol.runs(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t4 - t0) / 1e9);
-            return PipelineAssembly.assemble("auto", cluster, layering, microbatches, options.schedule(), placements, plans.plans(),
-                    budget, Optional.of(stats));
+            StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool, clock);
+            PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), 1, layerProfiles.ilpCount(),
+                    plans.solves(), sol.runs(), List.of(), 0);
+            StageMeasurer m = options.measurer();
+            Map<List<Object>, StageCost> measured = new HashMap<>();
+            java.util.function.Function<IntraOpPlan, StageCost> cost = m == null ? StageCost::of
+                    : p -> measured.computeIfAbsent(List.of(GraphSignature.of(p.graph()), p.mesh().rows(), p.mesh().cols()),
+                            k -> m.measure(p, StageCost.of(p)));
+            return PipelineAssembly.assemble(m == null ? "auto" : "auto (stages measured)", cluster, layering, microbatches,
+                    options.schedule(), placements, plans.plans(), budget, Optional.of(stats), cost);
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /**
-     * The best over several microbatch counts: {@code graphs.apply(m)} is the training graph of one of
-     * m microbatches (the global batch divided by m).
-     */
-    public static PipelinePlan plan(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster, StageOptions options) {
-        PipelinePlan best = null;
-        for (int m : microbatchCounts) {
-            PipelinePlan p;
-            try {
-                p = plan(graphs.apply(m), m, cluster, options);
-            } catch (PlanningException e) {
-                if (microbatchCounts.size() == 1) {
-                    throw e;
-                }
-                continue;
-            }
-            if (best == null || p.iterationSeconds() < best.iterationSeconds()) {
-                best = p;
-            }
-        }
-        PipelinePlan megatron = megatronCandidate(graphs, microbatchCounts, cluster, options);
-        if (megatron != null && (best == null || megatron.iterationSeconds() < best.iterationSeconds())) {
-            best = megatron.chosenBy("auto: " + megatron.method(), best == null ? Optional.empty() : best.stats());
-        }
-        if (best == null) {
-            throw new PlanningException("no pipeline fits with any of " + microbatchCounts + " microbatches; add devices or raise the memory budget");
-        }
-        return best;
     }
 
     /**
@@ -138,19 +178,30 @@ public final class PipelinePlanner {
         return options.intraOp().withoutMemoryBudget().withIterationWeight(1.0 / microbatches);
     }
 
-    /**
-     * Each stage's plan: its layers' plans side by side, or (refining) the ILP on the stage's whole graph
-     * warm-started from the better of those and Megatron's plan; the refined plan is kept only if it is
-     * faster per microbatch and still fits. Identical stages on identical meshes are solved once.
-     */
     /** The plan of each stage, and how many stage ILPs were solved for them. */
     private record StagePlans(List<IntraOpPlan> plans, int solves) {
     }
 
+    /** A stage's Megatron plan and its ILP's plan (warm-started from the better of Megatron's and its layers' plans). */
+    private record Refined(IntraOpPlan megatron, IntraOpPlan solved) {
+    }
+
+    /**
+     * Each stage's plan: its layers' plans side by side, or (refining) the ILP on the stage's whole graph
+     * warm-started from the better of those and Megatron's plan; the refined plan is kept only if it is
+     * faster per microbatch and still fits its stage's microbatches in flight. Identical stages on one
+     * logical mesh are solved once (their microbatches in flight matter only to that choice).
+     */
     private static StagePlans stagePlans(List<StagePlacement> placements, LayerProfiles profiles, PlannerOptions intra,
-                                         StageOptions options, int microbatches, long budget, ExecutorService pool) {
+                                         StageOptions options, int microbatches, long budget, ExecutorService pool,
+                                         PlanningProgress phases) {
         int stages = placements.size();
         List<StageGraph> graphs = placements.stream().map(StagePlacement::graph).toList();
+        List<List<Object>> keys = new ArrayList<>();
+        for (int i = 0; options.refineStages() && i < stages; i++) {
+            keys.add(List.of(GraphSignature.of(graphs.get(i).graph()), placements.get(i).profile()));
+        }
+        phases.begin(PipelineStats.STAGE_ILPS, options.refineStages() ? (int) keys.stream().distinct().count() : -1);
         List<IntraOpPlan> composed = new ArrayList<>();
         for (StagePlacement p : placements) {
             composed.add(profiles.composed(p.graph(), p.first(), p.last(), p.profile(), p.mesh(), intra));
@@ -158,19 +209,22 @@ public final class PipelinePlanner {
         if (!options.refineStages()) {
             return new StagePlans(composed, 0);
         }
-        Map<List<Object>, Future<IntraOpPlan>> solved = new HashMap<>();
-        List<Future<IntraOpPlan>> futures = new ArrayList<>();
+        Map<List<Object>, Future<Refined>> solved = new HashMap<>();
+        List<Future<Refined>> futures = new ArrayList<>();
         for (int i = 0; i < stages; i++) {
-            StagePlacement p = placements.get(i);
             IntraOpPlan start = composed.get(i);
-            Graph g = graphs.get(i).graph();
-            int inflight = options.schedule().inflight(stages, microbatches, i);
-            List<Object> key = List.of(GraphSignature.of(g), p.profile(), inflight);
-            futures.add(solved.computeIfAbsent(key, k -> pool.submit(() -> refine(start, inflight, microbatches, budget, intra))));
+            futures.add(solved.computeIfAbsent(keys.get(i), k -> pool.submit(() -> {
+                Refined r = refine(start, intra);
+                phases.step();
+                return r;
+            })));
         }
         List<IntraOpPlan> out = new ArrayList<>();
         for (int i = 0; i < stages; i++) {
-            IntraOpPlan p = LayerProfiles.await(futures.get(i));
+            Refined r = LayerProfiles.await(futures.get(i));
+            int inflight = options.schedule().inflight(stages, microbatches, i);
+            IntraOpPlan p = faster(faster(composed.get(i), r.megatron(), inflight, microbatches, budget), r.solved(), inflight,
+                    microbatches, budget);
             if (!p.mesh().equals(placements.get(i).mesh())) {
                 // the same stage solved on another placement of this logical mesh: same choices, this stage's devices
                 StrategySpace space = StrategySpace.enumerate(graphs.get(i).graph(), placements.get(i).mesh(), intra);
@@ -181,11 +235,10 @@ public final class PipelinePlanner {
         return new StagePlans(out, solved.size());
     }
 
-    private static IntraOpPlan refine(IntraOpPlan composed, int inflight, int microbatches, long budget, PlannerOptions intra) {
+    private static Refined refine(IntraOpPlan composed, PlannerOptions intra) {
         IntraOpPlan megatron = ManualPlans.dpMegatron(composed.graph(), composed.mesh(), intra);
         IntraOpPlan start = megatron.objective() < composed.objective() ? megatron : composed;
-        IntraOpPlan solved = IntraOpPlanner.plan(composed.graph(), composed.mesh(), intra, start);
-        return faster(faster(composed, megatron, inflight, microbatches, budget), solved, inflight, microbatches, budget);
+        return new Refined(megatron, IntraOpPlanner.plan(composed.graph(), composed.mesh(), intra, start));
     }
 
     /**

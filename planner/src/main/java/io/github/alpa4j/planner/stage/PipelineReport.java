@@ -47,15 +47,25 @@ public final class PipelineReport {
                 plan.fits() ? "fits the budget of " + Units.bytes(plan.memoryBudgetBytes())
                         : "DOES NOT FIT the budget of " + Units.bytes(plan.memoryBudgetBytes())));
         sb.append(transfers(plan));
-        plan.stats().ifPresent(st -> sb.append(String.format(Locale.ROOT,
-                "planning:        %d layers (%d distinct), %d logical meshes, %d layer ILPs, %d stage ILPs, %d DP runs;"
-                        + " clustering %.2f s, layer plans %.2f s, DP %.2f s, stages %.2f s; total %.2f s%n",
-                st.layers(), st.layerTypes(), st.logicalMeshes(), st.layerIlps(), st.stageIlps(), st.dpRuns(),
-                st.clusterSeconds(), st.profileSeconds(), st.dpSeconds(), st.refineSeconds(), st.totalSeconds())));
+        plan.stats().ifPresent(st -> sb.append(planning(st)));
         PipelineTimeline t = PipelineTimeline.of(plan);
         sb.append(String.format(Locale.ROOT, "%nschedule (%s), simulated: %s%n", plan.schedule().cliName(), Units.seconds(t.makespan())));
         sb.append(GanttChart.render(t, CHART_COLUMNS));
         return sb.toString();
+    }
+
+    /** How much planning there was, and the wall time of each phase. */
+    private static String planning(PipelineStats st) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "planning:        %d layers (%d distinct), %d logical meshes, %d layer ILPs, %d stage ILPs, %d DP runs%s%n",
+                st.layers(), st.layerTypes(), st.logicalMeshes(), st.layerIlps(), st.stageIlps(), st.dpRuns(),
+                st.microbatchCounts() > 1 ? String.format(Locale.ROOT, " over %d microbatch counts", st.microbatchCounts()) : ""));
+        sb.append("planning time:   ");
+        for (PhaseTime p : st.phases()) {
+            sb.append(String.format(Locale.ROOT, "%s %.2f s, ", p.name(), p.seconds()));
+        }
+        sb.setLength(sb.length() - (st.phases().isEmpty() ? 0 : 2));
+        return sb.append(String.format(Locale.ROOT, "; total %.2f s%n", st.totalSeconds())).toString();
     }
 
     /** Transfers summed per direction: how many tensors and bytes each pair of stages exchanges per microbatch. */

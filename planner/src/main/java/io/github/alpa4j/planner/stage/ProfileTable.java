@@ -1,6 +1,7 @@
 package io.github.alpa4j.planner.stage;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -12,6 +13,8 @@ final class ProfileTable implements StageCostTable {
     private final LayerProfiles profiles;
     private final List<Submesh> submeshes;
     private final List<List<Integer>> profilesOf = new ArrayList<>();
+    /** byTime[submesh][first][last - first]: the submesh's profiles, fastest first (then the faster update, then the first listed). */
+    private final int[][][][] byTime;
     private final long budget;
     private final int layers;
 
@@ -26,6 +29,22 @@ final class ProfileTable implements StageCostTable {
         List<Profile> all = profiles.profiles();
         for (int i = 0; i < all.size(); i++) {
             profilesOf.get(all.get(i).submesh()).add(i);
+        }
+        // the DP asks for a range's fastest profile that fits millions of times: order each range's profiles once
+        this.byTime = new int[submeshes.size()][layers][][];
+        for (int m = 0; m < submeshes.size(); m++) {
+            for (int first = 0; first < layers; first++) {
+                byTime[m][first] = new int[layers - first][];
+                for (int last = first; last < layers; last++) {
+                    int f = first;
+                    int l = last;
+                    byTime[m][first][last - first] = profilesOf.get(m).stream()
+                            .sorted(Comparator.comparingDouble((Integer p) -> profiles.range(f, l, p).microbatchSeconds())
+                                    .thenComparingDouble(p -> profiles.range(f, l, p).updateSeconds())
+                                    .thenComparingInt(p -> p))
+                            .mapToInt(Integer::intValue).toArray();
+                }
+            }
         }
     }
 
@@ -53,20 +72,13 @@ final class ProfileTable implements StageCostTable {
 
     /** The fastest profile of {@code submesh} that fits and updates within {@code maxUpdate} (the faster update on ties), or -1. */
     int profile(int first, int last, int submesh, int inflight, double maxUpdate) {
-        int best = -1;
-        StageCost bestCost = null;
-        for (int s : profilesOf.get(submesh)) {
+        for (int s : byTime[submesh][first][last - first]) {
             StageCost c = profiles.range(first, last, s);
-            if (c.memoryBytes(inflight) > budget || c.updateSeconds() > maxUpdate) {
-                continue;
-            }
-            if (best < 0 || c.microbatchSeconds() < bestCost.microbatchSeconds()
-                    || c.microbatchSeconds() == bestCost.microbatchSeconds() && c.updateSeconds() < bestCost.updateSeconds()) {
-                best = s;
-                bestCost = c;
+            if (c.memoryBytes(inflight) <= budget && c.updateSeconds() <= maxUpdate) {
+                return s;
             }
         }
-        return best;
+        return -1;
     }
 
     @Override

@@ -18,17 +18,49 @@ import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.TinyModels;
 import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.cluster.Link;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The inter-op pass end to end on small models: a consistent plan, and the DP's choice checked by brute force. */
 class PipelinePlannerTest {
     /** Two hosts of four test GPUs: 10 µs and 100 GB/s inside a host, 20 µs and 10 GB/s between. */
     static final Cluster CLUSTER = new Cluster("test", 2, 4, Meshes.GPU, Link.of(10, 100), Link.of(20, 10));
+
+    /**
+     * Alpa's stage profiling: the DP plans with what the measurer says, not the cost model. Here stages on
+     * one device measure 1000 times slower than the model says: the model's plan puts the 8 layers on the 8
+     * devices one by one, the measured one shares devices among stages; its stages carry the measured times;
+     * ranges of one structure are measured once.
+     */
+    @Test
+    void measuredStagesReplaceTheCostModel() {
+        Graph g = TinyModels.deepMlp(32, 256, 8);
+        AtomicInteger calls = new AtomicInteger();
+        StageMeasurer slowAlone = (plan, analytic) -> {
+            calls.incrementAndGet();
+            double f = plan.mesh().deviceCount() == 1 ? 1000 : 1;
+            return new StageCost(f * analytic.forwardSeconds(), f * analytic.backwardSeconds(), f * analytic.updateSeconds(),
+                    analytic.peakBytes(), analytic.activationBytes());
+        };
+        PipelinePlan analytic = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults().toBuilder().layers(8).build());
+        assertThat(analytic.stages()).allSatisfy(s -> assertThat(s.mesh().deviceCount()).isEqualTo(1));
+        PipelinePlan p = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults().toBuilder().layers(8).measurer(slowAlone).build());
+        assertThat(p.method()).isEqualTo("auto (stages measured)");
+        assertThat(p.stages()).allSatisfy(s -> assertThat(s.mesh().deviceCount()).isGreaterThan(1));
+        for (PipelineStage s : p.stages()) {
+            assertThat(s.cost().microbatchSeconds()).isCloseTo(StageCost.of(s.plan()).microbatchSeconds(), within(1e-15));
+        }
+        // 8 layers of a few structures: fewer measurements than the 36 ranges on each of the profiles
+        int profiles = Profile.of(LogicalMesh.of(CLUSTER, StageOptions.defaults().submeshes().of(CLUSTER),
+                StageOptions.defaults().logicalShapes())).size();
+        assertThat(calls.get()).isLessThan(36 * profiles);
+    }
 
     @Test
     void planIsConsistent() {
@@ -66,6 +98,57 @@ class PipelinePlannerTest {
         }
         // the equal layers of the stack are planned once per logical mesh
         assertThat(p.stats().orElseThrow().layerTypes()).isLessThan(p.layering().layerCount());
+    }
+
+    @Test
+    void everyPhaseIsReportedOnceInOrderWithItsUnitsAndTimed() {
+        Graph g = TinyModels.deepMlp(32, 256, 6);
+        List<String> begun = new ArrayList<>();
+        List<Integer> units = new ArrayList<>();
+        AtomicInteger steps = new AtomicInteger();
+        List<Integer> stepsPerPhase = new ArrayList<>();
+        PlanningProgress recorder = new PlanningProgress() {
+            @Override
+            public void begin(String phase, int n) {
+                begun.add(phase);
+                units.add(n);
+                steps.set(0);
+            }
+
+            @Override
+            public void step() {
+                steps.incrementAndGet();
+            }
+
+            @Override
+            public void end() {
+                stepsPerPhase.add(steps.get());
+            }
+        };
+        PipelinePlan p = PipelinePlanner.plan(g, 4, CLUSTER, StageOptions.defaults(), recorder);
+        List<String> order = List.of(PipelineStats.CLUSTERING, PipelineStats.ILP_CONSTRUCTION, PipelineStats.ILP_SOLVING,
+                PipelineStats.RANGE_COSTS, PipelineStats.STAGE_DP, PipelineStats.STAGE_ILPS);
+        assertThat(begun).isEqualTo(order);
+        assertThat(stepsPerPhase).hasSameSizeAs(order);
+        PipelineStats st = p.stats().orElseThrow();
+        for (int i = 0; i < order.size(); i++) {
+            if (units.get(i) >= 0) {
+                assertThat(stepsPerPhase.get(i)).as(order.get(i)).isEqualTo(units.get(i));
+            }
+        }
+        assertThat(units.get(2)).isEqualTo(st.layerIlps());
+        assertThat(units.get(5)).isEqualTo(st.stageIlps());
+        assertThat(st.phases()).extracting(PhaseTime::name).isEqualTo(order);
+        assertThat(st.phases()).allSatisfy(t -> assertThat(t.seconds()).isNotNegative());
+        assertThat(st.phases().stream().mapToDouble(PhaseTime::seconds).sum()).isLessThanOrEqualTo(st.totalSeconds());
+    }
+
+    @Test
+    void identicalStagesOnOneLogicalMeshShareTheirIlp() {
+        // eight equal layers on eight devices of one kind: equal stages, one stage ILP for all of them
+        Graph g = TinyModels.deepMlp(32, 256, 8);
+        PipelinePlan p = PipelinePlanner.plan(g, 64, CLUSTER, StageOptions.defaults().withLayers(8));
+        assertThat(p.stats().orElseThrow().stageIlps()).isLessThan(p.stages().size());
     }
 
     @Test
