@@ -9,8 +9,7 @@ import java.util.List;
  * the fastest per microbatch, but it minimises time only: with few samples per microbatch it often
  * keeps weights whole on every device and splits the activations, which needs the most memory.
  * Megatron's plans (tensor parallel over both axes, or over axis 1 with data parallel over axis 0)
- * shard the weights, and data parallelism with sharded optimizer states (ZeRO) shards the master weights
- * and moments; offering them too lets the DP trade speed for memory where memory binds. A
+ * shard the weights; offering them too lets the DP trade speed for memory where memory binds. A
  * profile may also recompute its layers' forward values in the backward pass (rematerialisation):
  * slower, with fewer activations held per microbatch in flight.
  */
@@ -19,10 +18,7 @@ record Profile(LogicalMesh mesh, PlanMethod method, boolean remat) {
         this(mesh, method, false);
     }
 
-    /**
-     * The ways tried on each logical mesh, skipping those that coincide: the ILP, Megatron on more than one device, its 2-D
-     * combination on two axes, and data parallelism with sharded optimizer states on more than one device.
-     */
+    /** The ways tried on each logical mesh, skipping those that coincide: the ILP, Megatron on more than one device, and its 2-D combination on two axes. */
     static List<Profile> of(List<LogicalMesh> meshes) {
         return of(meshes, RematMode.NONE);
     }
@@ -38,10 +34,6 @@ record Profile(LogicalMesh mesh, PlanMethod method, boolean remat) {
                 }
                 if (m.rows() > 1) {
                     out.add(new Profile(m, PlanMethod.DP_MEGATRON, r));
-                }
-                if (m.rows() * m.cols() > 1) {
-                    // data parallel with sharded optimizer states: the least memory a data-parallel stage needs
-                    out.add(new Profile(m, PlanMethod.DP_ZERO, r));
                 }
             }
         }
