@@ -35,4 +35,14 @@ class LogicalShapesCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("alpa4j: --logical-shapes must be in-host or all, got 'some'");
     }
+
+    @Test
+    void withoutAPipelineItIsRefusedInOneLine() {
+        MainTest.Run plan = MainTest.run("plan", "--mesh", "1x2", "--logical-shapes", "all");
+        assertThat(plan.code()).isEqualTo(2);
+        assertThat(plan.err().strip()).isEqualTo("alpa4j: --logical-shapes does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
+        MainTest.Run train = MainTest.run("train", "--steps", "1", "--logical-shapes", "all");
+        assertThat(train.code()).isEqualTo(2);
+        assertThat(train.err().strip()).isEqualTo("alpa4j: --logical-shapes does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
+    }
 }
