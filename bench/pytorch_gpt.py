@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""alpa4j's GPT in PyTorch eager, for throughput on the same GPU, same config.
+"""alpa4j's GPT in PyTorch eager, for throughput on the same GPU (or the same CPU cores), same config.
 
 The same model as engine/.../model/Models.gpt: pre-LayerNorm blocks (eps 1e-5), causal multi-head
 attention written out (scores, masked softmax, weighted sum; no key bias), a 4h MLP with tanh GELU,
@@ -11,6 +11,8 @@ Prints one line per precision and attention variant:
 fp32 turns TF32 off, tf32 turns it on for matmuls, bf16 runs forward and loss under
 torch.autocast(bfloat16) with fp32 weights and optimizer (mixed precision, as alpa4j's bf16).
 Step time is wall-clock per step with the loss read back (as alpa4j's), median of the timed steps.
+With --device cpu it runs fp32 on the CPU with --threads intra-op threads (torch.set_num_threads),
+for bench/cpu-vs-pytorch.sh.
 """
 import argparse
 import math
@@ -95,11 +97,11 @@ def run(args, precision, attention, device):
 
     def step(tokens, targets):
         opt.zero_grad(set_to_none=True)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
             loss = model(tokens, targets)
         loss.backward()
         opt.step()
-        return loss.item()  # waits for the GPU, as alpa4j's step returns its loss
+        return loss.item()  # waits for the device, as alpa4j's step returns its loss
 
     first = step(*batch())
     for _ in range(args.warmup - 1):
@@ -108,7 +110,8 @@ def run(args, precision, attention, device):
     last = first
     for _ in range(args.steps):
         tokens, targets = batch()
-        torch.cuda.synchronize()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         t0 = time.perf_counter()
         last = step(tokens, targets)
         times.append((time.perf_counter() - t0) * 1e3)
@@ -117,7 +120,8 @@ def run(args, precision, attention, device):
     print(f"BENCH|pytorch|{precision}|attention={attention}|tokens_per_s={tokens_per_s:.1f}|step_ms={ms:.2f}"
           f"|first_loss={first:.5f}|last_loss={last:.5f}", flush=True)
     del model, opt
-    torch.cuda.empty_cache()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
 
 
 def main():
@@ -134,12 +138,20 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--precision", default="fp32,tf32,bf16")
     p.add_argument("--attention", default="math,sdpa", help="math (written out, as alpa4j), sdpa (fused), or both")
+    p.add_argument("--device", default="cuda", choices=["cuda", "cpu"], help="where to run (default: cuda)")
+    p.add_argument("--threads", type=int, default=0, help="CPU: intra-op threads (default: PyTorch's own choice)")
     args = p.parse_args()
-    if not torch.cuda.is_available():
+    if args.device == "cpu":
+        if args.threads > 0:
+            torch.set_num_threads(args.threads)
+        device = torch.device("cpu")
+        print(f"# PyTorch {torch.__version__} on the CPU, {torch.get_num_threads()} threads", flush=True)
+    elif not torch.cuda.is_available():
         print("pytorch_gpt.py: no CUDA device visible to PyTorch", file=sys.stderr)
         return 2
-    device = torch.device("cuda")
-    print(f"# PyTorch {torch.__version__} on {torch.cuda.get_device_name(device)}", flush=True)
+    else:
+        device = torch.device("cuda")
+        print(f"# PyTorch {torch.__version__} on {torch.cuda.get_device_name(device)}", flush=True)
     for attention in args.attention.split(","):
         for precision in args.precision.split(","):
             run(args, precision, attention, device)

@@ -70,7 +70,7 @@ final class Check {
         return string(cudart.cudaGetErrorString(status));
     }
 
-    private static String string(BytePointer p) {
+    static String string(BytePointer p) {
         return p == null || p.isNull() ? "" : p.getString();
     }
 }

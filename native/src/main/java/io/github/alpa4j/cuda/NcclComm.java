@@ -63,6 +63,64 @@ public final class NcclComm implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The communicators of this communicator's ranks that share {@code color}, ranked by {@code key}
+     * ({@code ncclCommSplit}): how a mesh axis gets its own communicator. Every rank of this communicator
+     * must call it (ranks that one thread drives, inside an {@link NcclGroup}).
+     *
+     * @param color the group this rank joins, non-negative; {@link #NO_COLOR} joins none (returns null)
+     */
+    public NcclComm split(int color, int key) {
+        if (color < 0 && color != NO_COLOR) {
+            throw new IllegalArgumentException("an NCCL split color is non-negative, got " + color);
+        }
+        device.makeCurrent();
+        ncclComm child = new ncclComm();
+        Check.nccl(nccl.ncclCommSplit(handle, color, key, child, null), "ncclCommSplit(color " + color + ", key " + key + ")", handle);
+        return color == NO_COLOR ? null : new NcclComm(device, child);
+    }
+
+    /** The split color that joins no new communicator. */
+    public static final int NO_COLOR = nccl.NCCL_SPLIT_NOCOLOR;
+
+    /**
+     * Stops this rank's communication at once and frees the communicator without waiting for its peers
+     * ({@code ncclCommAbort}): what a rank does when another failed, so that none hangs in a collective
+     * that will never complete. The communicator is closed afterwards.
+     */
+    public void abort() {
+        if (!closed) {
+            closed = true;
+            device.makeCurrent();
+            Check.nccl(nccl.ncclCommAbort(handle), "ncclCommAbort", null);
+        }
+    }
+
+    /**
+     * An error NCCL met in the background (a peer gone, a network failure), as its last-error text;
+     * empty while the communicator is healthy. Collectives hang rather than fail on such errors, so a
+     * watchdog polls this and aborts.
+     */
+    public java.util.Optional<String> asyncError() {
+        int[] v = new int[1];
+        Check.nccl(nccl.ncclCommGetAsyncError(handle, v), "ncclCommGetAsyncError", handle);
+        if (v[0] == nccl.ncclSuccess || v[0] == nccl.ncclInProgress) {
+            return java.util.Optional.empty();
+        }
+        String last = Check.string(nccl.ncclGetLastError(handle));
+        String text = Check.string(nccl.ncclGetErrorString(v[0]));
+        return java.util.Optional.of(last.isBlank() ? text : text + ": " + last);
+    }
+
+    /** The NCCL library's version, e.g. {@code 2.29.2}. */
+    public static String version() {
+        Gpu.require(CudaLibrary.NCCL);
+        int[] v = new int[1];
+        Check.nccl(nccl.ncclGetVersion(v), "ncclGetVersion", null);
+        // NCCL_VERSION_CODE: major*10000 + minor*100 + patch since 2.9
+        return v[0] / 10000 + "." + v[0] / 100 % 100 + "." + v[0] % 100;
+    }
+
     public int rank() {
         return rank;
     }
@@ -125,6 +183,22 @@ public final class NcclComm implements AutoCloseable {
         device.makeCurrent();
         Check.nccl(nccl.ncclRecv(new AddressPointer(buf.address()), count, type.code(), peer, handle, stream.handle()),
                 "ncclRecv(" + count + " " + type + " from " + peer + ")", handle);
+    }
+
+    /** Sends {@code count} elements of {@code buf} starting at element {@code offset} (a chunk of an all-to-all). */
+    public void send(DeviceBuffer buf, long offset, long count, NcclDataType type, int peer, CudaStream stream) {
+        holds(buf, offset + count, type);
+        device.makeCurrent();
+        Check.nccl(nccl.ncclSend(new AddressPointer(buf.address(offset * type.bytes())), count, type.code(), peer, handle,
+                stream.handle()), "ncclSend(" + count + " " + type + " to " + peer + ")", handle);
+    }
+
+    /** Receives {@code count} elements into {@code buf} from element {@code offset} on. */
+    public void recv(DeviceBuffer buf, long offset, long count, NcclDataType type, int peer, CudaStream stream) {
+        holds(buf, offset + count, type);
+        device.makeCurrent();
+        Check.nccl(nccl.ncclRecv(new AddressPointer(buf.address(offset * type.bytes())), count, type.code(), peer, handle,
+                stream.handle()), "ncclRecv(" + count + " " + type + " from " + peer + ")", handle);
     }
 
     private static void holds(DeviceBuffer b, long count, NcclDataType type) {

@@ -100,6 +100,63 @@ public final class NvmlDevice {
         return java.util.Arrays.copyOf(clocks, count[0]);
     }
 
+    /** The PCI bus id, e.g. {@code 00000000:1B:00.0}. */
+    public String pciBusId() {
+        try (org.bytedeco.cuda.nvml.nvmlPciInfo_t pci = new org.bytedeco.cuda.nvml.nvmlPciInfo_t()) {
+            Check.nvml(nvml.nvmlDeviceGetPciInfo_v3(handle, pci), "nvmlDeviceGetPciInfo(" + index + ")");
+            return pci.busId().getString().strip();
+        }
+    }
+
+    /**
+     * The PCI bus ids at the far end of this device's active NVLinks, one per link (a peer reached by
+     * four links appears four times); empty where the device has no NVLink.
+     */
+    public java.util.List<String> nvLinkPeers() {
+        java.util.List<String> peers = new java.util.ArrayList<>();
+        for (int link = 0; link < nvml.NVML_NVLINK_MAX_LINKS; link++) {
+            int[] state = new int[1];
+            int status = nvml.nvmlDeviceGetNvLinkState(handle, link, state);
+            if (status == nvml.NVML_ERROR_NOT_SUPPORTED || status == nvml.NVML_ERROR_INVALID_ARGUMENT) {
+                break; // no NVLink, or no more links
+            }
+            Check.nvml(status, "nvmlDeviceGetNvLinkState(" + index + ", link " + link + ")");
+            if (state[0] != nvml.NVML_FEATURE_ENABLED) {
+                continue;
+            }
+            try (org.bytedeco.cuda.nvml.nvmlPciInfo_t pci = new org.bytedeco.cuda.nvml.nvmlPciInfo_t()) {
+                Check.nvml(nvml.nvmlDeviceGetNvLinkRemotePciInfo_v2(handle, link, pci), "nvmlDeviceGetNvLinkRemotePciInfo(" + index + ")");
+                peers.add(pci.busId().getString().strip());
+            }
+        }
+        return peers;
+    }
+
+    /**
+     * How data travels from this device to {@code other} over PCIe, in nvidia-smi topo's words:
+     * {@code PIX} (one PCIe switch), {@code PXB} (several switches), {@code PHB} (a host bridge),
+     * {@code NODE} (host bridges within a NUMA node), {@code SYS} (across NUMA nodes), {@code X} (the
+     * same board).
+     */
+    public String pcieLevel(NvmlDevice other) {
+        int[] level = new int[1];
+        Check.nvml(nvml.nvmlDeviceGetTopologyCommonAncestor(handle, other.handle, level),
+                "nvmlDeviceGetTopologyCommonAncestor(" + index + ", " + other.index + ")");
+        int l = level[0];
+        if (l == nvml.NVML_TOPOLOGY_INTERNAL) {
+            return "X";
+        } else if (l == nvml.NVML_TOPOLOGY_SINGLE) {
+            return "PIX";
+        } else if (l == nvml.NVML_TOPOLOGY_MULTIPLE) {
+            return "PXB";
+        } else if (l == nvml.NVML_TOPOLOGY_HOSTBRIDGE) {
+            return "PHB";
+        } else if (l == nvml.NVML_TOPOLOGY_NODE) {
+            return "NODE";
+        }
+        return "SYS";
+    }
+
     @Override
     public String toString() {
         return "NvmlDevice[" + index + "]";

@@ -14,7 +14,8 @@ import java.util.Optional;
  * the step number, so {@code step} is also the data's position: the next batch is {@code batch(step)}.
  *
  * @param layout  per device, where it keeps each variable ({@link io.github.alpa4j.engine.runtime.StepRunner#variableLayout})
- * @param blocks  per device, its blocks in the order of {@code layout}
+ * @param blocks  per device, its blocks in the order of {@code layout}; null for a device another process
+ *                of the job drives (that process saves it)
  * @param plan    the plan's JSON (docs/plan-json.md or docs/pipeline-json.md); empty on one device
  */
 public record Checkpoint(long step, Map<String, Object> run, List<List<VariableShard>> layout, List<List<Tensor>> blocks,
@@ -22,7 +23,7 @@ public record Checkpoint(long step, Map<String, Object> run, List<List<VariableS
     public Checkpoint {
         run = Map.copyOf(run);
         layout = layout.stream().map(List::copyOf).toList();
-        blocks = blocks.stream().map(List::copyOf).toList();
+        blocks = blocks.stream().map(b -> b == null ? null : List.copyOf(b)).toList();
         history = List.copyOf(history);
         if (layout.size() != blocks.size()) {
             throw new IllegalArgumentException(layout.size() + " devices in the layout, " + blocks.size() + " with blocks");

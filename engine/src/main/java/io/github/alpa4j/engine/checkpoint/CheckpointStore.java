@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.checkpoint;
 
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.collective.RankGroup;
 import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.engine.runtime.VariableShard;
 import io.github.alpa4j.engine.tensor.Tensor;
@@ -68,24 +69,62 @@ public final class CheckpointStore {
 
     /** Writes {@code c} as the checkpoint of its step, then drops the complete ones beyond the newest {@code keep}. */
     public Path save(Checkpoint c) {
+        return save(c, RankGroup.single(c.layout().size()));
+    }
+
+    /**
+     * Writes the checkpoint of a job whose devices several processes drive, every process calling it
+     * together: rank 0 makes the step directory, every rank writes the shard files of its devices
+     * ({@code c}'s blocks of the others are null), the ranks tell rank 0 what they wrote, and rank 0
+     * writes the plan and the manifest last. The directory must be one that every rank sees (one host,
+     * or a shared file system).
+     */
+    public Path save(Checkpoint c, RankGroup ranks) {
         Path target = dir.resolve(String.format("step-%08d", c.step()));
-        try {
-            delete(target);
-            Files.createDirectories(target);
-        } catch (IOException e) {
-            throw new UserInputException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        if (ranks.rank() == 0) {
+            try {
+                delete(target);
+                Files.createDirectories(target);
+            } catch (IOException e) {
+                throw new UserInputException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+            }
         }
+        ranks.allGather(new byte[0]); // the directory exists, empty, before any rank writes into it
+        java.nio.ByteBuffer mine = java.nio.ByteBuffer.allocate(20 * c.layout().size());
+        for (int d = 0; d < c.layout().size(); d++) {
+            if (ranks.drives(d)) {
+                ShardFile.Written w = ShardFile.write(target.resolve(shardName(d)), c.blocks().get(d));
+                mine.putInt(d).putLong(w.bytes()).putLong(w.crc32c());
+            }
+        }
+        ShardFile.Written[] written = new ShardFile.Written[c.layout().size()];
+        for (byte[] theirs : ranks.allGather(java.util.Arrays.copyOf(mine.array(), mine.position()))) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(theirs);
+            while (in.hasRemaining()) {
+                written[in.getInt()] = new ShardFile.Written(in.getLong(), in.getLong());
+            }
+        }
+        if (ranks.rank() == 0) {
+            writeManifest(c, target, written);
+        }
+        ranks.allGather(new byte[0]); // no rank goes on before the checkpoint is complete
+        return target;
+    }
+
+    private static String shardName(int device) {
+        return "device-" + device + ".bin";
+    }
+
+    private void writeManifest(Checkpoint c, Path target, ShardFile.Written[] written) {
         List<Manifest.DeviceFile> files = new ArrayList<>();
         for (int d = 0; d < c.layout().size(); d++) {
-            String name = "device-" + d + ".bin";
-            files.add(new Manifest.DeviceFile(name, ShardFile.write(target.resolve(name), c.blocks().get(d)), c.layout().get(d)));
+            files.add(new Manifest.DeviceFile(shardName(d), written[d], c.layout().get(d)));
         }
         c.plan().ifPresent(p -> OutputFile.write(target.resolve(PLAN_FILE), p));
         Manifest m = new Manifest(c.step(), c.run(), files, c.history(), c.plan().isPresent() ? PLAN_FILE : null);
         OutputFile.write(target.resolve(Manifest.FILE), m.toJson());
         OutputFile.forceDirectory(dir);
         prune();
-        return target;
     }
 
     /**

@@ -21,8 +21,32 @@ public class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GpuReport r = Gpu.probe();
-        spec.commandLine().getOut().print(r.render());
-        spec.commandLine().getOut().flush();
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.print(r.render());
+        if (r.available()) {
+            multiGpu(r, out);
+        }
+        out.flush();
         return requireGpu && !r.available() ? 1 : 0;
+    }
+
+    /** What multi-GPU training depends on: the NCCL version and how the GPUs are linked (read-only NVML). */
+    private static void multiGpu(GpuReport r, java.io.PrintWriter out) {
+        if (r.has(io.github.alpa4j.cuda.CudaLibrary.NCCL)) {
+            try {
+                out.println("NCCL " + io.github.alpa4j.cuda.NcclComm.version() + " (collectives between GPUs and processes)");
+            } catch (RuntimeException e) {
+                out.println("NCCL: cannot read its version: " + e.getMessage());
+            }
+        } else {
+            out.println("NCCL: missing; multi-GPU training needs it (libnccl.so.2, e.g. the nvidia-nccl-cu13 package)");
+        }
+        try (io.github.alpa4j.cuda.Nvml nvml = io.github.alpa4j.cuda.Nvml.open()) {
+            io.github.alpa4j.cuda.GpuTopology t = io.github.alpa4j.cuda.GpuTopology.read(nvml);
+            out.println("topology (NVML; NV<k>: k NVLinks, else the PCIe path as nvidia-smi topo -m names it):");
+            out.print(t.render());
+        } catch (RuntimeException e) {
+            out.println("topology: cannot read it through NVML: " + e.getMessage());
+        }
     }
 }

@@ -31,25 +31,28 @@ final class InapplicableFlags {
         if (p.hasMatchedOption("--divergence-factor") && c.allowDivergence) {
             throw new UserInputException("--divergence-factor does nothing with --allow-divergence");
         }
-        switch (mode) {
+        boolean launched = mode instanceof RunMode.MultiProcess;
+        if (!launched) {
+            given(p, List.of("--rendezvous-timeout"), "without a launcher (alpa4j launch, srun, mpirun)");
+        }
+        switch (mode instanceof RunMode.MultiProcess mp ? mp.inner() : mode) {
             case RunMode.SingleDevice s -> {
                 if (p.hasMatchedOption("--plan")) {
                     throw new UserInputException("--plan " + c.meshOptions.method + " needs a --mesh ROWSxCOLS (or --pipeline) to plan over");
                 }
                 given(p, PIPELINE_FLAGS, "without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
                 given(p, PLANNING_FLAGS, "on one device: it plans nothing (give --mesh ROWSxCOLS to plan)");
-                given(p, List.of("--rendezvous-timeout"), "without a launcher (alpa4j launch, srun, mpirun)");
+                given(p, List.of("--devices"), "on one device (give --mesh ROWSxCOLS with one device per listed GPU)");
             }
             case RunMode.Mesh m -> {
                 given(p, PIPELINE_FLAGS, "without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
                 if (c.intraOpOnly && !c.meshOptions.method.equals("auto")) {
                     throw new UserInputException("--intra-op-only does nothing with --plan " + c.meshOptions.method + " (it applies to --plan auto)");
                 }
-                given(p, List.of("--rendezvous-timeout"), "without a launcher (alpa4j launch, srun, mpirun)");
             }
-            case RunMode.Pipeline pl -> given(p, List.of("--rendezvous-timeout"), "without a launcher (alpa4j launch, srun, mpirun)");
-            case RunMode.MultiProcess mp -> {
+            case RunMode.Pipeline pl -> {
             }
+            case RunMode.MultiProcess mp -> throw new IllegalStateException("a multi-process run wraps another multi-process run");
         }
     }
 

@@ -68,6 +68,11 @@ public final class Main implements Runnable {
                 err.println("alpa4j: " + oneLine(ex.getMessage()));
                 return 2;
             }
+            if (ex instanceof io.github.alpa4j.engine.collective.CollectiveFailedException) {
+                // another rank of the job failed, went away or hangs: not this rank's bug, and the message names it
+                err.println("alpa4j: " + oneLine(ex.getMessage()));
+                return 1;
+            }
             err.println("alpa4j: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;
         });

@@ -1,10 +1,8 @@
 package io.github.alpa4j.engine.cli;
 
-import io.github.alpa4j.cuda.CudaLibrary;
-import io.github.alpa4j.cuda.CudaUnavailableException;
-import io.github.alpa4j.cuda.Gpu;
-import io.github.alpa4j.cuda.NcclUniqueId;
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.collective.RankGroup;
+import io.github.alpa4j.engine.collective.TcpTransport;
 import io.github.alpa4j.engine.dist.Rendezvous;
 import io.github.alpa4j.engine.dist.LaunchEnv;
 import io.github.alpa4j.engine.lower.Lowering;
@@ -44,14 +42,22 @@ import java.util.Set;
  * hands back the runner and what the metrics' configuration says about it.
  */
 sealed interface RunMode {
+    /** The most threads {@code --cpu-threads} may ask for (each is started up front). */
+    int MAX_CPU_THREADS = 1024;
 
     /**
      * What a mode built: the runner of the steps, its entries in the metrics JSON's configuration, and the
      * plan it runs (an intra-op plan over a mesh, or a pipeline; neither on one device).
      */
-    record Prepared(BackendRunner runner, Map<String, Object> config, IntraOpPlan meshPlan, PipelinePlan pipelinePlan) {
+    record Prepared(BackendRunner runner, Map<String, Object> config, IntraOpPlan meshPlan, PipelinePlan pipelinePlan, RankGroup ranks) {
         Prepared(BackendRunner runner, Map<String, Object> config) {
-            this(runner, config, null, null);
+            this(runner, config, null, null, null);
+        }
+
+        /** The processes of the job and the devices each drives; null when this process drives them all. */
+        @Override
+        public RankGroup ranks() {
+            return ranks;
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
@@ -90,11 +96,11 @@ sealed interface RunMode {
 
     /** The mode the flags ask for, or a one-line refusal of flags that contradict each other. */
     static RunMode of(TrainCommand c, Optional<LaunchEnv> launch) {
-        if (launch.isPresent() && launch.get().distributed()) {
-            return new MultiProcess(launch.get());
-        }
         boolean cuda = c.cudaBackend();
         MatmulPrecision precision = matmulPrecision(c.model, cuda);
+        if (c.devices != null && !cuda) {
+            throw new UserInputException("--devices selects GPUs: it needs --backend cuda");
+        }
         MeshOptions mesh = c.meshOptions;
         boolean pipelinePlan = c.pipeline || PipelinePlanning.isPipelinePlan(mesh.method);
         if (c.intraOpOnly && pipelinePlan) {
@@ -108,11 +114,35 @@ sealed interface RunMode {
             throw new UserInputException("--load-plan and --save-plan hold intra-op plans; a pipeline is planned on every run"
                     + " (see ./alpa4j plan --pipeline --json for its plan)");
         }
+        if (c.cpuThreads != null && (cuda || mesh.mesh != null || pipelinePlan || c.loadPlan != null)) {
+            throw new UserInputException("--cpu-threads sets the threads of one CPU device; a simulated mesh or pipeline runs one"
+                    + " thread per device, and --backend cuda none");
+        }
+        if (c.cpuThreads != null && c.cpuThreads < 1) {
+            throw new UserInputException("--cpu-threads must be positive, got " + c.cpuThreads);
+        }
+        if (c.cpuThreads != null && c.cpuThreads > MAX_CPU_THREADS) {
+            // each is a platform thread started before the first step: a typo must not exhaust the machine
+            throw new UserInputException("--cpu-threads must be at most " + MAX_CPU_THREADS + ", got " + c.cpuThreads);
+        }
         if (cuda) {
             Backends.requireGpu();
         }
         RunMode mode = pipelinePlan || autoStages ? new Pipeline(cuda, precision)
                 : mesh.mesh != null || c.loadPlan != null ? new Mesh(cuda, precision) : new SingleDevice(cuda, precision);
+        if (launch.isPresent() && launch.get().distributed()) {
+            LaunchEnv env = launch.get();
+            if (mode instanceof SingleDevice) {
+                throw new UserInputException("one device needs one process, not " + env.worldSize() + ": under a launcher give --mesh ROWSxCOLS"
+                        + " or a pipeline whose devices the ranks share (one rank per device, or an even share each)");
+            }
+            if (cuda) {
+                throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") runs on --backend cpu for now"
+                        + " (collectives over loopback TCP, a test transport); NCCL between processes is not wired into training yet:"
+                        + " on one GPU run one process with --mesh");
+            }
+            mode = new MultiProcess(env, mode);
+        }
         InapplicableFlags.refuse(c, mode);
         return mode;
     }
@@ -138,9 +168,11 @@ sealed interface RunMode {
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
             Graph step = RematPlanning.oneDevice(training, cmd.model.remat());
             MemoryEstimate.require(MemoryEstimate.singleDevice(step, Set.of("loss")), cuda, "the training step on one device");
-            BackendRunner r = cuda ? Backends.singleCuda(step, precision, cmd.seed, Set.of("loss"))
-                    : Backends.singleCpu(step, cmd.seed, Set.of("loss"));
-            return new Prepared(r, Map.of());
+            if (cuda) {
+                return new Prepared(Backends.singleCuda(step, precision, cmd.seed, Set.of("loss")), Map.of());
+            }
+            int threads = cmd.cpuThreads != null ? cmd.cpuThreads : Runtime.getRuntime().availableProcessors();
+            return new Prepared(Backends.singleCpu(step, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
         }
     }
 
@@ -148,6 +180,11 @@ sealed interface RunMode {
     record Mesh(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            return prepare(cmd, training, opt, out, null);
+        }
+
+        /** With {@code links}, this process's share of the mesh; without, all of it. */
+        Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out, Links links) {
             MeshOptions o = cmd.meshOptions;
             Graph step = DeadCodeElimination.apply(training.keepOutputs(List.of("loss")));
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
@@ -166,12 +203,19 @@ sealed interface RunMode {
                     Units.bytes(plan.workingMemoryBytes()));
             var program = Lowering.lower(plan);
             MemoryEstimate.require(MemoryEstimate.mesh(plan), cuda, "the plan on " + mesh.deviceCount() + " devices");
-            BackendRunner r = cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
+            TcpTransport tcp = links == null ? null : links.connect(mesh.deviceCount(), "--mesh " + mesh, PlanJson.toJson(plan));
+            int[] gpus = cmd.gpuOrdinals(mesh.deviceCount());
+            BackendRunner r = tcp != null ? Backends.cpuMesh(program, cmd.seed, tcp)
+                    : gpus != null ? Backends.cudaMeshGpus(program, precision, cmd.seed, gpus)
+                    : cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("mesh", mesh.toString());
             config.put("plan", cmd.loadPlan != null ? "file:" + cmd.loadPlan : o.method);
             config.put("cluster", o.cluster);
-            return new Prepared(r, config, plan, null);
+            if (tcp != null) {
+                config.put("ranks", tcp.size());
+            }
+            return new Prepared(r, config, plan, null, tcp);
         }
     }
 
@@ -194,6 +238,11 @@ sealed interface RunMode {
     record Pipeline(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
+            return prepare(cmd, training, opt, out, null);
+        }
+
+        /** With {@code links}, this process's share of the pipeline's devices; without, all of them. */
+        Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out, Links links) {
             MeshOptions o = cmd.meshOptions;
             Cluster c = o.cluster();
             if (o.mesh != null) {
@@ -213,8 +262,15 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
-            BackendRunner r = cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
-            return new Prepared(r, config, null, plan);
+            TcpTransport tcp = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
+            int[] gpus = cmd.gpuOrdinals(plan.deviceCount());
+            BackendRunner r = tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
+                    : gpus != null ? Backends.cudaPipelineGpus(plan, precision, cmd.seed, gpus)
+                    : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
+            if (tcp != null) {
+                config.put("ranks", tcp.size());
+            }
+            return new Prepared(r, config, null, plan, tcp);
         }
 
         /** The training step of one microbatch of {@code batch} samples. */
@@ -226,44 +282,75 @@ sealed interface RunMode {
     }
 
     /**
-     * One rank of a job started by launch, srun or mpirun: meets the others through rank 0's store and
-     * receives the job's NCCL id. Training across processes needs NCCL between GPUs, which the CPU
-     * backend has no counterpart of; the engine itself still drives its devices from one process, so
-     * after a successful rendezvous this refuses, saying so.
+     * Connects this process to the other ranks of its job once the plan says how many devices they
+     * share: refuses a split that is not even, meets the others at the rendezvous, links every two ranks,
+     * and checks that every rank planned the same.
      */
-    record MultiProcess(LaunchEnv env) implements RunMode {
+    @FunctionalInterface
+    interface Links {
+        /**
+         * @param devices  the plan's devices
+         * @param what     the plan's devices in words, for refusals
+         * @param planJson the plan as JSON, whose digest every rank must share
+         */
+        TcpTransport connect(int devices, String what, String planJson);
+    }
+
+    /**
+     * One rank of a job started by launch, srun or mpirun: plans as {@code inner} does (every rank the
+     * same plan, checked), then drives its share of the plan's devices (rank r the r-th equal contiguous
+     * block), with collectives and pipeline transfers among the ranks over TCP links made through the
+     * rendezvous. Every rank computes the step's loss; rank 0 writes the metrics and the report, every
+     * rank its devices' checkpoint shards.
+     */
+    record MultiProcess(LaunchEnv env, RunMode inner) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
-            if (!cmd.cudaBackend()) {
-                throw new UserInputException("multi-process training (WORLD_SIZE=" + env.worldSize() + ") needs --backend cuda with NCCL "
-                        + "between the processes; --backend cpu simulates a mesh inside one process: run it without a launcher, with --mesh");
-            }
             if (!(cmd.rendezvousTimeout > 0) || cmd.rendezvousTimeout > Rendezvous.MAX_TIMEOUT.toSeconds()) {
                 throw new UserInputException("--rendezvous-timeout must be positive and at most " + Rendezvous.MAX_TIMEOUT.toSeconds()
                         + " s (a week), got " + cmd.rendezvousTimeout);
             }
-            try (Rendezvous rv = Rendezvous.join(env, java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000)))) {
-                rv.barrier("train");
-                NcclUniqueId id = rv.exchangeNcclId(() -> {
-                    requireNccl();
-                    return NcclUniqueId.create();
-                });
-                requireNccl();
-                out.printf("rank %d of %d: rendezvous at %s:%d done, NCCL id %s%n", env.rank(), env.worldSize(), env.masterAddr(),
-                        rv.port(), id);
-                out.flush();
-                throw new UserInputException("multi-process training is not available yet: the " + env.worldSize()
-                        + " ranks met and share an NCCL id, but the engine drives its devices from one process; on one host use --mesh");
-            }
+            java.time.Duration timeout = java.time.Duration.ofMillis(Math.round(cmd.rendezvousTimeout * 1000));
+            Links links = (devices, what, planJson) -> connect(devices, what, planJson, timeout, out);
+            return switch (inner) {
+                case Mesh m -> m.prepare(cmd, training, opt, out, links);
+                case Pipeline p -> p.prepare(cmd, training, opt, out, links);
+                default -> throw new IllegalStateException("no multi-process form of " + inner);
+            };
         }
 
-        private void requireNccl() {
-            try {
-                Gpu.require(CudaLibrary.CUDART, CudaLibrary.CUBLAS, CudaLibrary.NVRTC, CudaLibrary.NCCL);
-            } catch (CudaUnavailableException e) {
-                throw new UserInputException("multi-process training needs the cuda backend with NCCL on every rank; rank " + env.rank()
-                        + ": " + e.getMessage(), e);
+        private TcpTransport connect(int devices, String what, String planJson, java.time.Duration timeout, PrintWriter out) {
+            String uneven = RankGroup.unevenSplit(devices, env.worldSize(), what);
+            if (uneven != null) {
+                throw new UserInputException(uneven);
             }
+            TcpTransport tcp;
+            try (Rendezvous rv = Rendezvous.join(env, timeout)) {
+                rv.barrier("train");
+                tcp = TcpTransport.connect(rv, devices, timeout);
+                rv.barrier("links");
+            }
+            try {
+                byte[] mine = RendezvousCheckCommand.sha256(planJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                List<byte[]> all = tcp.allGather(mine);
+                for (int r = 0; r < all.size(); r++) {
+                    if (!java.util.Arrays.equals(all.get(r), mine)) {
+                        throw new UserInputException("rank " + r + " planned differently from rank " + env.rank() + " (the solver is not"
+                                + " deterministic across processes): plan once with 'alpa4j plan ... --json plan.json' and train with"
+                                + " --load-plan plan.json, or use a manual plan (--plan megatron)");
+                    }
+                }
+            } catch (RuntimeException e) {
+                tcp.close();
+                throw e;
+            }
+            int per = devices / env.worldSize();
+            out.printf("rank %d of %d: rendezvous at %s:%d done; driving device%s %s of %d, collectives over TCP links%n", env.rank(),
+                    env.worldSize(), env.masterAddr(), env.masterPort(), per == 1 ? "" : "s",
+                    per == 1 ? String.valueOf(tcp.firstDevice(env.rank())) : tcp.firstDevice(env.rank()) + "-" + (tcp.firstDevice(env.rank()) + per - 1),
+                    devices);
+            out.flush();
+            return tcp;
         }
     }
 }

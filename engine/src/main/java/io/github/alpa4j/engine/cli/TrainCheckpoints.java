@@ -4,6 +4,7 @@ import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.checkpoint.Checkpoint;
 import io.github.alpa4j.engine.checkpoint.CheckpointStore;
 import io.github.alpa4j.engine.checkpoint.Reshard;
+import io.github.alpa4j.engine.collective.RankGroup;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.runtime.VariableShard;
 import io.github.alpa4j.engine.train.StepMetrics;
@@ -130,8 +131,12 @@ final class TrainCheckpoints {
         return store.dir();
     }
 
-    /** Writes the checkpoint after {@code history.size()} steps. */
-    Path save(StepRunner runner, Map<String, Object> run, List<StepMetrics> history, Optional<String> plan) {
-        return store.save(new Checkpoint(history.size(), run, runner.variableLayout(), runner.variableBlocks(), history, plan));
+    /**
+     * Writes the checkpoint after {@code history.size()} steps; with {@code ranks} (a job of several
+     * processes, each calling this) every rank writes its devices' shards and rank 0 the manifest.
+     */
+    Path save(StepRunner runner, Map<String, Object> run, List<StepMetrics> history, Optional<String> plan, RankGroup ranks) {
+        Checkpoint c = new Checkpoint(history.size(), run, runner.variableLayout(), runner.variableBlocks(), history, plan);
+        return ranks == null ? store.save(c) : store.save(c, ranks);
     }
 }

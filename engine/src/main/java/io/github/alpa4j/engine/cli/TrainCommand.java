@@ -93,6 +93,15 @@ public class TrainCommand implements Callable<Integer> {
             description = "cpu (simulated devices, the default) or cuda (GPU 0; a mesh shares the card as logical devices).")
     String backend;
 
+    @Option(names = "--cpu-threads", description = "CPU backend, one device: threads its kernels and matrix products split over"
+            + " (default: every core this process may use; a simulated mesh runs one thread per device).")
+    Integer cpuThreads;
+
+    @Option(names = "--devices", paramLabel = "GPU,GPU,...",
+            description = "With --backend cuda and a --mesh or pipeline: one mesh device per listed GPU (e.g. 0,1,2,3; as many as"
+                    + " the plan has devices), collectives through NCCL. Without it a mesh shares GPU 0 as logical devices.")
+    String devices;
+
     @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
     boolean energy;
 
@@ -124,9 +133,16 @@ public class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         checkFlags();
+        Optional<LaunchEnv> launch = LaunchEnv.detect(environment);
+        if (launch.isPresent() && launch.get().distributed() && launch.get().rank() != 0) {
+            // rank 0 writes the job's metrics, report and plan; the other ranks compute the same losses
+            json = null;
+            report = null;
+            savePlan = null;
+        }
         TrainCheckpoints ckpts = TrainCheckpoints.open(checkpoints, steps, err);
         resumed = ckpts.resumed().orElse(null);
-        RunMode mode = RunMode.of(this, LaunchEnv.detect(environment));
+        RunMode mode = RunMode.of(this, launch);
         var scaling = lossScale.settings(model.precision().lossScaling());
         Optimizer opt = optimizer.build();
         model.checkGraphSize(opt);
@@ -164,7 +180,7 @@ public class TrainCommand implements Callable<Integer> {
             }
             r = run(progress, ckpts, run);
             if (ckpts.enabled() && !(r.ending() instanceof Ending.Diverged) && r.steps().size() > progress.lastCheckpointStep()) {
-                progress.checkpointed(ckpts.save(runner, run, r.steps(), prepared.plan()), r.steps().size());
+                progress.checkpointed(ckpts.save(runner, run, r.steps(), prepared.plan(), prepared.ranks()), r.steps().size());
             }
             if (iterationEnergy != null) {
                 measured = iterationEnergy.summary();
@@ -315,6 +331,35 @@ public class TrainCommand implements Callable<Integer> {
             throw new UserInputException("--energy measures the GPU's energy: use it with --backend cuda (the CPU's energy is not measured)");
         }
         return src;
+    }
+
+    /**
+     * The GPU ordinals of --devices for a plan of {@code planDevices} devices, or null without the flag.
+     *
+     * @throws UserInputException when the list is malformed, repeats a GPU or does not match the plan
+     */
+    int[] gpuOrdinals(int planDevices) {
+        if (devices == null) {
+            return null;
+        }
+        String[] parts = devices.split(",", -1);
+        int[] ordinals = new int[parts.length];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ordinals[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new UserInputException("--devices '" + devices + "': '" + parts[i] + "' is not a GPU number (give e.g. 0,1,2,3)");
+            }
+            if (ordinals[i] < 0 || !seen.add(ordinals[i])) {
+                throw new UserInputException("--devices '" + devices + "': GPU " + ordinals[i] + (ordinals[i] < 0 ? " is negative" : " is listed twice"));
+            }
+        }
+        if (ordinals.length != planDevices) {
+            throw new UserInputException("--devices lists " + ordinals.length + " GPUs but the plan has " + planDevices
+                    + " devices: list one GPU per device");
+        }
+        return ordinals;
     }
 
     boolean cudaBackend() {

@@ -71,7 +71,7 @@ final class TrainProgress {
                     log(pb, s);
                 }
                 if (ckpts.due(s.step() + 1)) {
-                    checkpointed(ckpts.save(runner, run, sofar, prepared.plan()), s.step() + 1);
+                    checkpointed(ckpts.save(runner, run, sofar, prepared.plan(), prepared.ranks()), s.step() + 1);
                     clearBar(pb);
                     out.println("checkpoint " + lastCheckpoint);
                     out.flush();

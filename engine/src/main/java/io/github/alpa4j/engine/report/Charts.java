@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -47,15 +48,16 @@ public final class Charts {
     public record Bar(int row, double start, double end, String label, Color color) {
     }
 
-    /** A Gantt chart: each bar a thick horizontal segment on its row (rows counted from the top, named along the y axis). */
+    /** A Gantt chart: each bar a thick horizontal segment on its row (rows counted from the top, each named above its bars). */
     public static XYChart gantt(String title, String xTitle, List<String> rows, List<Bar> bars) {
-        XYChart c = new XYChartBuilder().width(860).height(Math.max(200, 80 + 40 * rows.size())).title(title)
-                .xAxisTitle(xTitle).yAxisTitle(String.join("  ", rows.reversed())).build();
+        XYChart c = new XYChartBuilder().width(860).height(90 + 56 * rows.size()).title(title).xAxisTitle(xTitle).build();
         c.getStyler().setLegendVisible(false);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
-        c.getStyler().setYAxisMin(-0.7);
-        c.getStyler().setYAxisMax(rows.size() - 0.3);
+        c.getStyler().setYAxisMin(-0.5);
+        c.getStyler().setYAxisMax(rows.size() - 0.5);
         c.getStyler().setYAxisTicksVisible(false);
+        double lo = bars.stream().mapToDouble(Bar::start).min().orElse(0);
+        double hi = bars.stream().mapToDouble(Bar::end).max().orElse(1);
         int i = 0;
         for (Bar b : bars) {
             double y = rows.size() - 1 - b.row();
@@ -64,11 +66,43 @@ public final class Charts {
             s.setLineColor(b.color());
             s.setLineStyle(new BasicStroke(18f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER));
         }
+        for (int r = 0; r < rows.size(); r++) {
+            // the row's name just above its bars, at the chart's left
+            c.addAnnotation(new AnnotationText(rows.get(r), lo + 0.04 * (hi - lo), rows.size() - 1 - r + 0.36, false));
+        }
         return c;
+    }
+
+    /**
+     * A count axis (steps, nodes: every x a whole number) gets explicit round bounds: XChart puts a tick at
+     * every few whole numbers of such data, which crowds long axes into unreadable labels.
+     */
+    static void roundCountAxis(XYChart chart) {
+        if (chart.getStyler().getXAxisMin() != null || chart.getStyler().getXAxisMax() != null) {
+            return;
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double x : s.getXData()) {
+                if (x != Math.rint(x)) {
+                    return;
+                }
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        if (hi - lo < 20) {
+            return;
+        }
+        double unit = Math.pow(10, Math.floor(Math.log10(hi - lo)));
+        chart.getStyler().setXAxisMin(Math.floor(lo / unit) * unit);
+        chart.getStyler().setXAxisMax(Math.ceil(hi / unit) * unit);
     }
 
     /** The chart as an SVG element (no XML prologue), to place in a page. */
     public static String svg(XYChart chart) {
+        roundCountAxis(chart);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);

@@ -107,7 +107,8 @@ public final class Reports {
         facts.put("frontier", f.points().size() + " steps, " + f.paretoPoints().size() + " Pareto points, "
                 + String.format(Locale.ROOT, "%.4f s to %.4f s", f.fastest().timeSeconds(), f.slowest().timeSeconds()));
         facts.put("chosen", String.format(Locale.ROOT, "%.4f s, %.1f J (deadline %.4f s: %s)", chosen.point().timeSeconds(),
-                chosen.energyJoules(), chosen.deadlineSeconds(), chosen.deadline()));
+                chosen.energyJoules(), chosen.deadlineSeconds(),
+                chosen.deadline() instanceof io.github.alpa4j.energy.plan.Deadline.Straggler ? "a straggler's time" : "the fastest point, no straggler"));
         facts.put("every GPU at its highest clock", String.format(Locale.ROOT, "%.1f J", chosen.baselineJoules()));
         facts.put("saved", String.format(Locale.ROOT, "%.2f %%", chosen.savingPercent()));
         page.facts(facts);

@@ -9,6 +9,9 @@ import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.collective.CpuCollectives;
 import io.github.alpa4j.engine.collective.CudaCollectives;
 import io.github.alpa4j.engine.collective.DeviceStream;
+import io.github.alpa4j.engine.collective.NcclCollectives;
+import io.github.alpa4j.engine.collective.TcpCollectives;
+import io.github.alpa4j.engine.collective.TcpTransport;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.lower.PipelineLowering;
 import io.github.alpa4j.engine.lower.PipelineProgram;
@@ -32,10 +35,20 @@ public final class Backends {
     private Backends() {
     }
 
-    /** The whole graph on one simulated CPU device. */
+    /** The whole graph on one CPU device that computes with every core this process may use. */
     public static BackendRunner singleCpu(Graph graph, long seed, Set<String> fetch) {
-        CpuBackend cpu = new CpuBackend();
-        return new BackendRunner(new SingleDeviceExecutor<>(graph, cpu, seed, fetch), "cpu", List.of(cpu), List.of(cpu));
+        return singleCpu(graph, seed, fetch, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The whole graph on one CPU device that splits its kernels over {@code threads} threads. */
+    public static BackendRunner singleCpu(Graph graph, long seed, Set<String> fetch, int threads) {
+        CpuBackend cpu = CpuBackend.wholeMachine(threads);
+        try {
+            return new BackendRunner(new SingleDeviceExecutor<>(graph, cpu, seed, fetch), "cpu", List.of(cpu), List.of(cpu));
+        } catch (RuntimeException e) {
+            closeAfterFailure(e, cpu);
+            throw e;
+        }
     }
 
     /** A lowered plan on simulated CPU devices, one thread each. */
@@ -47,6 +60,40 @@ public final class Backends {
         }
         MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, devices::get, new CpuCollectives(), seed);
         return new BackendRunner(rt, "simulated mesh " + program.plan().mesh(), devices, List.of(rt));
+    }
+
+    /**
+     * This process's devices of a lowered plan whose devices several processes drive (one job under a
+     * launcher), collectives among them over {@code links}; closing the runner closes the links.
+     */
+    public static BackendRunner cpuMesh(MeshProgram program, long seed, TcpTransport links) {
+        List<CpuBackend> devices = new ArrayList<>();
+        MeshRuntime<float[], int[]> rt = new MeshRuntime<>(program, d -> {
+            CpuBackend b = new CpuBackend("cpu" + d);
+            devices.add(b);
+            return b;
+        }, new TcpCollectives(links, 0, 0), seed, links);
+        return new BackendRunner(rt, "mesh " + program.plan().mesh() + ", " + driven(links) + " in rank " + links.rank() + " of " + links.size(), devices, List.of(rt, links));
+    }
+
+    /** This process's devices of a pipeline plan whose devices several processes drive, like {@link #cpuMesh(MeshProgram, long, TcpTransport)}. */
+    public static BackendRunner cpuPipeline(PipelinePlan plan, long seed, TcpTransport links) {
+        List<CpuBackend> devices = new ArrayList<>();
+        PipelineProgram program = PipelineLowering.lower(plan);
+        PipelineRuntime<float[], int[]> rt = new PipelineRuntime<>(program, d -> {
+            CpuBackend b = new CpuBackend("cpu" + d);
+            devices.add(b);
+            return b;
+        }, s -> new TcpCollectives(links, 2 + s, program.stages().get(s).firstDevice()),
+                new TcpCollectives(links, 0, 0), new TcpCollectives(links, 1, 0), seed, links);
+        return new BackendRunner(rt, "pipeline " + describe(plan) + "; " + driven(links) + " in rank " + links.rank() + " of " + links.size(), devices, List.of(rt, links));
+    }
+
+    /** {@code devices 2-3}: the devices this rank drives. */
+    private static String driven(TcpTransport links) {
+        int per = links.devices() / links.size();
+        int first = links.firstDevice(links.rank());
+        return per == 1 ? "device " + first : "devices " + first + "-" + (first + per - 1);
     }
 
     /** A pipeline plan on simulated CPU devices, one thread each, stages on disjoint devices. */
@@ -116,6 +163,83 @@ public final class Backends {
             parts.add(gpu);
             closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
             throw e;
+        }
+    }
+
+    /**
+     * A lowered plan with one device per GPU ({@code ordinals[d]} runs device d), driven from this
+     * process: collectives through NCCL, one communicator per mesh-axis group.
+     */
+    public static BackendRunner cudaMeshGpus(MeshProgram program, MatmulPrecision precision, long seed, int[] ordinals) {
+        var mesh = program.plan().mesh();
+        OnGpus g = OnGpus.open(ordinals, precision, List.of(new NcclCollectives.Stage(0, mesh.rows(), mesh.cols())));
+        try {
+            MeshRuntime<DeviceBuffer, DeviceBuffer> rt = new MeshRuntime<>(program, g.devices::get, g.nccl.stage(0), seed);
+            List<AutoCloseable> closeOrder = new ArrayList<>(List.of(rt, g.nccl));
+            closeOrder.addAll(g.gpus);
+            return new BackendRunner(rt, "cuda " + precision.code() + " on GPUs " + java.util.Arrays.toString(ordinals) + " (NCCL), mesh "
+                    + mesh, g.devices, closeOrder);
+        } catch (RuntimeException e) {
+            g.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /** A pipeline plan with one device per GPU, stages' collectives and the transfers between them through NCCL. */
+    public static BackendRunner cudaPipelineGpus(PipelinePlan plan, MatmulPrecision precision, long seed, int[] ordinals) {
+        PipelineProgram program = PipelineLowering.lower(plan);
+        List<NcclCollectives.Stage> stages = program.stages().stream()
+                .map(st -> new NcclCollectives.Stage(st.firstDevice(), st.groups().rows(), st.groups().cols())).toList();
+        OnGpus g = OnGpus.open(ordinals, precision, stages);
+        try {
+            PipelineRuntime<DeviceBuffer, DeviceBuffer> rt = new PipelineRuntime<>(program, g.devices::get,
+                    s -> g.nccl.stage(program.stages().get(s).firstDevice()), g.nccl.transfers(0), g.nccl.transfers(1), seed);
+            List<AutoCloseable> closeOrder = new ArrayList<>(List.of(rt, g.nccl));
+            closeOrder.addAll(g.gpus);
+            return new BackendRunner(rt, "cuda " + precision.code() + " on GPUs " + java.util.Arrays.toString(ordinals)
+                    + " (NCCL), pipeline " + describe(plan), g.devices, closeOrder);
+        } catch (RuntimeException e) {
+            g.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /** One device per GPU, their world communicator (one process: ncclCommInitAll) split as the stages need. */
+    private record OnGpus(List<GpuContext> gpus, List<CudaBackend> devices, NcclCollectives nccl) {
+        static OnGpus open(int[] ordinals, MatmulPrecision precision, List<NcclCollectives.Stage> stages) {
+            requireGpu();
+            try {
+                Gpu.require(CudaLibrary.NCCL);
+            } catch (CudaUnavailableException e) {
+                throw new UserInputException("--devices: collectives between GPUs need NCCL: " + e.getMessage(), e);
+            }
+            List<GpuContext> gpus = new ArrayList<>();
+            List<CudaBackend> devices = new ArrayList<>();
+            try {
+                for (int ordinal : ordinals) {
+                    GpuContext gpu = openGpu(ordinal);
+                    gpus.add(gpu);
+                    devices.add(CudaBackend.open(gpu, "cuda" + ordinal, precision));
+                }
+                List<io.github.alpa4j.cuda.NcclComm> world = io.github.alpa4j.cuda.NcclComm.initAll(gpus.stream().map(GpuContext::device).toList());
+                List<NcclCollectives.Local> locals = new ArrayList<>();
+                for (int d = 0; d < ordinals.length; d++) {
+                    locals.add(new NcclCollectives.Local(d, devices.get(d).stream(), world.get(d)));
+                }
+                return new OnGpus(gpus, devices, new NcclCollectives(locals, stages));
+            } catch (RuntimeException e) {
+                List<AutoCloseable> parts = new ArrayList<>(devices);
+                parts.addAll(gpus);
+                closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
+                throw e;
+            }
+        }
+
+        void closeAfter(RuntimeException e) {
+            List<AutoCloseable> parts = new ArrayList<>(devices);
+            parts.add(nccl);
+            parts.addAll(gpus);
+            closeAfterFailure(e, parts.toArray(AutoCloseable[]::new));
         }
     }
 

@@ -5,18 +5,42 @@ import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.kernels.CpuKernels;
 import io.github.alpa4j.kernels.Kernels;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
-/** A simulated device in host memory: buffers are Java arrays, kernels the CPU twins and OpenBLAS. */
+/**
+ * A simulated device in host memory: buffers are Java arrays, kernels the CPU twins and OpenBLAS.
+ * A mesh device computes on its own thread and leaves freed arrays to the garbage collector; a
+ * whole machine ({@link #wholeMachine}) splits its kernels over several threads and keeps freed
+ * arrays by length for the next tensor of that length, so a step after the first allocates
+ * nothing.
+ */
 public final class CpuBackend implements Backend<float[], int[]> {
-    private final CpuKernels kernels = new CpuKernels();
+    private final CpuKernels kernels;
     private final String name;
+    /** Freed arrays by {@link #key}; null where arrays are not reused. */
+    private final Map<Long, ArrayDeque<Object>> reusable;
+    private long arraysCreated;
 
-    public CpuBackend(String name) {
+    private CpuBackend(String name, int threads, boolean reuse) {
         this.name = name;
+        this.kernels = new CpuKernels(threads);
+        this.reusable = reuse ? new HashMap<>() : null;
+    }
+
+    /** A simulated mesh device: one thread. */
+    public CpuBackend(String name) {
+        this(name, 1, false);
     }
 
     public CpuBackend() {
         this("cpu");
+    }
+
+    /** One device that computes with {@code threads} threads and reuses its buffers. */
+    public static CpuBackend wholeMachine(int threads) {
+        return new CpuBackend("cpu", threads, true);
     }
 
     @Override
@@ -29,15 +53,40 @@ public final class CpuBackend implements Backend<float[], int[]> {
         return kernels;
     }
 
+    /** Threads the kernels split over. */
+    public int threads() {
+        return kernels.threads();
+    }
+
+    private static long key(int length, boolean ints) {
+        return 2L * length + (ints ? 1 : 0);
+    }
+
     @Override
     public Object allocate(TensorType t) {
         int n = Math.toIntExact(t.size());
-        return t.dtype() == DType.I32 ? new int[n] : new float[n];
+        boolean ints = t.dtype() == DType.I32;
+        if (reusable != null) {
+            ArrayDeque<Object> held = reusable.get(key(n, ints));
+            if (held != null && !held.isEmpty()) {
+                return held.pop();
+            }
+        }
+        arraysCreated++;
+        return ints ? new int[n] : new float[n];
+    }
+
+    /** Arrays this device has created so far; every other allocation reused a freed one. */
+    public long arraysCreated() {
+        return arraysCreated;
     }
 
     @Override
     public void free(Object buffer) {
-        // garbage collected
+        if (reusable != null) {
+            long k = buffer instanceof int[] ints ? key(ints.length, true) : key(((float[]) buffer).length, false);
+            reusable.computeIfAbsent(k, x -> new ArrayDeque<>()).push(buffer);
+        }
     }
 
     @Override
@@ -60,5 +109,6 @@ public final class CpuBackend implements Backend<float[], int[]> {
 
     @Override
     public void close() {
+        kernels.close();
     }
 }

@@ -3,6 +3,7 @@ package io.github.alpa4j.engine.runtime;
 import io.github.alpa4j.engine.collective.CollectiveRecord;
 import io.github.alpa4j.engine.collective.Collectives;
 import io.github.alpa4j.engine.collective.MeshGroups;
+import io.github.alpa4j.engine.collective.RankGroup;
 import io.github.alpa4j.engine.lower.MeshProgram;
 import io.github.alpa4j.engine.lower.SlotInfo;
 import io.github.alpa4j.engine.tensor.Tensor;
@@ -21,11 +22,17 @@ import java.util.function.IntFunction;
  * batch, runs the program everywhere, applies the updates, and keeps what each device did (the
  * collectives it joined, its peak memory). Variables are created whole from the seed and cut into
  * the blocks the plan assigns, so any plan starts from the same numbers as one device.
+ *
+ * <p>In a job of several processes each runs this runtime for the devices it drives
+ * ({@link RankGroup}): every process makes the same variables and batches, each loads and runs only
+ * its devices' blocks, and the outputs are put together from every process's blocks.
  */
 public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private final MeshProgram program;
     private final MeshGroups groups;
+    /** The devices this process drives, in device order. */
     private final List<DeviceExecutor<F, I>> devices = new ArrayList<>();
+    private final RankGroup ranks;
     private final DeviceTasks tasks;
     private volatile String failed;
     /** Where the forward, backward and update instructions begin and end (contiguous in a training step), or null. */
@@ -36,7 +43,13 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private boolean skipped;
 
     public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed) {
+        this(program, backends, collectives, seed, RankGroup.single(program.plan().mesh().deviceCount()));
+    }
+
+    /** The devices of the mesh that {@code ranks} says this process drives; {@code backends} is asked for those only. */
+    public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed, RankGroup ranks) {
         this.program = program;
+        this.ranks = ranks;
         DeviceMesh mesh = program.plan().mesh();
         this.groups = new MeshGroups(mesh.rows(), mesh.cols());
         this.tasks = new DeviceTasks(groups.devices(), "alpa4j-device");
@@ -44,7 +57,9 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         Graph g = program.plan().graph();
         this.lossScaled = UpdateCheck.lossScaled(g);
         for (int d = 0; d < groups.devices(); d++) {
-            devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
+            if (ranks.drives(d)) {
+                devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
+            }
         }
         for (Map.Entry<Integer, Integer> e : program.variables().entrySet()) {
             Tensor whole = Initializer.initial(g.node(e.getKey()), seed);
@@ -81,7 +96,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         List<Runnable> work = new ArrayList<>();
         for (DeviceExecutor<F, I> dev : devices) {
             work.add(() -> {
-                if (dev.device == 0 && phaseBounds != null) {
+                if (dev == devices.getFirst() && phaseBounds != null) {
                     runTimingPhases(dev);
                 } else {
                     dev.run(program.instructions());
@@ -93,6 +108,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
             tasks.runAll(work, "running a step");
         } catch (RuntimeException e) {
             failed = String.valueOf(e.getMessage());
+            ranks.abort(failed);
             throw e;
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -124,7 +140,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         return bounds;
     }
 
-    /** Device 0's step, timed phase by phase (its queued work waited for at each phase's end). */
+    /** The first device's step, timed phase by phase (its queued work waited for at each phase's end). */
     private void runTimingPhases(DeviceExecutor<F, I> dev) {
         List<io.github.alpa4j.engine.lower.Instruction> code = program.instructions();
         for (int p = 0; p < 3; p++) {
@@ -136,7 +152,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     }
 
     /**
-     * Seconds of the last step's forward, backward and update instructions on device 0 (its
+     * Seconds of the last step's forward, backward and update instructions on this process's first device (its
      * collectives, and waiting for the others in them, included); NaN where the program's phases
      * interleave.
      */
@@ -147,11 +163,12 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     /** The whole value of a slot, from every device's block as {@code read} gives it. */
     private Tensor gather(int slot, BiFunction<DeviceExecutor<F, I>, Integer, Tensor> read) {
         SlotInfo s = program.slot(slot);
-        List<Tensor> blocks = new ArrayList<>();
+        List<Tensor> blocks = new ArrayList<>(java.util.Collections.nCopies(groups.devices(), (Tensor) null));
         for (DeviceExecutor<F, I> dev : devices) {
-            blocks.add(read.apply(dev, slot));
+            blocks.set(dev.device, read.apply(dev, slot));
         }
-        return ShardLayout.assemble(blocks, s.spec(), s.global(), groups);
+        int[] all = java.util.stream.IntStream.range(0, groups.devices()).toArray();
+        return ShardLayout.assemble(HostBlocks.allGather(ranks, all, blocks, s.local()), s.spec(), s.global(), groups);
     }
 
     @Override
@@ -169,20 +186,30 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public List<List<VariableShard>> variableLayout() {
         List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
-        return devices.stream().map(dev -> vars.stream().map(v -> v.shard(0, groups, dev.device)).toList()).toList();
+        List<List<VariableShard>> out = new ArrayList<>();
+        for (int d = 0; d < groups.devices(); d++) {
+            int device = d;
+            out.add(vars.stream().map(v -> v.shard(0, groups, device)).toList());
+        }
+        return out;
     }
 
+    /** {@inheritDoc} Null for the devices other processes drive. */
     @Override
     public List<List<Tensor>> variableBlocks() {
         List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
-        return devices.stream().map(dev -> vars.stream().map(v -> dev.downloadVariable(v.slot())).toList()).toList();
+        List<List<Tensor>> out = new ArrayList<>(java.util.Collections.nCopies(groups.devices(), (List<Tensor>) null));
+        for (DeviceExecutor<F, I> dev : devices) {
+            out.set(dev.device, vars.stream().map(v -> dev.downloadVariable(v.slot())).toList());
+        }
+        return out;
     }
 
     @Override
     public void setVariableBlocks(List<List<Tensor>> blocks) {
         List<ProgramVariable> vars = ProgramVariable.of(program, program.plan().graph());
-        if (blocks.size() != devices.size()) {
-            throw new IllegalArgumentException(devices.size() + " devices, got blocks for " + blocks.size());
+        if (blocks.size() != groups.devices()) {
+            throw new IllegalArgumentException(groups.devices() + " devices, got blocks for " + blocks.size());
         }
         for (DeviceExecutor<F, I> dev : devices) {
             List<Tensor> mine = blocks.get(dev.device);

@@ -3,6 +3,7 @@ package io.github.alpa4j.engine.runtime;
 import io.github.alpa4j.engine.collective.CollectiveKind;
 import io.github.alpa4j.engine.collective.CollectiveRecord;
 import io.github.alpa4j.engine.collective.Collectives;
+import io.github.alpa4j.engine.collective.RankGroup;
 import io.github.alpa4j.engine.lower.PipelineProgram;
 import io.github.alpa4j.engine.lower.SlotInfo;
 import io.github.alpa4j.engine.lower.StageProgram;
@@ -27,13 +28,17 @@ import java.util.function.IntFunction;
  * microbatch's own frame of registers, then the update once. Everything a pass does (loads, receives,
  * compute, sends, sums over microbatches, frees) is an instruction lowering emitted; this class
  * decides nothing and only keeps what each device did when.
+ *
+ * <p>In a job of several processes each runs this runtime for the devices it drives
+ * ({@link RankGroup}); the stages' outputs and measured times are shared among the processes.
  */
 public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final PipelineProgram program;
     private final PipelineSchedule schedule;
     private final int microbatches;
-    /** The devices of each stage, in stage order. */
+    /** The devices of each stage that this process drives, in stage order. */
     private final List<List<DeviceExecutor<F, I>>> devices = new ArrayList<>();
+    private final RankGroup ranks;
     private final DeviceTasks tasks;
     private final List<List<TaskTiming>> timings = new ArrayList<>();
     /** Per step: each stage's mean forward and backward compute seconds per microbatch, on its first device. */
@@ -72,15 +77,24 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
      */
     public PipelineRuntime(PipelineProgram program, IntFunction<Backend<F, I>> backends, IntFunction<Collectives<F>> stageLinks,
                            Collectives<F> forwardLinks, Collectives<F> backwardLinks, long seed) {
+        this(program, backends, stageLinks, forwardLinks, backwardLinks, seed, RankGroup.single(program.deviceCount()));
+    }
+
+    /** The devices that {@code ranks} says this process drives; {@code backends} is asked for those only. */
+    public PipelineRuntime(PipelineProgram program, IntFunction<Backend<F, I>> backends, IntFunction<Collectives<F>> stageLinks,
+                           Collectives<F> forwardLinks, Collectives<F> backwardLinks, long seed, RankGroup ranks) {
         this.program = program;
+        this.ranks = ranks;
         this.schedule = program.plan().schedule();
         this.microbatches = program.microbatches();
         for (StageProgram st : program.stages()) {
             Collectives<F> links = stageLinks.apply(st.index());
             List<DeviceExecutor<F, I>> mine = new ArrayList<>();
             for (int d = 0; d < st.deviceCount(); d++) {
-                mine.add(new DeviceExecutor<>(d, backends.apply(st.firstDevice() + d), links, forwardLinks, backwardLinks,
-                        st.program(), st.groups()));
+                if (ranks.drives(st.firstDevice() + d)) {
+                    mine.add(new DeviceExecutor<>(d, backends.apply(st.firstDevice() + d), links, forwardLinks, backwardLinks,
+                            st.program(), st.groups()));
+                }
                 timings.add(new ArrayList<>());
             }
             devices.add(mine);
@@ -123,6 +137,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             tasks.runAll(work, "running a pipeline step");
         } catch (RuntimeException e) {
             failed = String.valueOf(e.getMessage());
+            ranks.abort(failed);
             throw e;
         }
         recordStageSeconds();
@@ -150,7 +165,23 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
                 step[st.index()][k] /= Math.max(1, count[k]);
             }
         }
-        stageSeconds.add(step);
+        stageSeconds.add(ranks.size() == 1 ? step : shared(step));
+    }
+
+    /** Each stage's seconds as the process driving its first device measured them. */
+    private double[][] shared(double[][] mine) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(16 * mine.length);
+        for (double[] st : mine) {
+            out.putDouble(st[0]).putDouble(st[1]);
+        }
+        List<byte[]> all = ranks.allGather(out.array());
+        double[][] step = new double[mine.length][2];
+        for (StageProgram st : program.stages()) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all.get(ranks.rankOf(st.firstDevice())));
+            step[st.index()][0] = in.getDouble(16 * st.index());
+            step[st.index()][1] = in.getDouble(16 * st.index() + 8);
+        }
+        return step;
     }
 
     /**
@@ -208,11 +239,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     /** The whole value of a slot of a stage, from every device's block as {@code read} gives it. */
     private Tensor gather(StageProgram st, int slot, BiFunction<DeviceExecutor<F, I>, Integer, Tensor> read) {
         SlotInfo s = st.program().slot(slot);
-        List<Tensor> blocks = new ArrayList<>();
+        List<Tensor> blocks = new ArrayList<>(java.util.Collections.nCopies(st.deviceCount(), (Tensor) null));
         for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
-            blocks.add(read.apply(dev, slot));
+            blocks.set(dev.device, read.apply(dev, slot));
         }
-        return ShardLayout.assemble(blocks, s.spec(), s.global(), st.groups());
+        int[] all = java.util.stream.IntStream.range(st.firstDevice(), st.firstDevice() + st.deviceCount()).toArray();
+        return ShardLayout.assemble(HostBlocks.allGather(ranks, all, blocks, s.local()), s.spec(), s.global(), st.groups());
     }
 
     @Override
@@ -234,20 +266,22 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         List<List<VariableShard>> out = new ArrayList<>();
         for (StageProgram st : program.stages()) {
             List<ProgramVariable> vars = ProgramVariable.of(st.program(), st.stage().graph().graph());
-            for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
-                out.add(vars.stream().map(v -> v.shard(st.index(), st.groups(), dev.device)).toList());
+            for (int d = 0; d < st.deviceCount(); d++) {
+                int device = d;
+                out.add(vars.stream().map(v -> v.shard(st.index(), st.groups(), device)).toList());
             }
         }
         return out;
     }
 
+    /** {@inheritDoc} Null for the devices other processes drive. */
     @Override
     public List<List<Tensor>> variableBlocks() {
-        List<List<Tensor>> out = new ArrayList<>();
+        List<List<Tensor>> out = new ArrayList<>(java.util.Collections.nCopies(program.deviceCount(), (List<Tensor>) null));
         for (StageProgram st : program.stages()) {
             List<ProgramVariable> vars = ProgramVariable.of(st.program(), st.stage().graph().graph());
             for (DeviceExecutor<F, I> dev : devices.get(st.index())) {
-                out.add(vars.stream().map(v -> dev.downloadVariable(v.slot())).toList());
+                out.set(st.firstDevice() + dev.device, vars.stream().map(v -> dev.downloadVariable(v.slot())).toList());
             }
         }
         return out;

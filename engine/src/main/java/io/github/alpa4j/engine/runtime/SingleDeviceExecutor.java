@@ -7,6 +7,7 @@ import io.github.alpa4j.ir.LayoutOp;
 import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.SourceOp;
+import io.github.alpa4j.kernels.FusedKernels;
 import io.github.alpa4j.planner.sharding.ShardingSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,8 +19,10 @@ import java.util.Set;
 /**
  * Runs a whole graph on one device: the reference every sharded or pipelined run is compared
  * with. Variables (parameters, optimizer states) live across steps; every other tensor is
- * allocated when computed and freed after its last reader. Reshapes alias their input. A loss-scaled
- * step whose new values are not all finite keeps the old ones.
+ * allocated when computed and freed after its last reader (a fetched output once downloaded).
+ * Reshapes alias their input. Where the backend's kernels fuse chains ({@link FusedKernels}), the
+ * chains {@link FusedChains} finds run as one kernel each, with the same results.
+ * A loss-scaled step whose new values are not all finite keeps the old ones.
  */
 public final class SingleDeviceExecutor<F, I> implements StepRunner {
     /** One device holds every variable whole. */
@@ -27,8 +30,11 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private final Graph graph;
     private final Backend<F, I> backend;
     private final KernelDispatch<F, I> dispatch;
+    private final FusedChains chains;
     private final Set<String> fetched;
     private final Liveness liveness;
+    /** Fetched outputs whose buffers are freed once downloaded: they own storage and are no variable's new value. */
+    private final Set<Integer> freedAfterFetch = new HashSet<>();
     private final Map<Integer, Object> variables = new LinkedHashMap<>();
     private long variableBytes;
     private long peakBytes;
@@ -42,9 +48,15 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         this.graph = graph;
         this.backend = backend;
         this.dispatch = new KernelDispatch<>(backend.kernels());
+        this.chains = backend.kernels() instanceof FusedKernels<?> ? FusedChains.find(graph) : FusedChains.none(graph);
         this.fetched = Set.copyOf(fetch);
         this.liveness = liveness(graph, fetch);
         this.lossScaled = UpdateCheck.lossScaled(graph);
+        for (String name : fetch) {
+            freedAfterFetch.add(graph.output(name));
+        }
+        graph.updates().forEach(u -> freedAfterFetch.remove(u.value()));
+        freedAfterFetch.removeIf(id -> !liveness.ownsStorage(id));
         for (Node n : graph.variables()) {
             Object buf = backend.allocate(n.type());
             backend.upload(Initializer.initial(n, seed), buf);
@@ -89,11 +101,15 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Map<String, Tensor> step(Map<String, Tensor> feeds) {
         long start = System.nanoTime();
         Object[] buf = new Object[graph.size()];
         long live = variableBytes;
         long peak = live;
+        // while a fused chain is under way, storages freed in it are returned once its last node has run
+        int chainEnd = -1;
+        List<Integer> held = new ArrayList<>();
         for (Node n : graph.nodes()) {
             int id = n.id();
             if (n.isVariable()) {
@@ -112,14 +128,12 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
                 buf[id] = buf[n.input(0)];
             } else {
                 buf[id] = backend.allocate(n.type());
-                List<Object> in = new ArrayList<>(n.inputs().size());
-                for (int x : n.inputs()) {
-                    in.add(buf[x]);
-                }
-                long t0 = n.op() instanceof MatmulOp ? System.nanoTime() : 0;
-                dispatch.run(n.op(), graph.inputTypes(n), n.type(), in, buf[id], KernelDispatch.Local.whole());
-                if (t0 != 0) {
-                    matmulNanos += System.nanoTime() - t0;
+                if (chains.deferredTo(id) >= 0) {
+                    chainEnd = Math.max(chainEnd, chains.deferredTo(id));
+                } else if (chains.endingAt(id) != null) {
+                    chains.run((FusedKernels<F>) backend.kernels(), chains.endingAt(id), buf);
+                } else {
+                    run(n, buf);
                 }
             }
             if (liveness.ownsStorage(id)) {
@@ -127,9 +141,15 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
                 peak = Math.max(peak, live);
             }
             for (int dead : liveness.freedAfter(id)) {
-                backend.free(buf[dead]);
                 live -= graph.node(dead).type().bytes();
-                buf[dead] = null;
+                held.add(dead);
+            }
+            if (id >= chainEnd) {
+                for (int dead : held) {
+                    backend.free(buf[dead]);
+                    buf[dead] = null;
+                }
+                held.clear();
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -139,12 +159,32 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         }
         skipped = lossScaled && UpdateCheck.anyNonFinite(backend, graph.updates().stream().map(u -> buf[u.value()]).toList(),
                 UpdateCheck.updateSizes(graph));
+        for (int id : freedAfterFetch) {
+            backend.free(buf[id]);
+        }
         for (Graph.Update u : graph.updates()) {
             backend.free(skipped ? buf[u.value()] : variables.put(u.variable(), buf[u.value()]));
         }
         peakBytes = Math.max(peakBytes, peak);
         stepNanos += System.nanoTime() - start;
         return out;
+    }
+
+    private void run(Node n, Object[] buf) {
+        List<Object> in = new ArrayList<>(n.inputs().size());
+        for (int x : n.inputs()) {
+            in.add(buf[x]);
+        }
+        long t0 = n.op() instanceof MatmulOp ? System.nanoTime() : 0;
+        dispatch.run(n.op(), graph.inputTypes(n), n.type(), in, buf[n.id()], KernelDispatch.Local.whole());
+        if (t0 != 0) {
+            matmulNanos += System.nanoTime() - t0;
+        }
+    }
+
+    /** The chains this executor runs fused, by kind (e.g. {@code BiasGelu x2}); none where the kernels offer no fusions. */
+    List<String> fusedChains() {
+        return chains.summary();
     }
 
     /** Current value of a variable (parameter or state) by name. */

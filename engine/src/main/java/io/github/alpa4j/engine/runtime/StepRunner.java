@@ -18,7 +18,10 @@ public interface StepRunner {
      */
     List<List<VariableShard>> variableLayout();
 
-    /** Every device's current blocks of its variables, in the order of {@link #variableLayout()}. */
+    /**
+     * Every device's current blocks of its variables, in the order of {@link #variableLayout()}; null for a
+     * device that another process of the job drives.
+     */
     List<List<Tensor>> variableBlocks();
 
     /**

@@ -42,7 +42,7 @@ class ReportBrowserTest {
         return Stream.of(
                 Arguments.of("train-pipeline", join(new String[] {"train", "--plan", "megatron:dp=1,tp=2,pp=2", "--mesh", "2x2",
                         "--microbatches", "4", "--steps", "4", "--no-progress"}, SMALL_GPT)),
-                Arguments.of("train-mesh", join(new String[] {"train", "--plan", "megatron", "--mesh", "1x2", "--intra-op-only", "--steps", "4",
+                Arguments.of("train-mesh", join(new String[] {"train", "--plan", "megatron", "--mesh", "1x2", "--steps", "4",
                         "--no-progress"}, SMALL_GPT)),
                 Arguments.of("plan-mesh", join(new String[] {"plan", "--model", "gpt", "--mesh", "2x2"}, SMALL_GPT)),
                 Arguments.of("plan-pipeline", join(new String[] {"plan", "--model", "gpt", "--pipeline", "--microbatches", "4", "--no-progress"},
