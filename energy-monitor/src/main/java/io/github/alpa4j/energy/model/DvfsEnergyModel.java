@@ -103,6 +103,22 @@ public final class DvfsEnergyModel {
         return new Profile(rows);
     }
 
+    /**
+     * A profile of stages whose forward and backward times at the highest clock are known (a planner's
+     * cost model says how long each takes and which part scales with the SM clock), as if swept on {@code gpu}.
+     */
+    public static Profile profileOfTimes(GpuSpec gpu, List<InstructionTime> forward, List<InstructionTime> backward) {
+        if (forward.isEmpty() || forward.size() != backward.size()) {
+            throw new IllegalArgumentException("need a forward and a backward time per stage: " + forward.size() + ", " + backward.size());
+        }
+        List<Measurement> rows = new ArrayList<>();
+        for (int s = 0; s < forward.size(); s++) {
+            rows.addAll(sweep(gpu, s, Instruction.FORWARD, forward.get(s)));
+            rows.addAll(sweep(gpu, s, Instruction.BACKWARD, backward.get(s)));
+        }
+        return new Profile(rows);
+    }
+
     private static List<Measurement> sweep(GpuSpec gpu, int stage, Instruction instruction, InstructionTime work) {
         List<Measurement> rows = new ArrayList<>();
         double previous = Double.POSITIVE_INFINITY;

@@ -91,7 +91,25 @@ final class PipelinePlanning {
         return plan;
     }
 
-    private PipelinePlan search(PlanningProgress progress) {
+    /**
+     * The automatic planner's candidate pipelines for the energy objective, fastest first
+     * ({@link PipelinePlanner#candidates}); refused for Megatron's plans, which are one plan each.
+     */
+    List<PipelinePlan> candidates(PlanningProgress progress, int keep) {
+        if (!cmd.method().equals("auto")) {
+            throw new UserInputException("--objective energy chooses among the automatic planner's candidate pipelines; it takes --plan auto, not '"
+                    + cmd.method() + "'");
+        }
+        List<PipelinePlan> all = PipelinePlanner.candidates(cmd.graphs(), microbatchCounts(), cluster, stageOptions(), keep, progress);
+        List<PipelinePlan> fitting = cmd.memoryBudget() ? all.stream().filter(PipelinePlan::fits).toList() : all;
+        if (fitting.isEmpty()) {
+            throw new PlanningException("no automatic pipeline plan fits the --memory-budget of " + Units.bytes(all.get(0).memoryBudgetBytes())
+                    + " per device; use more devices, more microbatches, or a smaller model");
+        }
+        return fitting;
+    }
+
+    private StageOptions stageOptions() {
         if (cmd.pipeline().pipelineLayers < 0) {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
@@ -107,6 +125,11 @@ final class PipelinePlanning {
             }
             o = o.toBuilder().measurer(new StageProfiler(3)).build();
         }
+        return o;
+    }
+
+    private PipelinePlan search(PlanningProgress progress) {
+        StageOptions o = stageOptions();
         List<Integer> counts = microbatchCounts();
         IntFunction<Graph> graphs = cmd.graphs();
         if (cmd.method().equals(MEGATRON_BEST)) {

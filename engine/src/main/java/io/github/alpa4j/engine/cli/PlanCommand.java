@@ -23,7 +23,11 @@ import io.github.alpa4j.planner.stage.PlanningProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import io.github.alpa4j.energy.cli.FrontierReport;
+import io.github.alpa4j.energy.model.GpuSpec;
+import io.github.alpa4j.energy.model.GpuSpecJson;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +77,24 @@ public class PlanCommand implements Callable<Integer> {
     @Mixin
     PipelineOptions pipelineOptions = new PipelineOptions();
 
+    @Option(names = "--objective", defaultValue = "time",
+            description = "Pipelines: choose the plan for time (Alpa's) or energy: the least joules per iteration, frequencies"
+                    + " included, within --max-slowdown of the fastest candidate (default: ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--max-slowdown", defaultValue = "0",
+            description = "With --objective energy: the iteration may take this fraction longer than the fastest plan's (0.05 = 5 %%; default: ${DEFAULT-VALUE}).")
+    double maxSlowdown;
+
+    @Option(names = "--candidates", defaultValue = "8",
+            description = "With --objective energy: how many of the fastest pipelines to compare, besides the fastest of each"
+                    + " stage count and microbatch count (default: ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--gpu", description = "Pipelines: the energy model's GPU, a100|a40|h100|v100 or a GPU file from 'energy calibrate'"
+            + " (default: the cluster's GPU; docs/energy-model.md).")
+    String gpu;
+
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")
     Double memoryBudget;
 
@@ -114,13 +136,28 @@ public class PlanCommand implements Callable<Integer> {
         Cluster c = Clusters.resolve(cluster, hosts);
         if (pipelines) {
             PlanningProgress progress = PlanProgress.of(!noProgress);
-            PipelinePlan plan = new PipelinePlanning(PipelinePlanning.of(this, graph, clock, progress), c).plan(progress);
+            PipelinePlanning planning = new PipelinePlanning(PipelinePlanning.of(this, graph, clock, progress), c);
+            GpuSpec energyGpu = energyGpu(c);
+            boolean forEnergy = objective.equals("energy");
+            List<PipelinePlan> plans = forEnergy ? planning.candidates(progress, candidates) : List.of(planning.plan(progress));
+            // the time objective reports energy where it can; a pipeline too long for the frontier solver is only planned
+            boolean modelled = energyGpu != null && (forEnergy || PlanEnergy.computations(plans.get(0)) <= FrontierReport.MAX_COMPUTATIONS);
+            PlanEnergy energy = modelled ? PlanEnergy.of(objective, plans, energyGpu, tokensPerIteration(), maxSlowdown) : null;
+            PipelinePlan plan = energy != null ? energy.chosenPlan() : plans.get(0);
             if (plan.stats().isPresent()) {
                 plan = plan.withStats(plan.stats().get().within(clock.phases(), clock.elapsed()));
             }
             out.print(PipelineReport.render(plan));
+            if (energy != null) {
+                out.print(energy.render());
+            } else {
+                out.println(energyGpu == null
+                        ? "energy: not modelled (the energy model knows no GPU like '" + c.gpu().name() + "'; give --gpu a100|a40|h100|v100|FILE.json)"
+                        : "energy: not modelled (" + PlanEnergy.computations(plans.get(0)) + " computations; the frontier is solved for at most "
+                                + FrontierReport.MAX_COMPUTATIONS + ")");
+            }
             if (json != null) {
-                OutputFile.write(json, PipelineJson.toJson(plan));
+                OutputFile.write(json, energy != null ? energy.planJson(plan) : PipelineJson.toJson(plan));
                 out.println("plan written to " + json);
             }
             if (report != null) {
@@ -164,15 +201,35 @@ public class PlanCommand implements Callable<Integer> {
             model.checkGraphSize(optimizer.build());
         }
         if (!pipelined) {
-            for (String f : InapplicableFlags.PIPELINE_FLAGS) {
+            List<String> pipelineOnly = new java.util.ArrayList<>(InapplicableFlags.PIPELINE_FLAGS);
+            pipelineOnly.addAll(java.util.List.of("--objective", "--max-slowdown", "--candidates", "--gpu"));
+            for (String f : pipelineOnly) {
                 if (parsed.hasMatchedOption(f)) {
                     throw new UserInputException(f + " does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
                 }
             }
         }
+        if (!objective.equals("time") && !objective.equals("energy")) {
+            throw new UserInputException("--objective must be time or energy, got '" + objective + "'");
+        }
+        if (objective.equals("time")) {
+            for (String f : java.util.List.of("--max-slowdown", "--candidates")) {
+                if (parsed.hasMatchedOption(f)) {
+                    throw new UserInputException(f + " does nothing with --objective time (it shapes the energy objective's choice)");
+                }
+            }
+        }
+        if (!(maxSlowdown >= 0) || !(maxSlowdown <= io.github.alpa4j.energy.plan.EnergyObjective.MAX_SLOWDOWN)) {
+            throw new UserInputException("--max-slowdown must be a fraction from 0 to " + (int) io.github.alpa4j.energy.plan.EnergyObjective.MAX_SLOWDOWN
+                    + " (0.05 is 5 %), got " + maxSlowdown);
+        }
+        if (candidates < 1) {
+            throw new UserInputException("--candidates must be at least 1, got " + candidates);
+        }
         Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
+        Path gpuFile = gpu != null && gpu.endsWith(".json") ? Path.of(gpu) : null;
         if (json != null) {
-            OutputFile.check("--json", json, graphFile, clusterFile);
+            OutputFile.check("--json", json, graphFile, clusterFile, gpuFile);
         }
         if (exportGraph != null) {
             OutputFile.check("--export-graph", exportGraph, graphFile, clusterFile, json);
@@ -180,6 +237,29 @@ public class PlanCommand implements Callable<Integer> {
         if (report != null) {
             OutputFile.check("--report", report, graphFile, clusterFile, json, exportGraph);
         }
+    }
+
+    /** The energy model's GPU: --gpu, else the cluster's if the model knows it, else null (for --objective time only). */
+    private GpuSpec energyGpu(Cluster c) {
+        if (gpu != null) {
+            return GpuSpecJson.resolve(gpu);
+        }
+        try {
+            return ModelProfile.energySpec(c);
+        } catch (io.github.alpa4j.energy.EnergyInputException e) {
+            if (objective.equals("energy")) {
+                throw new UserInputException("--objective energy: " + e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /** Tokens one iteration trains on: the batch's sequences times their length (GPT), its samples (MLP); 0 for a graph file. */
+    private double tokensPerIteration() {
+        if (graphFile != null) {
+            return 0;
+        }
+        return model.isGpt() ? (double) model.batchSize() * model.seq : model.batchSize();
     }
 
     /** A plan is printed even when a device of the cluster cannot hold it; this line says so. */

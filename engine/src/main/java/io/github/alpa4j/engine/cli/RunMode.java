@@ -262,6 +262,11 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
+            io.github.alpa4j.engine.energy.PlanFrequencies frequencies = cmd.frequencyPlan == null ? null
+                    : io.github.alpa4j.engine.energy.PlanFrequencies.read(cmd.frequencyPlan);
+            if (frequencies != null && links != null) {
+                throw new UserInputException("--frequency-plan drives the clocks of one process's pipeline; it does not apply to a job of several processes");
+            }
             TcpTransport tcp = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
             int[] gpus = cmd.gpuOrdinals(plan.deviceCount());
             BackendRunner r = tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
@@ -269,6 +274,16 @@ sealed interface RunMode {
                     : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             if (tcp != null) {
                 config.put("ranks", tcp.size());
+            }
+            if (frequencies != null) {
+                try {
+                    cmd.stageClocks = StageClocksSetup.open(plan, frequencies, cuda || gpus != null, gpus, out);
+                } catch (RuntimeException e) {
+                    r.close();
+                    throw e;
+                }
+                ((io.github.alpa4j.engine.runtime.PipelineRuntime<?, ?>) r.runner()).listen(cmd.stageClocks);
+                config.put("frequency_plan", cmd.frequencyPlan.toString());
             }
             return new Prepared(r, config, null, plan, tcp);
         }

@@ -105,6 +105,14 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
     boolean energy;
 
+    @Option(names = "--frequency-plan", description = "With --pipeline: run each stage's instructions at the clocks of this plan JSON's"
+            + " frequency plan (plan --pipeline --json), through the frequency controller in its dry run: each change is reported,"
+            + " none is set. Simulated devices check it against the clocks of the GPU it was planned for.")
+    Path frequencyPlan;
+
+    /** The controllers of --frequency-plan, once the pipeline is built; closed with the run. */
+    io.github.alpa4j.engine.energy.StageClocks stageClocks;
+
     @Option(names = "--energy-sample-ms", defaultValue = "20", description = "With --energy: milliseconds between NVML samples (default: ${DEFAULT-VALUE}).")
     int energySampleMs;
 
@@ -187,6 +195,9 @@ public class TrainCommand implements Callable<Integer> {
             }
         } finally {
             closeQuietly(runner);
+            if (stageClocks != null) {
+                stageClocks.close();
+            }
             if (energySource != null) {
                 energySource.close();
             }
@@ -205,9 +216,15 @@ public class TrainCommand implements Callable<Integer> {
         if (!(divergenceFactor > 1)) {
             throw new UserInputException("--divergence-factor must be more than 1, got " + divergenceFactor);
         }
+        if (frequencyPlan != null && !pipeline) {
+            throw new UserInputException("--frequency-plan sets each pipeline stage's clocks: use it with --pipeline");
+        }
+        if (frequencyPlan != null && !java.nio.file.Files.isRegularFile(frequencyPlan)) {
+            throw new UserInputException("--frequency-plan " + frequencyPlan + ": no such file");
+        }
         Path cluster = meshOptions.cluster.endsWith(".json") ? Path.of(meshOptions.cluster) : null;
         if (json != null) {
-            OutputFile.check("--json", json, loadPlan, cluster);
+            OutputFile.check("--json", json, loadPlan, cluster, frequencyPlan);
         }
         if (report != null) {
             OutputFile.check("--report", report, loadPlan, cluster, json);

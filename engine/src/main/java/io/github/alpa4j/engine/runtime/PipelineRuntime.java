@@ -45,6 +45,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final List<double[][]> stageSeconds = new ArrayList<>();
     private long stepStart;
     private long stepNanos;
+    private volatile TaskListener listener = TaskListener.NONE;
     private volatile String failed;
     private final boolean lossScaled;
     private boolean skipped;
@@ -66,6 +67,19 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         public long computeNanos() {
             return computedNanos - receivedNanos;
         }
+    }
+
+    /** Hears, on the device's own thread, that a device is about to compute one pass of one microbatch (its inputs received). */
+    @FunctionalInterface
+    public interface TaskListener {
+        TaskListener NONE = (stage, device, microbatch, pass) -> { };
+
+        void computing(int stage, int device, int microbatch, PipelineSchedule.Pass pass);
+    }
+
+    /** Tells {@code l} of every pass each device computes from the next step on (the frequency controller sets clocks so). */
+    public void listen(TaskListener l) {
+        listener = java.util.Objects.requireNonNull(l);
     }
 
     /**
@@ -226,6 +240,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         dev.feed(micro.get(t.microbatch()));
         dev.run(pass.receive());
         long received = System.nanoTime() - stepStart;
+        listener.computing(st.index(), dev.device, t.microbatch(), t.pass());
         dev.run(pass.compute());
         long computed = System.nanoTime() - stepStart;
         dev.run(pass.send());

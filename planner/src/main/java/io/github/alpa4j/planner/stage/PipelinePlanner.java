@@ -103,6 +103,35 @@ public final class PipelinePlanner {
 
     /** The best pipeline for one microbatch count; its stats count its own work (their times are the clock's). */
     private static PipelinePlan planOne(Graph graph, int microbatches, Cluster cluster, StageOptions options, PhaseClock clock) {
+        ExecutorService pool = pool(options);
+        try {
+            Costed c = cost(graph, microbatches, cluster, options, clock, pool);
+            clock.begin(PipelineStats.STAGE_DP, -1);
+            StageDp.Solution sol = StageDp.solve(c.table(), cluster.deviceCount(), microbatches, options.schedule());
+            if (sol == null) {
+                throw c.noFit(cluster);
+            }
+            return assemble(c, sol, sol.runs(), cluster, options, clock, pool);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static ExecutorService pool(StageOptions options) {
+        return Executors.newFixedThreadPool(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
+    }
+
+    /** One microbatch count's layers and every layer range's cost on every submesh: what the stage DP reads. */
+    private record Costed(int microbatches, int layers, Layering layering, List<Submesh> submeshes, List<LogicalMesh> meshes,
+                          List<Profile> profiles, PlannerOptions intra, long budget, LayerProfiles layerProfiles, ProfileTable table) {
+        PlanningException noFit(Cluster cluster) {
+            return new PlanningException(String.format(Locale.ROOT,
+                    "no pipeline of this model on %s fits in %.2f GiB per device; add devices, use more microbatches or raise the memory budget",
+                    cluster, budget / (double) (1L << 30)));
+        }
+    }
+
+    private static Costed cost(Graph graph, int microbatches, Cluster cluster, StageOptions options, PhaseClock clock, ExecutorService pool) {
         if (microbatches < 1) {
             throw new PlanningException("the number of microbatches must be at least 1, got " + microbatches);
         }
@@ -118,43 +147,133 @@ public final class PipelinePlanner {
         List<Profile> profiles = Profile.of(meshes, options.remat());
         PlannerOptions intra = intraOptions(options, microbatches);
         long budget = options.memoryBytes(cluster.gpu().memoryBytes());
-        int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock, options.measurer());
+        ProfileTable table = new ProfileTable(layerProfiles, submeshes, layers, budget);
+        return new Costed(microbatches, layers, layering, submeshes, meshes, profiles, intra, budget, layerProfiles, table);
+    }
+
+    /** The pipeline of a DP solution: stages placed on devices, each stage's plan solved; its stats count its own work. */
+    private static PipelinePlan assemble(Costed c, StageDp.Solution sol, int dpRuns, Cluster cluster, StageOptions options, PhaseClock clock,
+                                         ExecutorService pool) {
+        List<Submesh> chosen = sol.stages().stream().map(s -> c.submeshes().get(s.submesh())).toList();
+        List<List<Integer>> devices = DeviceAllocation.place(cluster, chosen);
+        List<StagePlacement> placements = new ArrayList<>();
+        for (int i = 0; i < sol.stages().size(); i++) {
+            StageDp.Stage s = sol.stages().get(i);
+            int profile = c.table().profile(s.first(), s.last(), s.submesh(), s.inflight(), s.maxUpdate());
+            LogicalMesh lm = c.profiles().get(profile).mesh();
+            StageGraph sg = StageGraph.of(c.layering(), s.first(), s.last());
+            placements.add(new StagePlacement(s.first(), s.last(), lm.physical(),
+                    DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile,
+                    c.profiles().get(profile).remat() ? sg.recomputed(c.layering()) : sg));
+        }
+        StagePlans plans = stagePlans(placements, c.layerProfiles(), c.intra(), options, c.microbatches(), c.budget(), pool, clock);
+        PipelineStats stats = new PipelineStats(c.layers(), c.layerProfiles().typeCount(), c.meshes().size(), 1, c.layerProfiles().ilpCount(),
+                plans.solves(), dpRuns, List.of(), 0);
+        StageMeasurer m = options.measurer();
+        Map<List<Object>, StageCost> measured = new HashMap<>();
+        java.util.function.Function<IntraOpPlan, StageCost> cost = m == null ? StageCost::of
+                : p -> measured.computeIfAbsent(List.of(GraphSignature.of(p.graph()), p.mesh().rows(), p.mesh().cols()),
+                        k -> m.measure(p, StageCost.of(p)));
+        return PipelineAssembly.assemble(m == null ? "auto" : "auto (stages measured)", cluster, c.layering(), c.microbatches(),
+                options.schedule(), placements, plans.plans(), c.budget(), Optional.of(stats), cost);
+    }
+
+    /**
+     * Candidate pipelines for a choice on more than time (the energy objective): for every microbatch count
+     * and every stage count, the stage DP's best pipeline with exactly that many stages; of those the
+     * {@code keep} fastest by the DP's time, the fastest of each stage count and the fastest of each
+     * microbatch count are assembled (their stages placed and solved as {@link #plan} does), together with
+     * Megatron's best plan when it fits. Fastest first: the first is the plan {@link #plan} returns, unless
+     * refining a stage's plan reorders two candidates. Every plan carries the stats of the whole search.
+     */
+    public static List<PipelinePlan> candidates(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster,
+                                                StageOptions options, int keep, PlanningProgress progress) {
+        if (keep < 1) {
+            throw new PlanningException("keep at least one candidate pipeline, got " + keep);
+        }
+        PhaseClock clock = new PhaseClock(progress);
+        ExecutorService pool = pool(options);
+        long t0 = System.nanoTime();
+        long building = 0;
         try {
-            LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock, options.measurer());
-            clock.begin(PipelineStats.STAGE_DP, -1);
-            ProfileTable table = new ProfileTable(layerProfiles, submeshes, layers, budget);
-            StageDp.Solution sol = StageDp.solve(table, cluster.deviceCount(), microbatches, options.schedule());
-            if (sol == null) {
-                throw new PlanningException(String.format(Locale.ROOT,
-                        "no pipeline of this model on %s fits in %.2f GiB per device; add devices, use more microbatches or raise the memory budget",
-                        cluster, budget / (double) (1L << 30)));
+            List<Costed> costed = new ArrayList<>();
+            List<Found> found = new ArrayList<>();
+            PlanningException last = null;
+            int runs = 0;
+            for (int m : microbatchCounts) {
+                long b0 = System.nanoTime();
+                Graph graph = graphs.apply(m);
+                building += System.nanoTime() - b0;
+                Costed c;
+                try {
+                    c = cost(graph, m, cluster, options, clock, pool);
+                } catch (PlanningException e) {
+                    last = e;
+                    clock.end();
+                    continue;
+                }
+                clock.begin(PipelineStats.STAGE_DP, -1);
+                costed.add(c);
+                for (int s = 1; s <= StageDp.maxStages(c.layers(), cluster.deviceCount()); s++) {
+                    StageDp.Solution sol = StageDp.solve(c.table(), cluster.deviceCount(), m, options.schedule(), s);
+                    if (sol != null) {
+                        runs += sol.runs();
+                        found.add(new Found(costed.size() - 1, s, sol));
+                    }
+                }
+                clock.end();
             }
-            List<Submesh> chosen = sol.stages().stream().map(s -> submeshes.get(s.submesh())).toList();
-            List<List<Integer>> devices = DeviceAllocation.place(cluster, chosen);
-            List<StagePlacement> placements = new ArrayList<>();
-            for (int i = 0; i < sol.stages().size(); i++) {
-                StageDp.Stage s = sol.stages().get(i);
-                int profile = table.profile(s.first(), s.last(), s.submesh(), s.inflight(), s.maxUpdate());
-                LogicalMesh lm = profiles.get(profile).mesh();
-                StageGraph sg = StageGraph.of(layering, s.first(), s.last());
-                placements.add(new StagePlacement(s.first(), s.last(), lm.physical(),
-                        DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile,
-                        profiles.get(profile).remat() ? sg.recomputed(layering) : sg));
+            if (found.isEmpty()) {
+                if (last != null && microbatchCounts.size() == 1) {
+                    throw last;
+                }
+                throw costed.isEmpty() ? new PlanningException("no pipeline fits with any of " + microbatchCounts
+                        + " microbatches; add devices or raise the memory budget") : costed.get(0).noFit(cluster);
             }
-            StagePlans plans = stagePlans(placements, layerProfiles, intra, options, microbatches, budget, pool, clock);
-            PipelineStats stats = new PipelineStats(layers, layerProfiles.typeCount(), meshes.size(), 1, layerProfiles.ilpCount(),
-                    plans.solves(), sol.runs(), List.of(), 0);
-            StageMeasurer m = options.measurer();
-            Map<List<Object>, StageCost> measured = new HashMap<>();
-            java.util.function.Function<IntraOpPlan, StageCost> cost = m == null ? StageCost::of
-                    : p -> measured.computeIfAbsent(List.of(GraphSignature.of(p.graph()), p.mesh().rows(), p.mesh().cols()),
-                            k -> m.measure(p, StageCost.of(p)));
-            return PipelineAssembly.assemble(m == null ? "auto" : "auto (stages measured)", cluster, layering, microbatches,
-                    options.schedule(), placements, plans.plans(), budget, Optional.of(stats), cost);
+            List<Found> kept = keep(found, keep);
+            List<PipelinePlan> out = new ArrayList<>();
+            PipelineStats work = null;
+            for (Found f : kept) {
+                PipelinePlan p = assemble(costed.get(f.costed()), f.solution(), f.solution().runs(), cluster, options, clock, pool);
+                clock.end();
+                out.add(p);
+                work = work == null ? p.stats().orElseThrow() : work.plus(p.stats().orElseThrow());
+            }
+            PipelinePlan megatron = options.measurer() == null ? megatronCandidate(graphs, microbatchCounts, cluster, options) : null;
+            if (megatron != null) {
+                out.add(megatron.chosenBy("auto: " + megatron.method(), Optional.empty()));
+            }
+            out.sort(java.util.Comparator.comparingDouble(PipelinePlan::iterationSeconds));
+            double seconds = (System.nanoTime() - t0 - building) / 1e9;
+            PipelineStats own = out.get(0).stats().orElse(work);
+            int layerIlps = costed.stream().mapToInt(c -> c.layerProfiles().ilpCount()).sum();
+            PipelineStats stats = new PipelineStats(own.layers(), own.layerTypes(), own.logicalMeshes(), costed.size(),
+                    layerIlps, work.stageIlps(), runs, clock.phases(), seconds);
+            return out.stream().map(p -> p.withStats(stats)).toList();
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** A DP solution with exactly {@code stages} stages for the microbatch count of {@code costed}. */
+    private record Found(int costed, int stages, StageDp.Solution solution) {
+    }
+
+    /** The {@code keep} fastest, the fastest of each stage count and the fastest of each microbatch count. */
+    private static List<Found> keep(List<Found> found, int keep) {
+        List<Found> byTime = new ArrayList<>(found);
+        byTime.sort(java.util.Comparator.comparingDouble(f -> f.solution().iterationSeconds()));
+        java.util.LinkedHashSet<Found> kept = new java.util.LinkedHashSet<>(byTime.subList(0, Math.min(keep, byTime.size())));
+        Map<Integer, Found> perStages = new HashMap<>();
+        Map<Integer, Found> perCount = new HashMap<>();
+        for (Found f : byTime) {
+            perStages.putIfAbsent(f.stages(), f);
+            perCount.putIfAbsent(f.costed(), f);
+        }
+        kept.addAll(perStages.values());
+        kept.addAll(perCount.values());
+        return byTime.stream().filter(kept::contains).toList();
     }
 
     /**

@@ -35,6 +35,8 @@ public final class StageDp {
     private final PipelineSchedule schedule;
     private final int[] size;
     private final int maxStages;
+    /** Only pipelines of exactly this many stages; 0 for any. */
+    private final int stageCount;
     private int runs;
 
     /**
@@ -55,7 +57,7 @@ public final class StageDp {
         }
     }
 
-    private StageDp(StageCostTable costs, int devices, int microbatches, PipelineSchedule schedule) {
+    private StageDp(StageCostTable costs, int devices, int microbatches, PipelineSchedule schedule, int stageCount) {
         this.costs = costs;
         this.layers = costs.layers();
         this.devices = devices;
@@ -63,6 +65,7 @@ public final class StageDp {
         this.schedule = schedule;
         this.size = costs.submeshes().stream().mapToInt(Submesh::devices).toArray();
         this.maxStages = Math.min(layers, devices);
+        this.stageCount = stageCount;
     }
 
     /** The best pipeline of all {@code devices} devices, or null when no stage assignment fits. */
@@ -70,7 +73,27 @@ public final class StageDp {
         if (devices < 1 || microbatches < 1) {
             throw new IllegalArgumentException("need devices and microbatches: " + devices + ", " + microbatches);
         }
-        return new StageDp(costs, devices, microbatches, schedule).solve();
+        return new StageDp(costs, devices, microbatches, schedule, 0).solve();
+    }
+
+    /**
+     * The best pipeline of all {@code devices} devices in exactly {@code stages} stages, or null when none
+     * fits. The same search with the stage count fixed: F of every other count is left out of the answer,
+     * and the bounds' pruning holds as it does for the minimum over all counts.
+     */
+    public static Solution solve(StageCostTable costs, int devices, int microbatches, PipelineSchedule schedule, int stages) {
+        if (devices < 1 || microbatches < 1 || stages < 1) {
+            throw new IllegalArgumentException("need devices, microbatches and stages: " + devices + ", " + microbatches + ", " + stages);
+        }
+        if (stages > Math.min(costs.layers(), devices)) {
+            return null;
+        }
+        return new StageDp(costs, devices, microbatches, schedule, stages).solve();
+    }
+
+    /** The most stages a pipeline of {@code layers} layers on {@code devices} devices can have. */
+    public static int maxStages(int layers, int devices) {
+        return Math.min(layers, devices);
     }
 
     private Solution solve() {
@@ -146,7 +169,7 @@ public final class StageDp {
 
     private Run run(double tmax, double uMax) {
         runs++;
-        int sMax = maxStages;
+        int sMax = stageCount > 0 ? stageCount : maxStages; // F(s) needs only F(s − 1)
         double[][][] f = new double[sMax + 1][layers + 1][devices + 1];
         double[][][] fMax = new double[sMax + 1][layers + 1][devices + 1];
         int[][][] cut = new int[sMax + 1][layers + 1][devices + 1];
@@ -191,6 +214,9 @@ public final class StageDp {
         }
         int bestS = -1;
         for (int s = 1; s <= sMax; s++) {
+            if (stageCount > 0 && s != stageCount) {
+                continue;
+            }
             double sum = f[s][0][devices];
             if (sum < Double.POSITIVE_INFINITY && (bestS < 0 || sum < f[bestS][0][devices]
                     || sum == f[bestS][0][devices] && fMax[s][0][devices] < fMax[bestS][0][devices])) {

@@ -62,6 +62,34 @@ class PipelinePlannerTest {
         assertThat(calls.get()).isLessThan(36 * profiles);
     }
 
+    /**
+     * The candidates the energy objective compares: the fastest is the plan the time objective returns, and
+     * there is a candidate for every stage count and every microbatch count that has a pipeline.
+     */
+    @Test
+    void candidatesCoverEveryStageAndMicrobatchCount() {
+        Graph g = TinyModels.deepMlp(32, 256, 4);
+        StageOptions o = StageOptions.defaults().toBuilder().layers(4).build();
+        List<Integer> counts = List.of(2, 4);
+        List<PipelinePlan> c = PipelinePlanner.candidates(m -> g, counts, CLUSTER, o, 1, PlanningProgress.NONE);
+        PipelinePlan best = PipelinePlanner.plan(m -> g, counts, CLUSTER, o);
+        assertThat(c.get(0).iterationSeconds()).isCloseTo(best.iterationSeconds(), within(1e-12));
+        for (int i = 1; i < c.size(); i++) {
+            assertThat(c.get(i).iterationSeconds()).isGreaterThanOrEqualTo(c.get(i - 1).iterationSeconds());
+        }
+        Set<Integer> stageCounts = new HashSet<>();
+        Set<Integer> microbatches = new HashSet<>();
+        for (PipelinePlan p : c) {
+            stageCounts.add(p.stages().size());
+            microbatches.add(p.microbatches());
+            assertThat(p.deviceCount()).isEqualTo(8);
+        }
+        assertThat(stageCounts).containsAll(List.of(1, 2, 3, 4));
+        assertThat(microbatches).containsExactlyInAnyOrderElementsOf(counts);
+        assertThatThrownBy(() -> PipelinePlanner.candidates(m -> g, counts, CLUSTER, o, 0, PlanningProgress.NONE))
+                .isInstanceOf(PlanningException.class);
+    }
+
     @Test
     void planIsConsistent() {
         Graph g = TinyModels.deepMlp(32, 256, 6);

@@ -128,6 +128,35 @@ class StageDpTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void fixedStageCountEqualsBruteForce(long seed) {
+        RandomTable table = RandomTable.of(seed);
+        Random r = new Random(seed + 2);
+        int devices = 1 + r.nextInt(8);
+        int microbatches = 1 + r.nextInt(6);
+        double any = Double.POSITIVE_INFINITY;
+        for (int stages = 1; stages <= 8; stages++) {
+            StageDp.Solution dp = StageDp.solve(table, devices, microbatches, PipelineSchedule.ONE_F_ONE_B, stages);
+            double brute = bruteForce(table, devices, microbatches, PipelineSchedule.ONE_F_ONE_B, stages);
+            if (brute == Double.POSITIVE_INFINITY) {
+                assertThat(dp).as("seed %d, %d stages", seed, stages).isNull();
+                continue;
+            }
+            assertThat(dp).as("seed %d, %d stages", seed, stages).isNotNull();
+            assertThat(dp.stages()).hasSize(stages);
+            assertThat(dp.iterationSeconds()).as("seed %d, %d stages", seed, stages).isCloseTo(brute, within(1e-9));
+            any = Math.min(any, dp.iterationSeconds());
+        }
+        // the best over stage counts is the unrestricted optimum
+        StageDp.Solution all = StageDp.solve(table, devices, microbatches, PipelineSchedule.ONE_F_ONE_B);
+        if (all == null) {
+            assertThat(any).isEqualTo(Double.POSITIVE_INFINITY);
+        } else {
+            assertThat(any).isCloseTo(all.iterationSeconds(), within(1e-9));
+        }
+    }
+
     @Test
     void prefersMoreStagesWhenMicrobatchesHideTheBubble() {
         // one layer: 1 s on one device, 0.6 s on two; both layers: 2 s on one, 1.1 s on two; no update
@@ -159,6 +188,11 @@ class StageDpTest {
 
     /** Every partition into contiguous stages, every submesh and every update bound per stage, using exactly {@code devices}. */
     static double bruteForce(StageCostTable t, int devices, int microbatches, PipelineSchedule schedule) {
+        return bruteForce(t, devices, microbatches, schedule, 0);
+    }
+
+    /** As above with exactly {@code stages} stages (0: any). */
+    static double bruteForce(StageCostTable t, int devices, int microbatches, PipelineSchedule schedule, int stages) {
         int l = t.layers();
         double best = Double.POSITIVE_INFINITY;
         for (int mask = 0; mask < 1 << (l - 1); mask++) {
@@ -171,6 +205,9 @@ class StageDpTest {
                 }
             }
             ranges.add(new int[] {start, l - 1});
+            if (stages > 0 && ranges.size() != stages) {
+                continue;
+            }
             best = Math.min(best, assign(t, ranges, new int[ranges.size()], 0, devices, microbatches, schedule));
         }
         return best;

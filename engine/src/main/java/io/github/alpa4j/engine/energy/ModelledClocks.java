@@ -1,0 +1,41 @@
+package io.github.alpa4j.engine.energy;
+
+import io.github.alpa4j.energy.control.GpuClocks;
+import io.github.alpa4j.energy.model.GpuSpec;
+
+/**
+ * The clocks of a GPU the energy model describes, for a run with no such GPU (simulated CPU devices):
+ * the frequency controller checks a plan against these clocks and, in its dry run, reports each change
+ * a GPU would make as the pipeline runs. It cannot set anything.
+ */
+public record ModelledClocks(int gpu, GpuSpec spec) implements GpuClocks {
+    @Override
+    public int[] supportedGraphicsClocksMhz() {
+        int n = (spec.maxClockMhz() - spec.minClockMhz()) / spec.clockStepMhz() + 1;
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = spec.maxClockMhz() - i * spec.clockStepMhz();
+        }
+        return out;
+    }
+
+    @Override
+    public int currentGraphicsClockMhz() {
+        return spec.maxClockMhz();
+    }
+
+    @Override
+    public boolean canSetClocks() {
+        return false;
+    }
+
+    @Override
+    public void setLockedGraphicsClock(int mhz) {
+        throw new UnsupportedOperationException("device " + gpu + " is simulated: its " + spec.name() + " clocks are only reported");
+    }
+
+    @Override
+    public void resetGraphicsClocks() {
+        throw new UnsupportedOperationException("device " + gpu + " is simulated: its " + spec.name() + " clocks are only reported");
+    }
+}
