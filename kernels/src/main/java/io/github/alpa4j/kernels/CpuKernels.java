@@ -79,6 +79,16 @@ public final class CpuKernels implements Kernels<float[], int[]>, FusedKernels<f
     }
 
     @Override
+    public void round(io.github.alpa4j.ir.DType type, float[] x, float[] y, long n) {
+        LowPrecision.round(type, x, y, Math.toIntExact(n));
+    }
+
+    @Override
+    public void flagNonFinite(float[] x, long n, float[] flag) {
+        LowPrecision.flagNonFinite(x, Math.toIntExact(n), flag);
+    }
+
+    @Override
     public void reduceSum(float[] x, int[] dims, boolean[] reduced, float scale, float[] y) {
         CpuElementwise.reduceSum(pool, x, dims, reduced, scale, y);
     }
@@ -223,16 +233,12 @@ public final class CpuKernels implements Kernels<float[], int[]>, FusedKernels<f
 
     @Override
     public void toBf16(float[] x, short[] y, long n) {
-        for (int i = 0; i < n; i++) {
-            y[i] = Bf16.fromFloat(x[i]);
-        }
+        LowPrecision.toBf16(x, y, Math.toIntExact(n));
     }
 
     @Override
     public void fromBf16(short[] x, float[] y, long n) {
-        for (int i = 0; i < n; i++) {
-            y[i] = Bf16.toFloat(x[i]);
-        }
+        LowPrecision.fromBf16(x, y, Math.toIntExact(n));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.alpa4j.kernels;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 
@@ -38,6 +39,19 @@ public interface Kernels<F, I> {
 
     /** y = alpha·x. */
     void scale(F x, float alpha, F y, long n);
+
+    /**
+     * y = x rounded to the nearest value of {@code type}, ties to even (bf16, f16; f16 beyond its range to
+     * ±infinity, below it to its subnormals); f32 copies. Storage stays float32: a bf16 or f16 tensor is
+     * float32 elements that hold only that type's values, so every kernel reads it as it is. In place is allowed.
+     */
+    void round(DType type, F x, F y, long n);
+
+    /**
+     * flag[0] = 1 if any of x's n elements is infinite or NaN, else flag is left unchanged (zero it once,
+     * then flag every tensor into it): dynamic loss scaling's overflow check, as GradScaler's found_inf.
+     */
+    void flagNonFinite(F x, long n, F flag);
 
     /** y = x summed over the dimensions marked {@code reduced}, times {@code scale}; y has x's rank with those dims dropped. */
     void reduceSum(F x, int[] dims, boolean[] reduced, float scale, F y);

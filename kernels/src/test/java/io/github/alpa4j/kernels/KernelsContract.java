@@ -3,6 +3,7 @@ package io.github.alpa4j.kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,49 @@ public abstract class KernelsContract<F, I> {
         F scaled = output(3);
         kernels().scale(floats(1, -2, 4), 0.5f, scaled, 3);
         expect(scaled, 0.5f, -1, 2);
+    }
+
+    /**
+     * Rounding to each floating type, worked out by hand: bf16 keeps 8 significant bits (spacing 2^-7 at 1,
+     * 512 at 2^16), f16 11 (spacing 2^-10 at 1, 2^-24 below 2^-14, largest 65504); ties go to the even
+     * neighbour; past f16's range to infinity.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    public void roundToEachFloatingType(DType type) {
+        float[] x = {1 + 0x1p-8f, 1 + 0x1p-8f + 0x1p-12f, 1 + 0x1p-11f, 1 + 0x1p-11f + 0x1p-14f, -3.14159265f, 70000f, 65519f,
+            65520f, 1e-7f};
+        F y = output(x.length);
+        kernels().round(type, floats(x), y, x.length);
+        float[] want = switch (type) {
+            case F32 -> x;
+            case BF16 -> new float[] {1, 1 + 0x1p-7f, 1, 1, -3.140625f, 70144f, 65536f, 65536f, 1.0011717677116394e-7f};
+            case F16 -> new float[] {1 + 0x1p-8f, 1 + 0x1p-8f, 1, 1 + 0x1p-10f, -3.140625f, Float.POSITIVE_INFINITY, 65504f,
+                Float.POSITIVE_INFINITY, 0x1p-23f};
+            case I32 -> throw new IllegalStateException("not a floating type");
+        };
+        assertThat(read(y, x.length)).as("%s", type).containsExactly(want);
+        F inPlace = floats(x);
+        kernels().round(type, inPlace, inPlace, x.length);
+        assertThat(read(inPlace, x.length)).as("%s in place", type).containsExactly(want);
+    }
+
+    /** The flag is raised by an infinity or a NaN anywhere, never by finite values, and never lowered. */
+    @Test
+    public void flagNonFiniteRaisesTheFlagOnAnInfinityOrNaNOnly() {
+        F flag = floats(0);
+        kernels().flagNonFinite(floats(1, -65504, 3e38f, Float.MIN_VALUE, 0), 5, flag);
+        expect(flag, 0);
+        kernels().flagNonFinite(floats(1, 2, Float.NEGATIVE_INFINITY, 4), 4, flag);
+        expect(flag, 1);
+        kernels().flagNonFinite(floats(1, 2), 2, flag);
+        expect(flag, 1);
+        F nan = floats(0);
+        kernels().flagNonFinite(floats(Float.NaN, 1, 2), 3, nan);
+        expect(nan, 1);
+        F beyond = floats(0);
+        kernels().flagNonFinite(floats(1, 2, Float.POSITIVE_INFINITY), 2, beyond);
+        expect(beyond, 0);
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.github.alpa4j.ir;
 
 import java.util.List;
 
-/** Element-wise ops: binary arithmetic with NumPy broadcasting, activations and their gradients, scaling. */
+/**
+ * Element-wise ops: binary arithmetic with NumPy broadcasting, activations and their gradients,
+ * scaling, and casts between floating-point types (mixed precision).
+ */
 public sealed interface ElementwiseOp extends Op {
 
     enum BinaryKind { ADD, SUB, MUL, DIV }
@@ -120,6 +123,41 @@ public sealed interface ElementwiseOp extends Op {
             expectArity(in);
             Op.requireFloat(this, in, 0);
             return in.get(0);
+        }
+
+        @Override
+        public long flops(List<TensorType> in, TensorType out) {
+            return out.size();
+        }
+    }
+
+    /**
+     * x converted to the floating-point type {@code to}: rounded to nearest, ties to even, when {@code to}
+     * is narrower (bf16, f16; beyond f16's range to ±infinity), exact when wider. Mixed precision puts one
+     * where an f32 master weight enters low-precision compute and where the logits leave it.
+     */
+    record Cast(DType to) implements ElementwiseOp {
+        public Cast {
+            if (!to.isFloating()) {
+                throw new IllegalArgumentException("casts are between floating-point types, not to " + to.code());
+            }
+        }
+
+        @Override
+        public String opName() {
+            return "cast_" + to.code();
+        }
+
+        @Override
+        public int arity() {
+            return 1;
+        }
+
+        @Override
+        public TensorType infer(List<TensorType> in) {
+            expectArity(in);
+            Op.requireFloat(this, in, 0);
+            return new TensorType(to, in.get(0).shape());
         }
 
         @Override

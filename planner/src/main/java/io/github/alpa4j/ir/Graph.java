@@ -21,6 +21,7 @@ public final class Graph {
     private final Map<Integer, Integer> gradients;
     private final List<Update> updates;
     private List<List<Integer>> users;
+    private boolean[] perIteration;
 
     Graph(List<Node> nodes, Map<String, Integer> outputs, Map<Integer, Integer> gradients, List<Update> updates) {
         this.nodes = List.copyOf(nodes);
@@ -109,6 +110,26 @@ public final class Graph {
     public Node input(String name) {
         return inputs().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("graph has no input '" + name + "'"));
+    }
+
+    /**
+     * For each node, whether it is a forward value computed from variables alone (a parameter's cast to the
+     * compute type, in mixed precision): the same for every microbatch of an iteration, so a pipeline
+     * computes it once per iteration, before the first microbatch, and holds one copy of it.
+     */
+    public boolean perIteration(int node) {
+        if (perIteration == null) {
+            boolean[] r = new boolean[nodes.size()];
+            for (Node n : nodes) {
+                boolean fromVariables = !n.inputs().isEmpty() && n.phase() == Phase.FORWARD;
+                for (int in : n.inputs()) {
+                    fromVariables &= nodes.get(in).isVariable() || r[in];
+                }
+                r[n.id()] = fromVariables;
+            }
+            perIteration = r;
+        }
+        return perIteration[node];
     }
 
     /** For each node, the nodes that read it, in increasing order. */

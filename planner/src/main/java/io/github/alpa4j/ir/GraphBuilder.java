@@ -169,6 +169,11 @@ public final class GraphBuilder {
         return apply(new ElementwiseOp.Scale(alpha), x);
     }
 
+    /** x as type {@code to}: x itself when it has that type already (so an f32 model gains no node). */
+    public Value cast(Value x, DType to) {
+        return x.type().dtype() == to ? x : apply(new ElementwiseOp.Cast(to), x);
+    }
+
     // --- layout
 
     public Value reshape(Value x, int... dims) {

@@ -45,8 +45,11 @@ public sealed interface SourceOp extends Op {
         }
     }
 
-    /** What an input feeds. */
-    enum InputKind { DATA, LABEL }
+    /**
+     * What an input feeds: data, labels, or (fp16 training) the dynamic loss scale and its inverse, scalars the
+     * runtime feeds every step as PyTorch's GradScaler keeps them.
+     */
+    enum InputKind { DATA, LABEL, LOSS_SCALE }
 
     /** A tensor fed at every step (a batch of data or labels). */
     record Input(TensorType type, InputKind kind) implements SourceOp {

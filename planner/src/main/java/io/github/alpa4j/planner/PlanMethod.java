@@ -9,7 +9,9 @@ import java.util.Arrays;
 
 /** The plans {@code --plan} offers: the ILP's, or a manual one costed by the same model. */
 public enum PlanMethod {
-    AUTO("auto"), DATA_PARALLEL("dp"), MEGATRON("megatron"), DP_MEGATRON("dp-megatron");
+    AUTO("auto"), DATA_PARALLEL("dp"), MEGATRON("megatron"), DP_MEGATRON("dp-megatron"),
+    /** Data parallel with sharded optimizer states (ZeRO): parameters and states split over the data axes. */
+    DP_ZERO("dp-zero");
 
     private final String flag;
 
@@ -41,6 +43,7 @@ public enum PlanMethod {
             case DATA_PARALLEL -> ManualPlans.dataParallel(graph, mesh, options);
             case MEGATRON -> ManualPlans.megatron(graph, mesh, options);
             case DP_MEGATRON -> ManualPlans.dpMegatron(graph, mesh, options);
+            case DP_ZERO -> ManualPlans.dataParallelZero(graph, mesh, options);
         };
         if (this != AUTO && options.memoryBudgetBytes().isPresent() && plan.peakMemoryBytes() > options.memoryBudgetBytes().getAsLong()) {
             throw new PlanningException("plan " + flag + " keeps " + Units.bytes(plan.peakMemoryBytes()) + " per device on mesh " + mesh

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.alpa4j.planner.stage.LogicalShapeSpace;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.RematMode;
 import io.github.alpa4j.planner.stage.StageOptions;
 import io.github.alpa4j.planner.stage.SubmeshSpace;
 import java.util.OptionalLong;
@@ -19,7 +20,7 @@ class OptionsBuilderTest {
                 .isEqualTo(new PlannerOptions(false, true, true, true, true, OptionalLong.empty(), 60.0, 1, true, 1.0, true));
         assertThat(StageOptions.defaults()).isEqualTo(new StageOptions(0, 0.5, SubmeshSpace.POWER_OF_TWO,
                 LogicalShapeSpace.MODEL_PARALLEL_IN_HOST, PipelineSchedule.ONE_F_ONE_B, OptionalLong.empty(), true, 0,
-                PlannerOptions.defaults(), null));
+                PlannerOptions.defaults(), null, RematMode.NONE));
     }
 
     @Test
@@ -28,8 +29,16 @@ class OptionsBuilderTest {
         PlannerOptions p = new PlannerOptions(true, false, false, false, false, OptionalLong.of(1 << 20), 5.0, 3, false, 0.25, false);
         assertThat(p.toBuilder().build()).isEqualTo(p);
         StageOptions s = new StageOptions(4, 1.5, SubmeshSpace.ALL, LogicalShapeSpace.ALL, PipelineSchedule.GPIPE,
-                OptionalLong.of(1 << 30), false, 2, p, (plan, analytic) -> analytic);
+                OptionalLong.of(1 << 30), false, 2, p, (plan, analytic) -> analytic, RematMode.AUTO);
         assertThat(s.toBuilder().build()).isEqualTo(s);
+    }
+
+    @Test
+    void toBuilderCarriesRematerialisation() {
+        StageOptions s = StageOptions.defaults().withRemat(RematMode.AUTO).withSchedule(PipelineSchedule.GPIPE);
+        assertThat(s.toBuilder().build()).isEqualTo(s);
+        assertThat(s.remat()).isEqualTo(RematMode.AUTO);
+        assertThat(StageOptions.defaults().remat()).isEqualTo(RematMode.NONE);
     }
 
     @Test

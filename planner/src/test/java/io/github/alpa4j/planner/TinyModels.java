@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.GraphBuilder;
 import io.github.alpa4j.ir.Init;
@@ -81,6 +82,21 @@ public final class TinyModels {
             }
         }
         b.output("loss", b.mse(h, y));
+        return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
+    }
+
+    /**
+     * A ReLU MLP in bf16 mixed precision: f32 master weights cast to bf16 where read, the prediction cast
+     * back to f32 for the MSE; AdamW.
+     */
+    public static Graph bf16Mlp(int batch, int in, int hidden, int out) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.cast(b.input("x", TensorType.f32(batch, in), InputKind.DATA), DType.BF16);
+        Value y = b.input("y", TensorType.f32(batch, out), InputKind.LABEL);
+        Value w0 = b.cast(b.parameter("l0/w", TensorType.f32(in, hidden), Init.normal(0.02)), DType.BF16);
+        Value w1 = b.cast(b.parameter("l1/w", TensorType.f32(hidden, out), Init.normal(0.02)), DType.BF16);
+        Value pred = b.cast(b.matmul(b.relu(b.matmul(x, w0)), w1), DType.F32);
+        b.output("loss", b.mse(pred, y));
         return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
     }
 

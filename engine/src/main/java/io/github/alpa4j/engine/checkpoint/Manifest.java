@@ -75,6 +75,10 @@ record Manifest(long step, Map<String, Object> run, List<DeviceFile> devices, Li
             e.put("tokens_per_s", s.tokensPerSecond());
             e.put("collective_bytes", new TreeMap<>(s.collectiveBytes()));
             e.put("peak_bytes_by_device", s.peakBytesPerDevice());
+            if (s.lossScaled()) {
+                e.put("loss_scale", s.lossScale());
+                e.put("skipped", s.skipped());
+            }
             steps.add(e);
         }
         m.put("history", steps);
@@ -124,7 +128,8 @@ record Manifest(long step, Map<String, Object> run, List<DeviceFile> devices, Li
                 peak[i] = s.path("peak_bytes_by_device").get(i).asLong();
             }
             history.add(new StepMetrics(required(s, "step").asLong(), required(s, "loss").asDouble(), s.path("seconds").asDouble(),
-                    s.path("tokens_per_s").asDouble(), bytes, peak));
+                    s.path("tokens_per_s").asDouble(), bytes, peak, s.has("loss_scale") ? s.get("loss_scale").asDouble() : Double.NaN,
+                    s.path("skipped").asBoolean(false)));
         }
         String plan = m.hasNonNull("plan") ? m.get("plan").asText() : null;
         return new Manifest(required(m, "step").asLong(), run, devices, history, plan);

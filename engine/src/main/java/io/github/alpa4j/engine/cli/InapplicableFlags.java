@@ -11,7 +11,7 @@ import picocli.CommandLine.ParseResult;
 final class InapplicableFlags {
     static final List<String> GPT_FLAGS = List.of("--layers", "--heads", "--hidden", "--seq", "--vocab");
     static final List<String> MLP_FLAGS = List.of("--depth", "--width", "--in-dim", "--out-dim", "--activation");
-    private static final List<String> PIPELINE_FLAGS = List.of("--microbatches", "--schedule", "--pipeline-layers");
+    static final List<String> PIPELINE_FLAGS = List.of("--microbatches", "--schedule", "--pipeline-layers", "--logical-shapes");
     private static final List<String> PLANNING_FLAGS = List.of("--cluster", "--hosts", "--memory-budget", "--zero-compute-cost",
             "--time-limit", "--save-plan", "--intra-op-only");
 

@@ -19,7 +19,8 @@ public final class MeshOptions {
     @Option(names = "--mesh", description = "Logical device mesh ROWSxCOLS, e.g. 2x4.")
     String mesh;
 
-    @Option(names = "--plan", defaultValue = "auto", description = "auto, dp, megatron or dp-megatron (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plan", defaultValue = "auto", description = "auto, dp, dp-zero (optimizer states sharded over the data axes),"
+            + " megatron, dp-megatron; with --pipeline also megatron:dp=D,tp=T,pp=P[,zero=1] (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")

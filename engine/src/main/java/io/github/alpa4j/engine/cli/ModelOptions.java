@@ -10,8 +10,12 @@ import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.model.Models;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.engine.runtime.MemoryEstimate;
+import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Precision;
 import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
+import io.github.alpa4j.planner.PlanningException;
+import io.github.alpa4j.planner.stage.RematMode;
 import java.util.Collections;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -54,6 +58,42 @@ public final class ModelOptions {
     @Option(names = "--batch", description = "Global batch size (default: 16 sequences for gpt, 64 samples for mlp).")
     Integer batch;
 
+    @Option(names = "--precision", defaultValue = "fp32", description = "Arithmetic: fp32, or bf16 or fp16 mixed precision"
+            + " (f32 master weights, gradients' sums and optimizer states; fp16 with dynamic loss scaling); train on"
+            + " --backend cuda also takes tf32 (fp32 with TF32 tensor-core products) (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--remat", defaultValue = "none", description = "Recompute each layer's forward values in its backward"
+            + " pass (activation checkpointing): none, layers, or auto, where memory requires it (per stage in a pipeline; for one"
+            + " plan, if it does not fit otherwise; never on one device) (default: ${DEFAULT-VALUE}).")
+    String remat;
+
+    RematMode remat() {
+        try {
+            return RematMode.parse(remat);
+        } catch (PlanningException e) {
+            throw new UserInputException(e.getMessage() + " (--remat)", e);
+        }
+    }
+
+    /** The graph's arithmetic; tf32 is fp32 in the graph (only CUDA's products differ). */
+    Precision precision() {
+        if (isTf32()) {
+            return Precision.FP32;
+        }
+        Precision p = Precision.byCode(precision);
+        if (p == null) {
+            throw new UserInputException("unknown precision '" + precision + "'; use one of " + Precision.codes() + " (or tf32 for"
+                    + " train on --backend cuda)");
+        }
+        return p;
+    }
+
+    /** Whether --precision asks for CUDA's TF32 products (an fp32 graph). */
+    boolean isTf32() {
+        return precision.trim().equalsIgnoreCase("tf32");
+    }
+
     int batchSize() {
         return batch != null ? batch : isGpt() ? 16 : 64;
     }
@@ -84,7 +124,7 @@ public final class ModelOptions {
                         + ") must divide the hidden size (" + hidden + ")");
             }
             ModelSize.gpt(this, batch);
-            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch));
+            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch), precision());
         }
         if (depth < 1) {
             throw new UserInputException("--depth: MLP depth must be at least 1, got " + depth);
@@ -93,7 +133,7 @@ public final class ModelOptions {
         positive("--in-dim", "input dimension", inDim);
         positive("--out-dim", "output dimension", outDim);
         ModelSize.mlp(this, batch);
-        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, activation(), batch));
+        return Models.mlp(new MlpConfig(inDim, Collections.nCopies(depth - 1, width), outDim, activation(), batch), precision());
     }
 
     /** Refuses a size that is not positive, naming its flag. */
@@ -109,6 +149,11 @@ public final class ModelOptions {
             case "gelu" -> Activation.GELU;
             default -> throw new UserInputException("--activation: unknown activation '" + activation + "'; use relu or gelu");
         };
+    }
+
+    /** The model's training step: forward, backward (loss-scaled in fp16) and {@code opt}'s update. */
+    Graph trainingStep(Model m, Optimizer opt) {
+        return Autodiff.training(m.forward(), "loss", opt, precision().lossScaling());
     }
 
     /** The most nodes a training graph may have (about 2,900 blocks of the GPT): planning and running stay within minutes. */
@@ -135,9 +180,9 @@ public final class ModelOptions {
 
     /** Nodes of the training graph of this kind of model with {@code repeats} layers and every size 1. */
     private long tinyTrainingNodes(int repeats, Optimizer opt) {
-        Model m = isGpt() ? Models.gpt(new GptConfig(repeats, 1, 1, 1, 2, 1))
-                : Models.mlp(new MlpConfig(1, Collections.nCopies(repeats - 1, 1), 1, activation(), 1));
-        return Autodiff.training(m.forward(), "loss", opt).size();
+        Model m = isGpt() ? Models.gpt(new GptConfig(repeats, 1, 1, 1, 2, 1), precision())
+                : Models.mlp(new MlpConfig(1, Collections.nCopies(repeats - 1, 1), 1, activation(), 1), precision());
+        return trainingStep(m, opt).size();
     }
 
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */

@@ -9,10 +9,11 @@ import io.github.alpa4j.planner.cluster.Cluster;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
 import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelinePlan;
-import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PipelinePlanner;
 import io.github.alpa4j.planner.stage.PipelineSchedule;
+import io.github.alpa4j.planner.stage.PipelineStage;
 import io.github.alpa4j.planner.stage.PlanningProgress;
+import io.github.alpa4j.planner.stage.RematMode;
 import io.github.alpa4j.planner.stage.StageOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,10 @@ final class PipelinePlanning {
      *
      * @param graphs       the training graph of one microbatch, for a microbatch count
      * @param globalBatch  samples per iteration; 0 when {@code graphs} is a fixed graph (a --graph file)
+     * @param remat        whether stages recompute their layers' forward values (--remat)
      */
     record Request(String method, PipelineOptions pipeline, PlannerOptions options, boolean memoryBudget,
-                   IntFunction<Graph> graphs, int globalBatch) {
+                   IntFunction<Graph> graphs, int globalBatch, RematMode remat) {
     }
 
     private final Request cmd;
@@ -64,7 +66,7 @@ final class PipelinePlanning {
             }
         };
         return new Request(c.method, c.pipelineOptions, c.options(), c.memoryBudget != null, graphs,
-                c.graphFile != null ? 0 : c.model.batchSize());
+                c.graphFile != null ? 0 : c.model.batchSize(), c.model.remat());
     }
 
     /** Whether {@code --plan} names a pipeline plan (which needs no --pipeline). */
@@ -112,7 +114,8 @@ final class PipelinePlanning {
             throw new UserInputException("--pipeline-layers must be 0 (automatic) or positive, got " + cmd.pipeline().pipelineLayers);
         }
         StageOptions o = StageOptions.defaults().withLayers(cmd.pipeline().pipelineLayers)
-                .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options());
+                .withSchedule(PipelineSchedule.parse(cmd.pipeline().schedule)).withIntraOp(cmd.options()).withRemat(cmd.remat())
+                .toBuilder().logicalShapes(cmd.pipeline().logicalShapeSpace()).build();
         if (cmd.memoryBudget()) {
             o = o.withMemoryBudgetBytes(cmd.options().memoryBudgetBytes().getAsLong());
         }

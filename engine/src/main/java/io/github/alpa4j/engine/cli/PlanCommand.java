@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
         description = {"Plan the sharding of a training step on a device mesh and print strategies, costs and collectives.",
             "With --pipeline, plan stages over every device of the cluster (Alpa's inter-operator pass: layers, submeshes,",
             "microbatches, an intra-op plan per stage) and print the stages and a Gantt chart of the schedule.",
-            "--plan megatron:dp=D,tp=T,pp=P costs one Megatron plan, --plan megatron-best the best dp x tp x pp."})
+            "--plan megatron:dp=D,tp=T,pp=P[,zero=1] costs one Megatron plan, --plan megatron-best the best dp x tp x pp."})
 public class PlanCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -66,8 +66,9 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--mesh", description = "Logical mesh ROWSxCOLS, e.g. 2x4 (default: hosts x GPUs per host).")
     String mesh;
 
-    @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, megatron or dp-megatron. Pipelines: auto"
-            + " (with --pipeline), megatron:dp=D,tp=T,pp=P, or megatron-best (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, dp-zero (optimizer states sharded),"
+            + " megatron or dp-megatron. Pipelines: auto (with --pipeline), megatron:dp=D,tp=T,pp=P[,zero=1], or megatron-best"
+            + " (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--pipeline", description = "Plan pipeline stages over all devices of the cluster instead of sharding over one --mesh.")
@@ -167,7 +168,7 @@ public class PlanCommand implements Callable<Integer> {
             return 0;
         }
         DeviceMesh m = DeviceMesh.parse(c, mesh != null ? mesh : c.hosts() + "x" + c.gpusPerHost());
-        IntraOpPlan plan = PlanMethod.parse(method).plan(graph, m, options());
+        IntraOpPlan plan = RematPlanning.plan(graph, m, options(), PlanMethod.parse(method), model.remat());
         out.print(PlanReport.render(plan));
         warnOverMemory(out, plan.workingMemoryBytes(), c);
         if (json != null) {
@@ -188,16 +189,21 @@ public class PlanCommand implements Callable<Integer> {
         if (graphFile != null) {
             for (String f : parsed.matchedOptions().stream().map(o -> o.longestName()).toList()) {
                 if (f.equals("--model") || f.equals("--batch") || f.equals("--optimizer") || f.equals("--lr") || f.equals("--momentum")
-                        || f.equals("--weight-decay") || InapplicableFlags.GPT_FLAGS.contains(f) || InapplicableFlags.MLP_FLAGS.contains(f)) {
+                        || f.equals("--weight-decay") || f.equals("--precision") || InapplicableFlags.GPT_FLAGS.contains(f) || InapplicableFlags.MLP_FLAGS.contains(f)) {
                     throw new UserInputException(f + " does nothing with --graph (the graph file is planned as it is)");
                 }
             }
         } else {
+            if (model.isTf32()) {
+                throw new UserInputException("--precision tf32 is a CUDA matmul mode of train; plan in fp32, bf16 or fp16");
+            }
             InapplicableFlags.model(parsed, model);
             model.checkGraphSize(optimizer.build());
         }
         if (!pipelined) {
-            for (String f : java.util.List.of("--microbatches", "--schedule", "--pipeline-layers", "--objective", "--max-slowdown", "--candidates", "--gpu")) {
+            List<String> pipelineOnly = new java.util.ArrayList<>(InapplicableFlags.PIPELINE_FLAGS);
+            pipelineOnly.addAll(java.util.List.of("--objective", "--max-slowdown", "--candidates", "--gpu"));
+            for (String f : pipelineOnly) {
                 if (parsed.hasMatchedOption(f)) {
                     throw new UserInputException(f + " does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
                 }
@@ -280,7 +286,8 @@ public class PlanCommand implements Callable<Integer> {
     /** The --model's training step on {@code batch} samples: the graph of one microbatch. */
     Graph trainingGraph(int batch, CommandClock clock) {
         Graph forward = clock.time(CommandClock.GRAPH, () -> model.build(batch).forward());
-        return clock.time(CommandClock.AUTODIFF, () -> DeadCodeElimination.apply(Autodiff.training(forward, "loss", optimizer.build())));
+        return clock.time(CommandClock.AUTODIFF, () -> DeadCodeElimination.apply(Autodiff.training(forward, "loss", optimizer.build(),
+                model.precision().lossScaling())));
     }
 
     PlannerOptions options() {

@@ -19,7 +19,6 @@ import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.ir.DeadCodeElimination;
 import io.github.alpa4j.ir.Graph;
-import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlanningException;
@@ -102,10 +101,7 @@ sealed interface RunMode {
     /** The mode the flags ask for, or a one-line refusal of flags that contradict each other. */
     static RunMode of(TrainCommand c, Optional<LaunchEnv> launch) {
         boolean cuda = c.cudaBackend();
-        MatmulPrecision precision = MatmulPrecision.parse(c.precision);
-        if (!cuda && precision != MatmulPrecision.FP32) {
-            throw new UserInputException("--precision " + c.precision + " needs --backend cuda (the CPU computes in fp32)");
-        }
+        MatmulPrecision precision = matmulPrecision(c.model, cuda);
         if (c.devices != null && !cuda) {
             throw new UserInputException("--devices selects GPUs: it needs --backend cuda");
         }
@@ -150,16 +146,32 @@ sealed interface RunMode {
         return mode;
     }
 
+    /**
+     * How CUDA multiplies for the graph's precision: bf16 graphs on bf16 tensor cores (their operands hold bf16
+     * values, so the cast is exact), tf32 on TF32 tensor cores, fp32 and fp16 graphs in f32 (a product of two
+     * f16 values is exact in f32, so this is f16 arithmetic with f32 accumulation, without f16's tensor-core rate).
+     */
+    private static MatmulPrecision matmulPrecision(ModelOptions model, boolean cuda) {
+        if (model.isTf32()) {
+            if (!cuda) {
+                throw new UserInputException("--precision tf32 needs --backend cuda (it is CUDA's TF32 matmul mode; the CPU has none)");
+            }
+            return MatmulPrecision.TF32;
+        }
+        return model.precision() == io.github.alpa4j.ir.Precision.BF16 && cuda ? MatmulPrecision.BF16 : MatmulPrecision.FP32;
+    }
+
     /** The whole step on one device. */
     record SingleDevice(boolean cuda, MatmulPrecision precision) implements RunMode {
         @Override
         public Prepared prepare(TrainCommand cmd, Graph training, Optimizer opt, PrintWriter out) {
-            MemoryEstimate.require(MemoryEstimate.singleDevice(training, Set.of("loss")), cuda, "the training step on one device");
+            Graph step = RematPlanning.oneDevice(training, cmd.model.remat());
+            MemoryEstimate.require(MemoryEstimate.singleDevice(step, Set.of("loss")), cuda, "the training step on one device");
             if (cuda) {
-                return new Prepared(Backends.singleCuda(training, precision, cmd.seed, Set.of("loss")), Map.of());
+                return new Prepared(Backends.singleCuda(step, precision, cmd.seed, Set.of("loss")), Map.of());
             }
             int threads = cmd.cpuThreads != null ? cmd.cpuThreads : Runtime.getRuntime().availableProcessors();
-            return new Prepared(Backends.singleCpu(training, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
+            return new Prepared(Backends.singleCpu(step, cmd.seed, Set.of("loss"), threads), Map.of("cpu_threads", threads));
         }
     }
 
@@ -177,8 +189,8 @@ sealed interface RunMode {
             String fallback = cmd.loadPlan != null ? PlanReader.meshShape(cmd.loadPlan) : "1x1";
             DeviceMesh mesh = meshOf(cmd, fallback);
             Optional<Path> saved = cmd.loadPlan != null ? Optional.of(cmd.loadPlan) : cmd.checkpointPlan(mesh.toString(), o.method);
-            IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), step, mesh, o.options())
-                    : PlanMethod.parse(o.method).plan(step, mesh, o.options());
+            IntraOpPlan plan = saved.isPresent() ? PlanReader.read(saved.get(), RematPlanning.oneDevice(step, cmd.model.remat()), mesh, o.options())
+                    : RematPlanning.plan(step, mesh, o.options(), PlanMethod.parse(o.method), cmd.model.remat());
             if (cmd.loadPlan == null && saved.isPresent()) {
                 out.println("plan from the checkpoint " + saved.get());
             }
@@ -240,7 +252,8 @@ sealed interface RunMode {
                 c = c.withShape(m.rows(), m.cols());
             }
             PipelinePlanning.Request request = new PipelinePlanning.Request(o.method, cmd.pipelineOptions, o.options(),
-                    o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize());
+                    o.memoryBudget != null, m -> microbatchGraph(cmd, opt, cmd.model.batchSize() / m), cmd.model.batchSize(),
+                    cmd.model.remat());
             PipelinePlan plan = new PipelinePlanning(request, c).plan();
             out.print(PipelineReport.render(plan));
             Map<String, Object> config = new LinkedHashMap<>();
@@ -282,7 +295,7 @@ sealed interface RunMode {
 
         /** The training step of one microbatch of {@code batch} samples. */
         private static Graph microbatchGraph(TrainCommand cmd, Optimizer opt, int batch) {
-            return DeadCodeElimination.apply(Autodiff.training(cmd.model.build(batch).forward(), "loss", opt)
+            return DeadCodeElimination.apply(cmd.model.trainingStep(cmd.model.build(batch), opt)
                     .keepOutputs(List.of("loss")));
         }
 

@@ -24,7 +24,8 @@ import java.util.Optional;
 final class TrainCheckpoints {
     /** The flags that decide the variables and the batches: a checkpoint resumes only a run with the same. */
     static final List<String> IDENTITY = List.of("model", "layers", "heads", "hidden", "seq", "vocab", "depth", "width", "in_dim",
-            "out_dim", "activation", "batch", "optimizer", "lr", "momentum", "weight_decay", "seed");
+            "out_dim", "activation", "batch", "precision", "loss_scale", "loss_scale_growth_interval", "optimizer", "lr", "momentum",
+            "weight_decay", "seed");
 
     private final CheckpointStore store;
     private final long every;
@@ -77,6 +78,11 @@ final class TrainCheckpoints {
     /** Metrics of the steps before the resumed checkpoint (none for a fresh run). */
     List<StepMetrics> history() {
         return resumed == null ? List.of() : resumed.checkpoint().history();
+    }
+
+    /** Whether each step before the resumed checkpoint overflowed (skipped its update): the loss scale's past. */
+    List<Boolean> overflows() {
+        return history().stream().map(StepMetrics::skipped).toList();
     }
 
     /** Refuses to resume a checkpoint that another model, optimizer, batch or seed made. */

@@ -16,6 +16,7 @@ import io.github.alpa4j.energy.monitor.NvmlEnergySource;
 import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
+import io.github.alpa4j.engine.runtime.LossScaler;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.report.Reports;
@@ -23,8 +24,8 @@ import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.Precision;
 import java.util.List;
-import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.ir.autodiff.Optimizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,6 +48,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Mixin
     OptimizerOptions optimizer = new OptimizerOptions();
+
+    @Mixin
+    LossScaleOptions lossScale = new LossScaleOptions();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -100,10 +104,6 @@ public class TrainCommand implements Callable<Integer> {
                     + " (default: GPU LOCAL_RANK·k on).")
     String devices;
 
-    @Option(names = "--precision", defaultValue = "fp32",
-            description = "Matmul precision on the CUDA backend: fp32, tf32 or bf16 (default: ${DEFAULT-VALUE}).")
-    String precision;
-
     @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
     boolean energy;
 
@@ -153,11 +153,12 @@ public class TrainCommand implements Callable<Integer> {
         TrainCheckpoints ckpts = TrainCheckpoints.open(checkpoints, steps, err);
         resumed = ckpts.resumed().orElse(null);
         RunMode mode = RunMode.of(this, launch);
+        var scaling = lossScale.settings(model.precision().lossScaling());
         Optimizer opt = optimizer.build();
         model.checkGraphSize(opt);
         Model m = model.build();
         DataSource data = model.data(m, seed);
-        Graph g = Autodiff.training(m.forward(), "loss", opt);
+        Graph g = model.trainingStep(m, opt);
         ckpts.checkSameRun(identity());
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
@@ -172,6 +173,9 @@ public class TrainCommand implements Callable<Integer> {
             throw e;
         }
         BackendRunner runner = prepared.runner();
+        if (runner.lossScaled()) {
+            runner.useLossScaling(scaling, ckpts.overflows());
+        }
         Map<String, Object> run = new LinkedHashMap<>(identity());
         run.putAll(prepared.config());
         TrainProgress progress = new TrainProgress(this, m, runner, data, prepared, out);
@@ -298,6 +302,14 @@ public class TrainCommand implements Callable<Integer> {
             c.put("activation", model.activation);
         }
         c.put("batch", model.batchSize());
+        if (model.precision() != Precision.FP32) {
+            c.put("precision", model.precision().code());
+        }
+        if (model.precision().lossScaling()) {
+            LossScaler.Settings s = lossScale.settings(true);
+            c.put("loss_scale", s.initialScale());
+            c.put("loss_scale_growth_interval", s.growthInterval());
+        }
         c.put("optimizer", optimizer.optimizer);
         c.put("lr", optimizer.build().lr());
         if (optimizer.optimizer.equals("sgd")) {
@@ -428,6 +440,7 @@ public class TrainCommand implements Callable<Integer> {
             c.put("out_dim", model.outDim);
         }
         c.put("batch", model.batchSize());
+        c.put("precision", model.precision.trim().toLowerCase(java.util.Locale.ROOT));
         c.put("steps", steps);
         c.put("optimizer", optimizer.optimizer);
         c.put("lr", optimizer.build().lr());

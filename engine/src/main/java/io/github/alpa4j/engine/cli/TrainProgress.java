@@ -113,6 +113,9 @@ final class TrainProgress {
     private void log(ProgressBar pb, StepMetrics s) {
         StringBuilder line = new StringBuilder(String.format("step %5d  loss %.4f  %8.0f tokens/s  %.3f s", s.step(), s.loss(),
                 s.tokensPerSecond(), s.seconds()));
+        if (s.lossScaled()) {
+            line.append(String.format("  scale %.0f%s", s.lossScale(), s.skipped() ? " (overflow: update skipped)" : ""));
+        }
         if (s.peakBytesPerDevice().length > 1) {
             line.append("  comm");
             if (s.collectiveBytes().isEmpty()) {

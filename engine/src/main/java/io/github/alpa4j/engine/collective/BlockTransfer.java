@@ -51,9 +51,11 @@ public final class BlockTransfer<F> {
      * @param recvOffset  where it starts in the receiver's shard
      * @param recvStrides the receiver's shard strides
      * @param whole       the block is the receiver's whole shard (received in place, no staging)
+     * @param elementBytes bytes of one element of the value's type (2 for bf16 and f16: what moving it costs, though
+     *                    the backends hold such values in float32 storage)
      */
     public record Piece(Channel channel, int from, int to, int[] size, long sendOffset, long[] sendStrides, long recvOffset,
-                        long[] recvStrides, boolean whole) {
+                        long[] recvStrides, boolean whole, int elementBytes) {
         public long elements() {
             long n = 1;
             for (int s : size) {
@@ -62,9 +64,9 @@ public final class BlockTransfer<F> {
             return n;
         }
 
-        /** Bytes moved (float32 elements). */
+        /** Bytes moved, as the value's type counts them. */
         public long bytes() {
-            return 4 * elements();
+            return elementBytes * elements();
         }
 
         /** Bytes a side stages in a contiguous buffer: the sender always, the receiver unless it receives in place. */
@@ -91,7 +93,7 @@ public final class BlockTransfer<F> {
      * the overlap of its block with each distinct sending block, taken from one of the replicas that
      * hold it (spread over the receivers).
      */
-    public static List<Piece> cut(Channel channel, Layout send, int firstSender, Layout recv, int firstReceiver) {
+    public static List<Piece> cut(Channel channel, Layout send, int firstSender, Layout recv, int firstReceiver, int elementBytes) {
         int rank = send.localDims().length;
         // sending devices grouped by the block they hold (replicas hold the same block)
         Map<List<Integer>, List<Integer>> holders = new LinkedHashMap<>();
@@ -117,7 +119,7 @@ public final class BlockTransfer<F> {
                 int sender = h.getValue().get(r % h.getValue().size());
                 pieces.add(new Piece(channel, firstSender + sender, firstReceiver + r, size,
                         offset(start, ss, send.localStrides()), send.localStrides(),
-                        offset(start, rs, recv.localStrides()), recv.localStrides(), Arrays.equals(size, recv.localDims())));
+                        offset(start, rs, recv.localStrides()), recv.localStrides(), Arrays.equals(size, recv.localDims()), elementBytes));
             }
         }
         return pieces;

@@ -3,7 +3,6 @@ package io.github.alpa4j.engine.lower;
 import io.github.alpa4j.engine.collective.BlockTransfer;
 import io.github.alpa4j.engine.collective.BlockTransfer.Channel;
 import io.github.alpa4j.engine.collective.MeshGroups;
-import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.Phase;
 import io.github.alpa4j.planner.stage.PipelinePlan;
 import io.github.alpa4j.planner.stage.PipelineStage;
@@ -84,7 +83,18 @@ public final class PipelineLowering {
             List<Instruction> update = new ArrayList<>();
             split.accumulated.forEach((st, views) -> update.add(new Instruction.Average(st, views, plan.microbatches())));
             update.addAll(split.update);
-            devices.add(new StageProgram.DevicePasses(forward, backward, update));
+            Set<Integer> shared = new HashSet<>();
+            split.prologue.forEach(ins -> {
+                if (ins.written() >= 0) {
+                    shared.add(ins.written());
+                }
+            });
+            split.prologue.forEach(ins -> {
+                if (ins instanceof Instruction.Free f) {
+                    shared.remove(f.slot());
+                }
+            });
+            devices.add(new StageProgram.DevicePasses(split.prologue, shared, forward, backward, update));
         }
         Map<String, Integer> outputs = new LinkedHashMap<>();
         p.outputs().forEach((name, slot) -> {
@@ -149,12 +159,13 @@ public final class PipelineLowering {
             Channel channel = t.phase() == Phase.FORWARD ? Channel.FORWARD : Channel.BACKWARD;
             for (int recvSlot : recvSlots) {
                 SlotInfo recv = to.slot(recvSlot);
-                if (send.spec().isPartial() || recv.spec().isPartial() || send.global().dtype() != DType.F32) {
+                if (send.spec().isPartial() || recv.spec().isPartial() || !send.global().dtype().isFloating()) {
                     throw new IllegalStateException("cannot move value " + t.value() + " laid out " + send.spec() + " -> "
                             + recv.spec() + " (" + send.global() + ") between stages");
                 }
                 for (BlockTransfer.Piece piece : BlockTransfer.cut(channel, layout(send, groups.get(t.fromStage())),
-                        firstDevice.get(t.fromStage()), layout(recv, groups.get(t.toStage())), firstDevice.get(t.toStage()))) {
+                        firstDevice.get(t.fromStage()), layout(recv, groups.get(t.toStage())), firstDevice.get(t.toStage()),
+                        send.global().dtype().bytes())) {
                     sends.computeIfAbsent(box(piece.from(), channel), k -> new ArrayList<>()).add(new Instruction.Send(sendSlot, piece));
                     recvs.computeIfAbsent(box(piece.to(), channel), k -> new ArrayList<>()).add(new Instruction.Recv(recvSlot, piece));
                 }

@@ -4,11 +4,12 @@ import io.github.alpa4j.engine.collective.MeshGroups;
 import io.github.alpa4j.planner.stage.PipelineStage;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One pipeline stage lowered for its own devices: its intra-op program, and for each of its devices
- * the instructions of a forward pass, a backward pass (both once per microbatch) and the update
- * (once per iteration), with the loads, transfers, sums over microbatches and frees that surround
+ * the instructions of a prologue (once per iteration), a forward pass, a backward pass (both once per
+ * microbatch) and the update (once per iteration), with the loads, transfers, sums over microbatches and frees that surround
  * them. Everything here is decided when the plan is lowered; the runtime only runs it.
  *
  * @param firstDevice the number of this stage's first device among all stages' devices
@@ -33,12 +34,17 @@ public record StageProgram(PipelineStage stage, MeshProgram program, MeshGroups 
     /**
      * What one device runs.
      *
-     * @param forward  one microbatch's forward pass
-     * @param backward one microbatch's backward pass
-     * @param update   the optimizer step, on the mean of the accumulated gradients
+     * @param prologue     once per iteration before the first microbatch: values of variables alone (weight casts)
+     * @param perIteration the slots the prologue leaves for every microbatch to read
+     * @param forward      one microbatch's forward pass
+     * @param backward     one microbatch's backward pass
+     * @param update       the optimizer step, on the mean of the accumulated gradients
      */
-    public record DevicePasses(Pass forward, Pass backward, List<Instruction> update) {
+    public record DevicePasses(List<Instruction> prologue, Set<Integer> perIteration, Pass forward, Pass backward,
+                               List<Instruction> update) {
         public DevicePasses {
+            prologue = List.copyOf(prologue);
+            perIteration = Set.copyOf(perIteration);
             update = List.copyOf(update);
         }
     }

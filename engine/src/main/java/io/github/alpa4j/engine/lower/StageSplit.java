@@ -15,8 +15,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A stage's lowered program cut into the passes a pipeline runs: the forward pass and the backward
- * pass once per microbatch, the update once per iteration. Each instruction goes to the phase of the
+ * A stage's lowered program cut into the passes a pipeline runs: a prologue once per iteration (what
+ * is computed from variables alone, such as weights cast to the compute type: one copy for every
+ * microbatch, freed when the update begins), the forward pass and the backward pass once per
+ * microbatch, the update once per iteration. Each instruction goes to the phase of the
  * node it serves, except the gradient reductions that only the update reads: they move to the
  * update, because they are linear (reducing the sum of the microbatches' partial gradients once
  * equals summing the reduced ones) and the planner prices them once per iteration. What the update
@@ -24,6 +26,10 @@ import java.util.TreeSet;
  * it. Computed once, when the plan is lowered.
  */
 final class StageSplit {
+    /** What the stage computes once per iteration before its first microbatch: values of variables alone (weight casts). */
+    final List<Instruction> prologue = new ArrayList<>();
+    /** Storages the prologue writes: every microbatch reads them; they are freed in the update. */
+    final Set<Integer> perIteration = new TreeSet<>();
     final List<Instruction> forward = new ArrayList<>();
     final List<Instruction> backward = new ArrayList<>();
     final List<Instruction> update = new ArrayList<>();
@@ -57,8 +63,13 @@ final class StageSplit {
     private void split() {
         List<Instruction> code = program.instructions();
         Phase[] phase = new Phase[code.size()];
+        boolean[] once = new boolean[code.size()];
         for (int i = 0; i < code.size(); i++) {
             phase[i] = graph.graph().node(program.owners().get(i)).phase();
+            once[i] = graph.graph().perIteration(program.owners().get(i));
+            if (once[i] && code.get(i).written() >= 0) {
+                perIteration.add(program.storage(code.get(i).written()));
+            }
         }
         deferReductions(code, phase);
         Phase[] writer = new Phase[program.slots().size()];
@@ -80,7 +91,8 @@ final class StageSplit {
                 if (p != Phase.FORWARD && !free) {
                     readAfterForward.add(program.storage(r));
                 }
-                if (p == Phase.UPDATE && w != Phase.UPDATE && !program.variables().containsValue(r)) {
+                if (p == Phase.UPDATE && w != Phase.UPDATE && !program.variables().containsValue(r)
+                        && !perIteration.contains(program.storage(r))) {
                     if (writtenBy[r] instanceof Instruction.Compute c && c.in().isEmpty()) {
                         if (!constantsForUpdate.contains(c)) {
                             constantsForUpdate.add(c); // a constant: recomputed for the update, not summed
@@ -94,6 +106,14 @@ final class StageSplit {
             if (w >= 0) {
                 writer[w] = p;
                 writtenBy[w] = ins;
+            }
+            if (once[i]) {
+                prologue.add(ins);
+                continue;
+            }
+            if (ins instanceof Instruction.Free f && perIteration.contains(program.storage(f.slot()))) {
+                update.add(0, ins); // every microbatch has read it: freed when the iteration's update begins
+                continue;
             }
             switch (p) {
                 case FORWARD -> forward.add(ins);

@@ -1,29 +1,45 @@
 package io.github.alpa4j.engine.model;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.GraphBuilder;
 import io.github.alpa4j.ir.Init;
+import io.github.alpa4j.ir.Precision;
 import io.github.alpa4j.ir.SourceOp.InputKind;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.ir.Value;
 
-/** Builds the forward graphs of the MLP and the GPT. Parameter values come from their Init and the run's seed. */
+/**
+ * Builds the forward graphs of the MLP and the GPT. Parameter values come from their Init and the run's
+ * seed. In mixed precision every parameter stays f32 (the master weight) and is cast to the compute type
+ * where the model reads it; activations are in the compute type; the prediction is cast back to f32
+ * before the loss, which is f32 (Megatron's and PyTorch autocast's split). In fp32 there are no casts.
+ */
 public final class Models {
     private Models() {
     }
 
     public static Model mlp(MlpConfig c) {
+        return mlp(c, Precision.FP32);
+    }
+
+    public static Model gpt(GptConfig c) {
+        return gpt(c, Precision.FP32);
+    }
+
+    public static Model mlp(MlpConfig c, Precision precision) {
+        DType dt = precision.compute();
         GraphBuilder b = new GraphBuilder();
         Value x = b.input("x", TensorType.f32(c.batch(), c.inputDim()), InputKind.DATA);
         Value y = b.input("y", TensorType.f32(c.batch(), c.outputDim()), InputKind.LABEL);
         int in = c.inputDim();
-        Value h = x;
+        Value h = b.cast(x, dt);
         int layers = c.hidden().size() + 1;
         for (int l = 0; l < layers; l++) {
             int out = l < c.hidden().size() ? c.hidden().get(l) : c.outputDim();
             try (var s = b.scope("layer" + l)) {
                 // He initialisation keeps activations at unit scale through ReLU layers
-                Value w = b.parameter("w", TensorType.f32(in, out), Init.normal(Math.sqrt(2.0 / in)));
-                Value bias = b.parameter("b", TensorType.f32(out), Init.zeros());
+                Value w = b.cast(b.parameter("w", TensorType.f32(in, out), Init.normal(Math.sqrt(2.0 / in))), dt);
+                Value bias = b.cast(b.parameter("b", TensorType.f32(out), Init.zeros()), dt);
                 h = b.biasAdd(b.matmul(h, w), bias);
                 if (l < layers - 1) {
                     h = b.activation(c.activation(), h);
@@ -31,20 +47,22 @@ public final class Models {
             }
             in = out;
         }
+        h = b.cast(h, DType.F32);
         b.output("pred", h);
         b.output("loss", b.mse(h, y));
         return new Model("mlp", b.build(), "x", "y", c.batch());
     }
 
-    public static Model gpt(GptConfig c) {
+    public static Model gpt(GptConfig c, Precision precision) {
+        DType dt = precision.compute();
         GraphBuilder b = new GraphBuilder();
         int bs = c.batch();
         int s = c.seq();
         int h = c.hidden();
         Value ids = b.input("tokens", TensorType.i32(bs, s), InputKind.DATA);
         Value labels = b.input("targets", TensorType.i32(bs, s), InputKind.LABEL);
-        Value wte = b.parameter("wte", TensorType.f32(c.vocab(), h), Init.normal(0.02));
-        Value wpe = b.parameter("wpe", TensorType.f32(s, h), Init.normal(0.01));
+        Value wte = b.cast(b.parameter("wte", TensorType.f32(c.vocab(), h), Init.normal(0.02)), dt);
+        Value wpe = b.cast(b.parameter("wpe", TensorType.f32(s, h), Init.normal(0.01)), dt);
         // positions are always 0..seq-1, so the position table is added whole, broadcast over the batch
         Value x = b.add(b.embedding(ids, wte), wpe);
         double residualStd = 0.02 / Math.sqrt(2.0 * c.layers());
@@ -54,7 +72,7 @@ public final class Models {
                 Value q = linear(b, "attn/q", a, h, h, 0.02);
                 // no key bias: it adds the same q·b to every score of a row, which softmax ignores, so its
                 // gradient is exactly zero and Adam would turn rounding noise into updates
-                Value k = b.matmul(a, b.parameter("attn/k/w", TensorType.f32(h, h), Init.normal(0.02)));
+                Value k = b.matmul(a, b.cast(b.parameter("attn/k/w", TensorType.f32(h, h), Init.normal(0.02)), dt));
                 Value v = linear(b, "attn/v", a, h, h, 0.02);
                 Value att = attention(b, c, q, k, v);
                 x = b.add(x, linear(b, "attn/proj", att, h, h, residualStd));
@@ -64,8 +82,8 @@ public final class Models {
             }
         }
         Value f = layerNorm(b, "ln_f", x);
-        Value head = b.parameter("lm_head", TensorType.f32(h, c.vocab()), Init.normal(0.02));
-        Value logits = b.matmul(f, head);
+        Value head = b.cast(b.parameter("lm_head", TensorType.f32(h, c.vocab()), Init.normal(0.02)), dt);
+        Value logits = b.cast(b.matmul(f, head), DType.F32);
         b.output("logits", logits);
         b.output("loss", b.crossEntropy(logits, labels));
         return new Model("gpt", b.build(), "tokens", "targets", (long) bs * s);
@@ -86,16 +104,19 @@ public final class Models {
         return b.reshape(b.permute(ctx, 0, 2, 1, 3), bs, s, c.hidden());
     }
 
+    /** x·w + b, the parameters cast to x's type. */
     private static Value linear(GraphBuilder b, String name, Value x, int in, int out, double std) {
-        Value w = b.parameter(name + "/w", TensorType.f32(in, out), Init.normal(std));
-        Value bias = b.parameter(name + "/b", TensorType.f32(out), Init.zeros());
+        DType dt = x.type().dtype();
+        Value w = b.cast(b.parameter(name + "/w", TensorType.f32(in, out), Init.normal(std)), dt);
+        Value bias = b.cast(b.parameter(name + "/b", TensorType.f32(out), Init.zeros()), dt);
         return b.biasAdd(b.matmul(x, w), bias);
     }
 
     private static Value layerNorm(GraphBuilder b, String name, Value x) {
         int h = x.dim(-1);
-        Value g = b.parameter(name + "/gamma", TensorType.f32(h), Init.ones());
-        Value beta = b.parameter(name + "/beta", TensorType.f32(h), Init.zeros());
+        DType dt = x.type().dtype();
+        Value g = b.cast(b.parameter(name + "/gamma", TensorType.f32(h), Init.ones()), dt);
+        Value beta = b.cast(b.parameter(name + "/beta", TensorType.f32(h), Init.zeros()), dt);
         return b.layerNorm(x, g, beta, 1e-5);
     }
 }

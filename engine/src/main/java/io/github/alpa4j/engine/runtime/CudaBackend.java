@@ -88,7 +88,8 @@ public final class CudaBackend implements Backend<DeviceBuffer, DeviceBuffer> {
 
     @Override
     public Object allocate(TensorType t) {
-        return pool.allocate(t.bytes());
+        // 4-byte elements for every type: bf16 and f16 tensors are float32 storage holding the narrow type's values
+        return pool.allocate(4L * t.size());
     }
 
     /** Returns the buffer to the pool; work already queued on this stream may still read it, later work cannot see it reused before. */

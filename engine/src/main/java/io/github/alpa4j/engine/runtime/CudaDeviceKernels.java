@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.runtime;
 
 import io.github.alpa4j.cuda.DeviceBuffer;
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Kernels;
@@ -53,6 +54,16 @@ final class CudaDeviceKernels implements Kernels<DeviceBuffer, DeviceBuffer> {
     @Override
     public void scale(DeviceBuffer x, float alpha, DeviceBuffer y, long n) {
         kernels.scale(x, alpha, y, n);
+    }
+
+    @Override
+    public void round(DType type, DeviceBuffer x, DeviceBuffer y, long n) {
+        kernels.round(type, x, y, n);
+    }
+
+    @Override
+    public void flagNonFinite(DeviceBuffer x, long n, DeviceBuffer flag) {
+        kernels.flagNonFinite(x, n, flag);
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One device running its program: its registers, the kernels, collectives and block transfers of its
@@ -39,6 +40,7 @@ final class DeviceExecutor<F, I> {
     private final BlockTransfer<F> transfers;
     private final VocabParallelCrossEntropy<F, I> vocabCrossEntropy;
     private final boolean[] variable;
+    private final boolean[] shared;
     private final Object[] variables;
     private final Object[] accumulators;
     private Object[][] frames = new Object[0][];
@@ -81,6 +83,7 @@ final class DeviceExecutor<F, I> {
         this.vocabCrossEntropy = new VocabParallelCrossEntropy<>(this, backend, collectives);
         int slots = program.slots().size();
         this.variable = new boolean[slots];
+        this.shared = new boolean[slots];
         program.variables().values().forEach(v -> variable[v] = true);
         this.variables = new Object[slots];
         this.accumulators = new Object[slots];
@@ -160,10 +163,20 @@ final class DeviceExecutor<F, I> {
         }
     }
 
+    /** Binds the current frame's {@code slots} (a pipeline's per-iteration values) into every frame, for this step. */
+    void share(Set<Integer> slots) {
+        for (int s : slots) {
+            shared[s] = true;
+            for (Object[] f : frames) {
+                f[s] = frame[s];
+            }
+        }
+    }
+
     /** Checks that the current frame holds nothing but variables (a microbatch after its backward pass). */
     void checkOnlyVariablesLeft(String what) {
         for (int s = 0; s < frame.length; s++) {
-            if (frame[s] != null && !variable[s] && !program.slot(s).isAlias()) {
+            if (frame[s] != null && !variable[s] && !shared[s] && !program.slot(s).isAlias()) {
                 throw new IllegalStateException(what + " left slot " + s + " (" + program.slot(s).global() + ") allocated on device "
                         + device + "; lowering must free it");
             }
@@ -246,6 +259,7 @@ final class DeviceExecutor<F, I> {
                 long t0 = System.nanoTime();
                 collectives.allReduce(group(a.axes()), device, f(a.in()), a.type().size(), a.op());
                 record(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes(), t0);
+                roundSum(a.type(), a.out());
             }
             case Instruction.AllGather a -> {
                 fresh(a.out());
@@ -258,6 +272,7 @@ final class DeviceExecutor<F, I> {
                 long t0 = System.nanoTime();
                 shards.reduceScatter(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
                 record(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes(), t0);
+                roundSum(a.outType(), a.out());
             }
             case Instruction.AllToAll a -> {
                 fresh(a.out());
@@ -279,6 +294,13 @@ final class DeviceExecutor<F, I> {
             case Instruction.Recv r -> recv(r);
             case Instruction.Accumulate a -> accumulate(a.storage());
             case Instruction.Average a -> average(a);
+        }
+    }
+
+    /** A sum of bf16 or f16 values, computed in f32, rounded back to its type (as a GPU holding the type stores it). */
+    private void roundSum(TensorType t, int slot) {
+        if (KernelDispatch.isNarrow(t)) {
+            backend.kernels().round(t.dtype(), f(slot), f(slot), t.size());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.alpa4j.engine.runtime;
 
 import io.github.alpa4j.ir.Broadcast;
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.LayoutOp;
@@ -19,7 +20,8 @@ import java.util.List;
 /**
  * Runs one IR op on one device's buffers by calling the backend's kernels. Types are the local
  * (per-shard) ones; {@link Local} carries what a shard needs beyond its shapes. The same
- * dispatch serves every backend: only the kernel set and its buffer types differ.
+ * dispatch serves every backend: only the kernel set and its buffer types differ. Kernels compute
+ * in float32; an op whose output type is bf16 or f16 has its result rounded to that type here.
  */
 public final class KernelDispatch<F, I> {
 
@@ -100,7 +102,17 @@ public final class KernelDispatch<F, I> {
             case OptimizerOp.AdamApply a -> k.adamApply(f(in, 0), f(in, 1), f(in, 2), f(in, 3), y, n, (float) a.lr(),
                     (float) a.beta1(), (float) a.beta2(), (float) a.eps(), (float) a.weightDecay());
             case OptimizerOp.StepIncrement s -> k.stepIncrement(f(in, 0), y);
+            case ElementwiseOp.Cast c -> k.round(c.to(), f(in, 0), y, n);
         }
+        if (isNarrow(outType) && !(op instanceof ElementwiseOp.Cast)) {
+            // kernels compute in f32; a bf16 or f16 result holds only that type's values, as on a GPU that stores it so
+            k.round(outType.dtype(), y, y, n);
+        }
+    }
+
+    /** Whether tensors of {@code t} hold bf16 or f16 values (rounded after every op that writes them). */
+    static boolean isNarrow(TensorType t) {
+        return t.dtype() == DType.BF16 || t.dtype() == DType.F16;
     }
 
     private static float inv(Local local, long localCount) {

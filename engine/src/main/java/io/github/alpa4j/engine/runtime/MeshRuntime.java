@@ -39,6 +39,8 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     private final int[] phaseBounds;
     private final double[] phaseSeconds = new double[3];
     private long stepNanos;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     public MeshRuntime(MeshProgram program, IntFunction<Backend<F, I>> backends, Collectives<F> collectives, long seed) {
         this(program, backends, collectives, seed, RankGroup.single(program.plan().mesh().deviceCount()));
@@ -53,6 +55,7 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         this.tasks = new DeviceTasks(groups.devices(), "alpa4j-device");
         this.phaseBounds = phaseBounds(program);
         Graph g = program.plan().graph();
+        this.lossScaled = UpdateCheck.lossScaled(g);
         for (int d = 0; d < groups.devices(); d++) {
             if (ranks.drives(d)) {
                 devices.add(new DeviceExecutor<>(d, backends.apply(d), collectives, program, groups));
@@ -110,7 +113,9 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         program.outputs().forEach((name, slot) -> out.put(name, gather(slot, DeviceExecutor::download)));
-        devices.forEach(dev -> dev.endStep(program.updates()));
+        // every device keeps its old variables if any device's update overflowed (as an all-reduce of the flags would agree)
+        skipped = lossScaled && devices.stream().anyMatch(dev -> UpdateCheck.updatesOverflow(dev, program, program.updates()));
+        devices.forEach(dev -> dev.endStep(skipped ? Map.of() : program.updates()));
         stepNanos += System.nanoTime() - t0;
         return out;
     }
@@ -236,6 +241,16 @@ public final class MeshRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public long[] peakBytesPerDevice() {
         return devices.stream().mapToLong(DeviceExecutor::peak).toArray();
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

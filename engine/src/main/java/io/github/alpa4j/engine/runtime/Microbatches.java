@@ -5,13 +5,17 @@ import io.github.alpa4j.engine.lower.PipelineProgram;
 import io.github.alpa4j.engine.lower.StageProgram;
 import io.github.alpa4j.engine.tensor.Tensor;
 import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.ir.autodiff.Autodiff;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The data loader's side of a pipeline: the whole batch cut along its first dimension into the microbatches the stages load. */
+/**
+ * The data loader's side of a pipeline: the whole batch cut along its first dimension into the microbatches
+ * the stages load; a scalar input (the loss scale) is the step's, read by every microbatch.
+ */
 final class Microbatches {
     private Microbatches() {
     }
@@ -34,6 +38,10 @@ final class Microbatches {
         wanted.forEach((name, type) -> {
             Tensor t = feeds.get(name);
             int[] dims = type.shape().dims();
+            if (dims.length == 0 && t != null && t.type().equals(type)) {
+                micro.forEach(m -> m.put(name, perMicrobatch(name, t, microbatches)));
+                return;
+            }
             boolean ok = t != null && t.type().dtype() == type.dtype() && dims.length > 0
                     && t.type().shape().rank() == dims.length && t.type().dim(0) == dims[0] * microbatches;
             for (int k = 1; ok && k < dims.length; k++) {
@@ -51,5 +59,19 @@ final class Microbatches {
             }
         });
         return micro;
+    }
+
+    /**
+     * A scalar of the step as each microbatch reads it. The loss scale S becomes S/M and its inverse M/S, as
+     * Megatron divides each microbatch's loss by the microbatch count M before its backward pass: a
+     * microbatch's mean loss has M times the whole batch's gradient per element, and its scaled f16
+     * gradients should be no larger than the whole batch's (they overflow where one device's would).
+     */
+    private static Tensor perMicrobatch(String name, Tensor t, int microbatches) {
+        return switch (name) {
+            case Autodiff.LOSS_SCALE -> Tensor.scalar(t.item() / microbatches);
+            case Autodiff.INV_LOSS_SCALE -> Tensor.scalar(t.item() * microbatches);
+            default -> t;
+        };
     }
 }

@@ -47,6 +47,8 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private long stepNanos;
     private volatile TaskListener listener = TaskListener.NONE;
     private volatile String failed;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     /**
      * When one device ran one pass of one microbatch in the last step, in nanoseconds from the step's
@@ -113,6 +115,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             initVariables(st, mine, seed);
         }
         this.tasks = new DeviceTasks(program.deviceCount(), "alpa4j-pipeline-device");
+        this.lossScaled = program.stages().stream().anyMatch(st -> UpdateCheck.lossScaled(st.stage().graph().graph()));
     }
 
     private static <F, I> void initVariables(StageProgram st, List<DeviceExecutor<F, I>> devices, long seed) {
@@ -153,9 +156,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         }
         recordStageSeconds();
         Map<String, Tensor> out = new LinkedHashMap<>();
+        // a loss-scaled step that overflowed on any device of any stage keeps every variable as it was
+        skipped = lossScaled && program.stages().stream().anyMatch(st -> devices.get(st.index()).stream()
+                .anyMatch(dev -> UpdateCheck.updatesOverflow(dev, st.program(), st.program().updates())));
         for (StageProgram st : program.stages()) {
             st.outputs().forEach((name, slot) -> out.put(name, gather(st, slot, DeviceExecutor::download)));
-            devices.get(st.index()).forEach(dev -> dev.endStep(st.program().updates()));
+            devices.get(st.index()).forEach(dev -> dev.endStep(skipped ? Map.of() : st.program().updates()));
         }
         stepNanos += System.nanoTime() - t0;
         return out;
@@ -206,6 +212,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         List<TaskTiming> timeline = timings.get(st.firstDevice() + dev.device);
         timeline.clear();
         dev.beginStep(microbatches + 1);
+        dev.useFrame(microbatches);
+        dev.run(passes.prologue());          // once per iteration: weight casts, read by every microbatch
+        dev.share(passes.perIteration());
         PipelineSchedule.StageTasks tasks = schedule.stageTasks(program.stages().size(), microbatches, st.index());
         for (Task t : tasks.warmUp()) {      // forwards that fill the pipeline
             timeline.add(run(st, dev, passes, t, micro));
@@ -356,6 +365,16 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     @Override
     public long[] peakBytesPerDevice() {
         return allDevices().stream().mapToLong(DeviceExecutor::peak).toArray();
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

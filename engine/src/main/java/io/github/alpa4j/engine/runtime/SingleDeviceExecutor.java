@@ -22,6 +22,7 @@ import java.util.Set;
  * allocated when computed and freed after its last reader (a fetched output once downloaded).
  * Reshapes alias their input. Where the backend's kernels fuse chains ({@link FusedKernels}), the
  * chains {@link FusedChains} finds run as one kernel each, with the same results.
+ * A loss-scaled step whose new values are not all finite keeps the old ones.
  */
 public final class SingleDeviceExecutor<F, I> implements StepRunner {
     /** One device holds every variable whole. */
@@ -39,6 +40,8 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
     private long peakBytes;
     private long matmulNanos;
     private long stepNanos;
+    private final boolean lossScaled;
+    private boolean skipped;
 
     /** Initialises every variable from {@code seed}; {@code fetch} names the outputs each step returns. */
     public SingleDeviceExecutor(Graph graph, Backend<F, I> backend, long seed, Set<String> fetch) {
@@ -48,6 +51,7 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
         this.chains = backend.kernels() instanceof FusedKernels<?> ? FusedChains.find(graph) : FusedChains.none(graph);
         this.fetched = Set.copyOf(fetch);
         this.liveness = liveness(graph, fetch);
+        this.lossScaled = UpdateCheck.lossScaled(graph);
         for (String name : fetch) {
             freedAfterFetch.add(graph.output(name));
         }
@@ -153,11 +157,13 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
             int id = graph.output(name);
             out.put(name, backend.download(buf[id], graph.node(id).type()));
         }
+        skipped = lossScaled && UpdateCheck.anyNonFinite(backend, graph.updates().stream().map(u -> buf[u.value()]).toList(),
+                UpdateCheck.updateSizes(graph));
         for (int id : freedAfterFetch) {
             backend.free(buf[id]);
         }
         for (Graph.Update u : graph.updates()) {
-            backend.free(variables.put(u.variable(), buf[u.value()]));
+            backend.free(skipped ? buf[u.value()] : variables.put(u.variable(), buf[u.value()]));
         }
         peakBytes = Math.max(peakBytes, peak);
         stepNanos += System.nanoTime() - start;
@@ -199,6 +205,16 @@ public final class SingleDeviceExecutor<F, I> implements StepRunner {
             m.put(n.name(), backend.download(variables.get(n.id()), n.type()));
         }
         return m;
+    }
+
+    @Override
+    public boolean lossScaled() {
+        return lossScaled;
+    }
+
+    @Override
+    public boolean lastStepSkipped() {
+        return skipped;
     }
 
     @Override

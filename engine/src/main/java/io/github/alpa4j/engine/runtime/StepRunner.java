@@ -54,6 +54,24 @@ public interface StepRunner {
         return java.util.Map.of();
     }
 
+    /**
+     * Whether the step is loss scaled (fp16): it reads the scale and its inverse as inputs, and a step whose
+     * update comes out infinite or NaN leaves every variable as it was.
+     */
+    default boolean lossScaled() {
+        return false;
+    }
+
+    /** Whether the last step's update was skipped (a loss-scaled step that overflowed). */
+    default boolean lastStepSkipped() {
+        return false;
+    }
+
+    /** The loss scale the last step ran with, or NaN where steps are not loss scaled. */
+    default double lastStepLossScale() {
+        return Double.NaN;
+    }
+
     /** Peak bytes of every device so far. */
     default long[] peakBytesPerDevice() {
         return new long[] {peakBytes()};

@@ -29,6 +29,10 @@ public final class TrainReport {
             e.put("loss", s.loss());
             e.put("tokens_per_s", s.tokensPerSecond());
             e.put("seconds", s.seconds());
+            if (s.lossScaled()) {
+                e.put("loss_scale", s.lossScale());
+                e.put("skipped", s.skipped());
+            }
             if (!s.collectiveBytes().isEmpty()) {
                 e.put("collective_bytes", new java.util.TreeMap<>(s.collectiveBytes()));
             }
@@ -87,6 +91,11 @@ public final class TrainReport {
         sb.append(String.format("loss %.4f -> %.4f (mean of last %d steps %.4f)%n", r.firstLoss(), r.lastLoss(), tail, r.meanLastLoss(tail)));
         r.entropyFloor().ifPresent(f -> sb.append(f > 0 ? String.format("entropy floor %.4f nats: final loss is %.1f%% above it%n",
                 f, 100 * (r.meanLastLoss(tail) / f - 1)) : String.format("entropy floor 0 nats: final loss is %.4f above it%n", r.meanLastLoss(tail))));
+        long skipped = r.steps().stream().filter(StepMetrics::skipped).count();
+        if (r.steps().getLast().lossScaled()) {
+            sb.append(String.format("loss scale %.0f at the last step; %d of %d steps skipped for an fp16 overflow%n",
+                    r.steps().getLast().lossScale(), skipped, r.steps().size()));
+        }
         sb.append(String.format("throughput %.0f tokens/s on %s; matmuls %.0f%% of step time%s; peak memory %.1f MiB per device%n",
                 r.meanTokensPerSecond(), r.backend(), 100 * r.matmulShare(),
                 r.collectiveShare() > 0 ? String.format(", collectives %.0f%%", 100 * r.collectiveShare()) : "",

@@ -53,7 +53,7 @@ public final class Trainer {
             double secs = (System.nanoTime() - t0) * 1e-9;
             double loss = out.get("loss").item();
             StepMetrics m = new StepMetrics(s, loss, secs, model.tokensPerStep() / secs, runner.lastStepCollectiveBytes(),
-                    runner.peakBytesPerDevice());
+                    runner.peakBytesPerDevice(), runner.lastStepLossScale(), runner.lastStepSkipped());
             metrics.add(m);
             Optional<String> diverged = divergence(metrics, options.divergenceFactor());
             if (diverged.isPresent() && !options.allowDivergence()) {

@@ -96,6 +96,39 @@ class TrainResumeTest {
         }
     }
 
+    /**
+     * fp16 with a loss scale that overflows at first and grows after 2 good steps: the resumed run starts
+     * from the scale the uninterrupted run reached (replayed from the checkpoint's history), so its losses,
+     * scales and skipped steps are the same bit for bit; a resume with other loss scaling is refused.
+     */
+    @Test
+    void anFp16RunResumesWithItsLossScale(@TempDir Path dir) throws IOException {
+        String[] gpt8 = String.join(" ", GPT).replace("--steps 5", "--steps 8").split(" ");
+        String[] run = args(gpt8, "--precision", "fp16", "--loss-scale", "1e6", "--loss-scale-growth-interval", "2");
+        Path whole = dir.resolve("whole.json");
+        Path resumed = dir.resolve("resumed.json");
+        Path ck = dir.resolve("ck");
+        MainTest.Run a = MainTest.run(args(run, "--json", whole.toString(), "--checkpoint-dir", ck.toString(), "--checkpoint-every", "4"));
+        assertThat(a.code()).as(a.err()).isZero();
+        keepOnly(ck, 4);
+        MainTest.Run b = MainTest.run(args(run, "--json", resumed.toString(), "--resume", ck.toString()));
+        assertThat(b.code()).as(b.err()).isZero();
+        var w = new ObjectMapper().readTree(whole.toFile()).get("steps");
+        var r = new ObjectMapper().readTree(resumed.toFile()).get("steps");
+        assertThat(w.get(0).get("skipped").asBoolean()).as("1e6 overflows f16").isTrue();
+        assertThat(w.get(7).get("skipped").asBoolean() && w.get(6).get("skipped").asBoolean()).as("the scale came down").isFalse();
+        assertThat(r).hasSize(8);
+        for (int s = 0; s < 8; s++) {
+            assertThat(r.get(s).get("loss_scale").asDouble()).as("step %d", s).isEqualTo(w.get(s).get("loss_scale").asDouble());
+            assertThat(r.get(s).get("skipped").asBoolean()).as("step %d", s).isEqualTo(w.get(s).get("skipped").asBoolean());
+        }
+        assertThat(losses(resumed)).isEqualTo(losses(whole));
+        keepOnly(ck, 4);
+        MainTest.Run other = MainTest.run(args(gpt8, "--precision", "fp16", "--resume", ck.toString()));
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err()).contains("was made with loss_scale 1000000.0");
+    }
+
     @Test
     void aCheckpointOfAnotherModelOrNoneAtAllIsRefusedInOneLine(@TempDir Path dir) {
         Path ck = dir.resolve("ck");

@@ -9,6 +9,7 @@ import io.github.alpa4j.cuda.DevicePool;
 import io.github.alpa4j.cuda.Dim3;
 import io.github.alpa4j.cuda.GemmPrecision;
 import io.github.alpa4j.cuda.KernelArgs;
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Bf16Casts;
@@ -143,6 +144,32 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(x, n, F32, "scale input");
         holds(y, n, F32, "scale output");
         elementwise(KernelFamily.ELEMENTWISE, "scale_f32", n, KernelArgs.create().ptr(x).f32(alpha).ptr(y).i64(n));
+    }
+
+    @Override
+    public void round(DType type, DeviceBuffer x, DeviceBuffer y, long n) {
+        String kernel = switch (type) {
+            case F32 -> null;
+            case BF16 -> "round_bf16_f32";
+            case F16 -> "round_f16_f32";
+            case I32 -> throw new IllegalArgumentException("i32 is not a floating-point type to round to");
+        };
+        if (kernel == null) {
+            if (x != y) {
+                copy(x, 0, y, 0, n);
+            }
+            return;
+        }
+        holds(x, n, F32, "round input");
+        holds(y, n, F32, "round output");
+        elementwise(KernelFamily.CAST, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
+    }
+
+    @Override
+    public void flagNonFinite(DeviceBuffer x, long n, DeviceBuffer flag) {
+        holds(x, n, F32, "checked tensor");
+        holds(flag, 1, F32, "flag");
+        elementwise(KernelFamily.CAST, "flag_nonfinite_f32", n, KernelArgs.create().ptr(x).i64(n).ptr(flag));
     }
 
     @Override

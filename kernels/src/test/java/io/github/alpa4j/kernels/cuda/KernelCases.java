@@ -2,6 +2,7 @@ package io.github.alpa4j.kernels.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
 import io.github.alpa4j.kernels.Bf16;
@@ -60,6 +61,35 @@ final class KernelCases {
             cpu.binary(kind, a.host(), as, b.host(), bs, out.host(), outDims);
             t.gpu.binary(kind, a.dev(), as, b.dev(), bs, out.dev(), outDims);
             t.expectClose(out, FP32);
+        };
+    }
+
+    /**
+     * Rounding to a narrow type, bit for bit: magnitudes from 2^-30 (f16's subnormals and below) to 2^20
+     * (past f16's range), both signs, and the edge values of f16's range and of its ties.
+     */
+    static Case round(DType type) {
+        return t -> {
+            int n = 20_000;
+            float[] v = new float[n];
+            float[] edges = {65504f, 65519.99f, 65520f, 70000f, 5.9604645e-8f, 2.9802322e-8f, 8.940697e-8f, 6.1035156e-5f,
+                1 + 0x1p-11f, 1 + 0x1p-8f, 1 + 0x1p-8f + 0x1p-12f, 0f};
+            for (int i = 0; i < n; i++) {
+                v[i] = i < edges.length ? edges[i] * (i % 2 == 0 ? 1 : -1)
+                        : (float) (t.rnd.nextGaussian() * Math.scalb(1.0, t.rnd.nextInt(51) - 30));
+            }
+            Twin.F x = t.input(v);
+            Twin.F y = t.output(n);
+            cpu.round(type, x.host(), y.host(), n);
+            t.gpu.round(type, x.dev(), y.dev(), n);
+            float[] got = t.download(y);
+            int[] gotBits = new int[n];
+            int[] wantBits = new int[n];
+            for (int i = 0; i < n; i++) {
+                gotBits[i] = Float.floatToRawIntBits(got[i]);
+                wantBits[i] = Float.floatToRawIntBits(y.host()[i]);
+            }
+            assertThat(gotBits).as("%s, bit for bit", type).containsExactly(wantBits);
         };
     }
 
@@ -468,6 +498,25 @@ final class KernelCases {
                 of("gemm", gemm(false, false, 37, 29, 53, 1, false)),
                 of("gemm_batched_transposed", gemm(true, true, 16, 24, 33, 3, false)),
                 of("gemm_broadcast_b", gemm(false, true, 40, 24, 32, 3, true)),
+                of("flag_nonfinite", t -> {
+                    int n = 30_000;
+                    Twin.F x = t.gaussian(n, 1e30);
+                    for (int k = 0; k < 3; k++) {
+                        Twin.F flag = t.input(new float[] {0});
+                        int bad = k == 0 ? -1 : t.rnd.nextInt(n);
+                        float[] v = x.host().clone();
+                        if (bad >= 0) {
+                            v[bad] = k == 1 ? Float.POSITIVE_INFINITY : Float.NaN;
+                        }
+                        Twin.F y = t.input(v);
+                        cpu.flagNonFinite(y.host(), n, flag.host());
+                        t.gpu.flagNonFinite(y.dev(), n, flag.dev());
+                        assertThat(t.download(flag)).as("flag with %s", k == 0 ? "finite values" : "one non-finite").containsExactly(flag.host());
+                        assertThat(flag.host()[0]).isEqualTo(k == 0 ? 0f : 1f);
+                    }
+                }),
+                of("round_bf16", round(DType.BF16)),
+                of("round_f16", round(DType.F16)),
                 of("cast_to_bf16", t -> {
                     int n = 50_000;
                     Twin.F x = t.gaussian(n, 100);

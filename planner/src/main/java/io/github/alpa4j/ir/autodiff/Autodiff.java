@@ -1,11 +1,13 @@
 package io.github.alpa4j.ir.autodiff;
 
+import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.GraphBuilder;
 import io.github.alpa4j.ir.Init;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
 import io.github.alpa4j.ir.Value;
 import java.util.HashMap;
@@ -22,10 +24,25 @@ public final class Autodiff {
     private Autodiff() {
     }
 
+    /** Name of the input that feeds dL/dloss in a loss-scaled step: the loss scale S. */
+    public static final String LOSS_SCALE = "loss_scale";
+    /** Name of the input that feeds 1/S, by which a loss-scaled step's gradients are unscaled. */
+    public static final String INV_LOSS_SCALE = "inv_loss_scale";
+
     /** The forward graph plus backward nodes; its {@code gradients()} maps each parameter to dL/dparam. */
     public static Graph backward(Graph forward, String lossOutput) {
+        return backward(forward, lossOutput, false);
+    }
+
+    /**
+     * As {@link #backward(Graph, String)}; with {@code lossScaled} (fp16's dynamic loss scaling) the backward
+     * pass starts from dL/dloss = S, input {@link #LOSS_SCALE}, so small gradients stay above f16's underflow,
+     * and each parameter's gradient is multiplied by 1/S, input {@link #INV_LOSS_SCALE}, as soon as it is
+     * complete: in the backward pass, where its layer's backward is (a pipeline sums unscaled gradients).
+     */
+    public static Graph backward(Graph forward, String lossOutput, boolean lossScaled) {
         GraphBuilder b = GraphBuilder.extending(forward);
-        Map<Integer, Value> grads = gradients(b, forward, forward.output(lossOutput));
+        Map<Integer, Value> grads = gradients(b, forward, forward.output(lossOutput), lossScaled);
         for (Node p : forward.parameters()) {
             b.gradient(b.value(p.id()), grads.get(p.id()));
         }
@@ -34,7 +51,12 @@ public final class Autodiff {
 
     /** Forward, backward and optimizer update; after a step every variable takes its updated value. */
     public static Graph training(Graph forward, String lossOutput, Optimizer optimizer) {
-        GraphBuilder b = GraphBuilder.extending(backward(forward, lossOutput));
+        return training(forward, lossOutput, optimizer, false);
+    }
+
+    /** As {@link #training(Graph, String, Optimizer)}, with the gradients loss-scaled as {@link #backward(Graph, String, boolean)} says. */
+    public static Graph training(Graph forward, String lossOutput, Optimizer optimizer, boolean lossScaled) {
+        GraphBuilder b = GraphBuilder.extending(backward(forward, lossOutput, lossScaled));
         b.setPhase(Phase.UPDATE);
         Graph withGrads = b.build();
         Value step = null;
@@ -83,19 +105,28 @@ public final class Autodiff {
      * Appends backward nodes for dL/dx to {@code b} for every parameter x of {@code g}, where L is
      * node {@code loss}; parameters the loss does not depend on get a zero gradient.
      */
-    static Map<Integer, Value> gradients(GraphBuilder b, Graph g, int loss) {
+    static Map<Integer, Value> gradients(GraphBuilder b, Graph g, int loss, boolean lossScaled) {
         if (g.node(loss).type().rank() != 0) {
             throw new IllegalArgumentException("loss must be a scalar, got " + g.node(loss).type());
+        }
+        if (lossScaled && !g.node(loss).type().equals(TensorType.scalarF32())) {
+            throw new IllegalArgumentException("a loss-scaled step needs an f32 loss, got " + g.node(loss).type());
         }
         boolean[] needed = relevant(g, loss);
         Phase saved = b.phase();
         b.setPhase(Phase.BACKWARD);
         Map<Integer, Value> acc = new HashMap<>();
-        acc.put(loss, b.constant(g.node(loss).type(), 1.0));
+        acc.put(loss, lossScaled ? b.input(LOSS_SCALE, TensorType.scalarF32(), SourceOp.InputKind.LOSS_SCALE)
+                : b.constant(g.node(loss).type(), 1.0));
+        Value inverse = lossScaled ? b.input(INV_LOSS_SCALE, TensorType.scalarF32(), SourceOp.InputKind.LOSS_SCALE) : null;
         GradContext ctx = new GradContext(b);
         for (int id = loss; id >= 0; id--) {
             Value dy = acc.get(id);
             Node n = g.node(id);
+            if (dy != null && n.isParameter() && lossScaled) {
+                // every reader of the parameter comes later in the graph: its gradient is complete here
+                acc.put(id, b.apply(new ElementwiseOp.Binary(ElementwiseOp.BinaryKind.MUL), n.name() + "/unscaled_grad", dy, inverse));
+            }
             if (dy == null || n.isSource()) {
                 continue;
             }

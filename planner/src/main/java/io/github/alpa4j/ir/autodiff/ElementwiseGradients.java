@@ -6,7 +6,7 @@ import io.github.alpa4j.ir.Value;
 import java.util.Arrays;
 import java.util.List;
 
-/** Gradients of broadcasting arithmetic, activations and scaling. */
+/** Gradients of broadcasting arithmetic, activations, scaling and casts. */
 final class ElementwiseGradients {
     private ElementwiseGradients() {
     }
@@ -32,6 +32,11 @@ final class ElementwiseGradients {
 
     static List<Value> scale(GradContext c, ElementwiseOp.Scale op, Value dy) {
         return List.of(c.b.scale(dy, op.alpha()));
+    }
+
+    /** A cast's gradient is the cast back: dL/dx has x's type (an f32 master weight gets an f32 gradient). */
+    static List<Value> cast(GradContext c, Node n, Value dy) {
+        return List.of(c.b.cast(dy, c.in(n, 0).type().dtype()));
     }
 
     static int[] leadingAxes(Value x) {

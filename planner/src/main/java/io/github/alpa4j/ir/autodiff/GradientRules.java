@@ -30,6 +30,7 @@ final class GradientRules {
             case ElementwiseOp.Binary b -> ElementwiseGradients.binary(c, n, b, dy);
             case ElementwiseOp.Unary u -> ElementwiseGradients.activation(c, n, u, dy);
             case ElementwiseOp.Scale s -> ElementwiseGradients.scale(c, s, dy);
+            case ElementwiseOp.Cast k -> ElementwiseGradients.cast(c, n, dy);
             case LayoutOp.Reshape r -> LayoutGradients.reshape(c, n, dy);
             case LayoutOp.Permute p -> LayoutGradients.permute(c, p, dy);
             case LayoutOp.BroadcastTo b -> LayoutGradients.broadcastTo(c, n, dy);

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Checks the gradients autodiff builds against central finite differences, all in float64
- * (as {@code torch.autograd.gradcheck}). The result gives, per parameter, the relative error
- * ‖analytic − numeric‖ / max(‖analytic‖, ‖numeric‖) and both norms.
+ * (as {@code torch.autograd.gradcheck}), in exact arithmetic: a cast to a narrower type is the
+ * identity here, since its rounding has no derivative finite differences could resolve. The result
+ * gives, per parameter, the relative error ‖analytic − numeric‖ / max(‖analytic‖, ‖numeric‖) and both norms.
  */
 public final class GradientCheck {
     /** Below this norm a gradient counts as zero (finite differences cannot resolve it relatively). */
@@ -29,7 +30,7 @@ public final class GradientCheck {
     /** The comparison of each parameter's gradient, keyed by parameter name. */
     public static Map<String, Result> compare(Graph forward, String lossOutput, Map<String, double[]> sources, double h) {
         Graph g = Autodiff.backward(forward, lossOutput);
-        double[][] values = ReferenceEvaluator.evaluate(g, sources);
+        double[][] values = ReferenceEvaluator.evaluate(g, sources, ReferenceEvaluator.Arithmetic.EXACT);
         int loss = forward.output(lossOutput);
         Map<String, Result> errors = new LinkedHashMap<>();
         for (Node p : forward.parameters()) {
@@ -58,9 +59,9 @@ public final class GradientCheck {
         for (int i = 0; i < x.length; i++) {
             double keep = x[i];
             x[i] = keep + h;
-            double up = ReferenceEvaluator.evaluate(forward, s)[loss][0];
+            double up = ReferenceEvaluator.evaluate(forward, s, ReferenceEvaluator.Arithmetic.EXACT)[loss][0];
             x[i] = keep - h;
-            double down = ReferenceEvaluator.evaluate(forward, s)[loss][0];
+            double down = ReferenceEvaluator.evaluate(forward, s, ReferenceEvaluator.Arithmetic.EXACT)[loss][0];
             x[i] = keep;
             grad[i] = (up - down) / (2 * h);
         }

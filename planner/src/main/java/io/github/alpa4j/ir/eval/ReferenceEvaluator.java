@@ -1,5 +1,6 @@
 package io.github.alpa4j.ir.eval;
 
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.Graph;
@@ -18,20 +19,42 @@ import java.util.Map;
  * Evaluates a graph in float64 with the plainest loops that follow each op's definition. It is
  * the independent reference the float32 kernels, the backends and the autodiff are checked
  * against; it is slow on purpose and shares no code with them. Integer tensors are held as
- * exact doubles.
+ * exact doubles. A node of a low-precision type (bf16, f16) holds its value rounded to that type, as
+ * the engine's do; {@link Arithmetic#EXACT} leaves every value exact instead, where a cast is the
+ * identity (what a gradient's calculus is checked in).
  */
 public final class ReferenceEvaluator {
     private ReferenceEvaluator() {
     }
 
+    /** Whether computed values are rounded to their nodes' types. */
+    public enum Arithmetic {
+        /** Results of bf16 and f16 nodes rounded to nearest even, as the engine holds them. */
+        TYPED,
+        /** Every value exact (float64); casts are the identity. */
+        EXACT
+    }
+
     /**
-     * Values of every node of {@code g}. {@code sources} gives each parameter, state and input by
-     * node name; constants are filled from the op.
+     * Values of every node of {@code g}, {@link Arithmetic#TYPED}. {@code sources} gives each parameter,
+     * state and input by node name; constants are filled from the op.
      */
     public static double[][] evaluate(Graph g, Map<String, double[]> sources) {
+        return evaluate(g, sources, Arithmetic.TYPED);
+    }
+
+    /** Values of every node of {@code g} in the given arithmetic. */
+    public static double[][] evaluate(Graph g, Map<String, double[]> sources, Arithmetic arithmetic) {
         double[][] v = new double[g.size()][];
         for (Node n : g.nodes()) {
             v[n.id()] = eval(g, n, v, sources);
+            DType t = n.type().dtype();
+            if (arithmetic == Arithmetic.TYPED && !n.isSource() && (t == DType.BF16 || t == DType.F16)) {
+                double[] x = v[n.id()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = Rounding.round(t, x[i]);
+                }
+            }
             if (v[n.id()].length != n.type().size()) {
                 throw new IllegalStateException("reference produced " + v[n.id()].length + " values for " + n);
             }
@@ -64,6 +87,7 @@ public final class ReferenceEvaluator {
                 yield r;
             }
             case ElementwiseOp.Scale s -> map(a, x -> s.alpha() * x);
+            case ElementwiseOp.Cast c -> a.clone(); // the rounding, where there is one, is the type's (above)
             case LayoutOp.Reshape r -> a.clone();
             case LayoutOp.Permute p -> permute(a, sa, p.permArray(), out);
             case LayoutOp.BroadcastTo b -> broadcast(a, sa, out);

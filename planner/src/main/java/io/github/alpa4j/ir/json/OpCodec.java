@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * Each op as a tag and its attributes (docs/graph-json.md). The switch is exhaustive over the sealed
  * op families: a new op does not compile until it has a tag here. Shapes that equal the node's own
- * (reshape, broadcast, sources) come from the node's declared type.
+ * (reshape, broadcast, sources) and a cast's target type come from the node's declared type.
  */
 final class OpCodec {
     /**
@@ -85,6 +85,7 @@ final class OpCodec {
                 a.put("alpha", s.alpha());
                 yield "scale";
             }
+            case ElementwiseOp.Cast c -> "cast";
             case LayoutOp.Reshape r -> "reshape";
             case LayoutOp.Permute p -> {
                 ArrayNode perm = a.putArray("perm");
@@ -153,6 +154,7 @@ final class OpCodec {
             case "constant" -> new SourceOp.Constant(type, x.number("value"));
             case "matmul" -> new MatmulOp.MatMul(x.bool("trans_a"), x.bool("trans_b"));
             case "scale" -> new ElementwiseOp.Scale(x.number("alpha"));
+            case "cast" -> new ElementwiseOp.Cast(type.dtype());
             case "reshape" -> new LayoutOp.Reshape(type.shape());
             case "permute" -> new LayoutOp.Permute(x.ints("perm"));
             case "broadcast" -> new LayoutOp.BroadcastTo(type.shape());

@@ -42,6 +42,7 @@ public enum OpFamily {
             case ElementwiseOp e -> switch (e) {
                 case ElementwiseOp.Binary b -> ELEMENTWISE;
                 case ElementwiseOp.Scale sc -> ELEMENTWISE;
+                case ElementwiseOp.Cast k -> ELEMENTWISE;
                 case ElementwiseOp.Unary u -> ACTIVATION;
                 case ElementwiseOp.ActivationGrad g -> ACTIVATION;
             };

@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner.manual;
 
+import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.MatmulOp;
@@ -36,7 +37,12 @@ import java.util.stream.Stream;
  * inputs as they are (a follower reads its leader's output as it is), the cheapest among those; a
  * gradient keeps its parameter's layout and an update its variable's. Parameters, states and
  * constants not fixed above take the layout their first reader asks for. Where a dimension does not
- * divide, an op falls back to the cheapest strategy given its inputs.
+ * divide, an op falls back to the cheapest strategy given its inputs. With sharded optimizer states
+ * (ZeRO, {@code dp-zero} and {@code megatron:...,zero=1}) every parameter is stored further split over
+ * the data axes (its first dimension that divides), its gradient ends in a reduce-scatter onto that
+ * split, its optimizer states and update follow it, and its readers all-gather it: a cast to the
+ * compute type gathers its low-precision copy once (ZeRO stages 1-2 in mixed precision); in fp32 each
+ * reader gathers the parameter (as stage 3 does). Readers otherwise choose as in the plan without ZeRO.
  */
 public final class ManualPlans {
     private ManualPlans() {
@@ -52,6 +58,17 @@ public final class ManualPlans {
 
     public static IntraOpPlan dpMegatron(Graph graph, DeviceMesh mesh, PlannerOptions options) {
         return build(PlanMethod.DP_MEGATRON, graph, mesh, options);
+    }
+
+    public static IntraOpPlan dataParallelZero(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return build(PlanMethod.DP_ZERO, graph, mesh, options);
+    }
+
+    /** Megatron's 2-D plan (data on mesh axis 0, tensors on axis 1) with optimizer states sharded over the data axis. */
+    public static IntraOpPlan dpMegatronZero(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        StrategySpace space = StrategySpace.enumerate(graph, mesh, options);
+        int[] choice = new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1), true).run();
+        return IntraOpPlan.of(PlanMethod.DP_MEGATRON.flag() + "-zero", PlanStatus.MANUAL, space, choice, Optional.empty());
     }
 
     /** The strategy choices of the three manual plans (data parallel, Megatron, both) on {@code space}. */
@@ -73,9 +90,10 @@ public final class ManualPlans {
     private static int[] choose(StrategySpace space, PlanMethod m) {
         DeviceMesh mesh = space.mesh();
         return switch (m) {
-            case DATA_PARALLEL -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE).run();
-            case MEGATRON -> new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH)).run();
-            case DP_MEGATRON -> new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1)).run();
+            case DATA_PARALLEL -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE, false).run();
+            case DP_ZERO -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE, true).run();
+            case MEGATRON -> new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH), false).run();
+            case DP_MEGATRON -> new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1), false).run();
             case AUTO -> throw new IllegalArgumentException("the automatic plan is not a manual one");
         };
     }
@@ -99,12 +117,14 @@ public final class ManualPlans {
         private final int[] choice;
         private final int[] variableOfUpdate;
         private final int[] parameterOfGradient;
+        private final ZeroLayout zero;
 
-        Chooser(StrategySpace space, MeshAxes data, MeshAxes tensor) {
+        Chooser(StrategySpace space, MeshAxes data, MeshAxes tensor, boolean zero) {
             this.space = space;
             this.graph = space.graph();
             this.data = data;
             this.tensor = tensor;
+            this.zero = zero && !data.isEmpty() ? new ZeroLayout(space, data) : null;
             this.choice = new int[graph.size()];
             Arrays.fill(choice, -1);
             this.variableOfUpdate = new int[graph.size()];
@@ -112,7 +132,21 @@ public final class ManualPlans {
             Arrays.fill(variableOfUpdate, -1);
             Arrays.fill(parameterOfGradient, -1);
             graph.updates().forEach(u -> variableOfUpdate[u.value()] = u.variable());
-            graph.gradients().forEach((p, g) -> parameterOfGradient[g] = p);
+            graph.gradients().forEach((p, g) -> parameterOfGradient[gradientHead(g)] = p);
+        }
+
+        /**
+         * The node that decides a gradient's layout: the gradient itself, or where it is a follower (a cast to
+         * f32 of a low-precision gradient, its unscaling) the leader of its chain of same-shaped followers.
+         */
+        private int gradientHead(int g) {
+            int n = g;
+            int leader = space.leaders()[n];
+            while (leader >= 0 && graph.node(graph.node(n).input(leader)).type().shape().equals(graph.node(n).type().shape())) {
+                n = graph.node(n).input(leader);
+                leader = space.leaders()[n];
+            }
+            return n;
         }
 
         int[] run() {
@@ -120,8 +154,8 @@ public final class ManualPlans {
                 if (n.op() instanceof SourceOp.Input) {
                     fix(n.id(), batchSplit(n));
                 } else if (n.isParameter() && tensor.isEmpty()) {
-                    fix(n.id(), ShardingSpec.replicated(n.type().rank()));
-                } else if (!n.isSource()) {
+                    fixParameter(n.id(), ShardingSpec.replicated(n.type().rank()));
+                } else if (!n.isSource() && !castOfOpenParameter(n.id())) {
                     choose(n);
                 }
             }
@@ -155,6 +189,40 @@ public final class ManualPlans {
 
         private ShardingSpec out(int node) {
             return space.of(node).get(choice[node]).outputSpec();
+        }
+
+        /**
+         * A mixed-precision cast of a parameter not laid out yet: its readers decide (a Megatron split of the
+         * weight it feeds), so it waits for the first of them ({@link #castFor}).
+         */
+        private boolean castOfOpenParameter(int node) {
+            Node n = graph.node(node);
+            return n.op() instanceof ElementwiseOp.Cast && graph.node(n.input(0)).isParameter() && choice[n.input(0)] < 0;
+        }
+
+        /** The cast of an open parameter, as its first reader reads it: the parameter laid out so, cast where it lies. */
+        private void castFor(int cast, ShardingSpec spec) {
+            int p = graph.node(cast).input(0);
+            fixParameter(p, spec);
+            ShardingSpec stored = out(p);
+            List<ShardingStrategy> own = space.of(cast);
+            for (int i = 0; i < own.size(); i++) {
+                if (own.get(i).inputSpec(0).equals(stored) && own.get(i).outputSpec().equals(spec)) {
+                    choice[cast] = i;
+                    return;
+                }
+            }
+            fix(cast, spec);
+        }
+
+        /** Stores parameter {@code p} as {@code spec} says, further split over the data axes under ZeRO. */
+        private void fixParameter(int p, ShardingSpec spec) {
+            fix(p, zero == null ? spec : zero.store(p, spec));
+        }
+
+        /** What a reader of {@code node} takes its layout to be: a ZeRO-stored parameter's layout without ZeRO. */
+        private ShardingSpec seen(int node) {
+            return zero != null && zero.stored(node) ? zero.unsharded(node) : out(node);
         }
 
         private void choose(Node n) {
@@ -198,25 +266,41 @@ public final class ManualPlans {
             choice[n.id()] = i;
             ShardingStrategy s = space.of(n.id()).get(i);
             for (int k = 0; k < n.inputs().size(); k++) {
-                if (choice[n.input(k)] < 0) {
-                    fix(n.input(k), s.inputSpec(k));
+                int in = n.input(k);
+                if (choice[in] < 0) {
+                    if (castOfOpenParameter(in)) {
+                        castFor(in, s.inputSpec(k));
+                    } else if (graph.node(in).isParameter()) {
+                        fixParameter(in, s.inputSpec(k));
+                    } else {
+                        fix(in, s.inputSpec(k));
+                    }
                 }
             }
+            if (zero != null) {
+                choice[n.id()] = zero.castOfStored(n, choice[n.id()], choice);
+            }
+        }
+
+        /** A parameter, or its cast to the compute type (mixed precision): what Megatron splits. */
+        private boolean isWeight(int node) {
+            Node w = graph.node(node);
+            return w.isParameter() || w.op() instanceof ElementwiseOp.Cast && graph.node(w.input(0)).isParameter();
         }
 
         /** Megatron's splits for forward matmuls with a weight operand and for embedding lookups. */
         private List<Integer> tensorParallel(Node n, List<Integer> cands) {
             Predicate<ShardingStrategy> megatron = null;
-            if (n.op() instanceof MatmulOp.MatMul m && !m.transB() && graph.node(n.input(1)).isParameter()
+            if (n.op() instanceof MatmulOp.MatMul m && !m.transB() && isWeight(n.input(1))
                     && graph.node(n.input(1)).type().rank() == 2 && choice[n.input(0)] >= 0) {
-                ShardingSpec a = out(n.input(0));
+                ShardingSpec a = seen(n.input(0));
                 int k = m.transA() ? a.rank() - 2 : a.rank() - 1;
                 ShardingSpec w = a.dim(k).axes().equals(tensor)
                         ? ShardingSpec.of(DimSharding.of(tensor), DimSharding.R)
                         : ShardingSpec.of(DimSharding.R, DimSharding.of(tensor));
                 megatron = s -> s.inputSpec(0).equals(a) && s.inputSpec(1).equals(w);
             } else if (n.op() instanceof EmbeddingOp.Embedding && choice[n.input(0)] >= 0) {
-                ShardingSpec ids = out(n.input(0));
+                ShardingSpec ids = seen(n.input(0));
                 ShardingSpec table = ShardingSpec.of(DimSharding.of(tensor), DimSharding.R);
                 megatron = s -> s.inputSpec(0).equals(ids) && s.inputSpec(1).equals(table);
             }
@@ -244,7 +328,7 @@ public final class ManualPlans {
                 if (choice[p] < 0) {
                     continue;
                 }
-                ShardingSpec from = out(p);
+                ShardingSpec from = seen(p);
                 if (!from.equals(s.inputSpec(k))) {
                     // a fed input is read as the plan lays it out (batch split for data parallelism),
                     // though the loader could feed any layout at no cost

@@ -36,6 +36,8 @@ final class LayerProfiles {
     private final Layering layering;
     private final List<Profile> profiles;
     private final List<StageGraph> layerGraphs = new ArrayList<>();
+    /** Each layer's graph rematerialised, for the profiles that recompute (empty when none does). */
+    private final List<StageGraph> recomputedGraphs = new ArrayList<>();
     private final int[] typeOf;
     private final List<Integer> representative = new ArrayList<>();
     private final IntraOpPlan[][] plans;
@@ -57,6 +59,9 @@ final class LayerProfiles {
         for (int l = 0; l < layers; l++) {
             StageGraph g = StageGraph.of(layering, l, l);
             layerGraphs.add(g);
+            if (profiles.stream().anyMatch(Profile::remat)) {
+                recomputedGraphs.add(g.recomputed(layering));
+            }
             int layer = l;
             typeOf[l] = types.computeIfAbsent(GraphSignature.of(g.graph()), k -> {
                 representative.add(layer);
@@ -117,10 +122,12 @@ final class LayerProfiles {
     }
 
     private void solveAll(PlannerOptions options, ExecutorService pool, PlanningProgress phases) {
-        // one task per layer type and logical mesh: the strategies are enumerated once for the ILP and Megatron's plans
+        // one task per layer type, logical mesh and recomputation: the strategies are enumerated once for the ILP and
+        // Megatron's plans of one layer graph on one mesh
         List<Integer> meshStarts = new ArrayList<>();
         for (int m = 0; m < profiles.size(); m++) {
-            if (m == 0 || !profiles.get(m).mesh().equals(profiles.get(m - 1).mesh())) {
+            if (m == 0 || !profiles.get(m).mesh().equals(profiles.get(m - 1).mesh())
+                    || profiles.get(m).remat() != profiles.get(m - 1).remat()) {
                 meshStarts.add(m);
             }
         }
@@ -136,7 +143,7 @@ final class LayerProfiles {
         phases.begin(PipelineStats.ILP_CONSTRUCTION, tasks.size());
         List<Future<List<Object>>> built = new ArrayList<>();
         for (int[] task : tasks) {
-            Graph g = layerGraphs.get(representative.get(task[0])).graph();
+            Graph g = layerGraph(representative.get(task[0]), task[1]).graph();
             DeviceMesh mesh = profiles.get(task[1]).mesh().costMesh();
             built.add(pool.submit(() -> {
                 StrategySpace space = StrategySpace.enumerate(g, mesh, options);
@@ -176,6 +183,11 @@ final class LayerProfiles {
         phases.end();
     }
 
+    /** Layer {@code l}'s graph as profile {@code profile} runs it: rematerialised or not. */
+    private StageGraph layerGraph(int l, int profile) {
+        return (profiles.get(profile).remat() ? recomputedGraphs : layerGraphs).get(l);
+    }
+
     private int devices(int[] task) {
         return profiles.get(task[1]).mesh().physical().devices();
     }
@@ -211,8 +223,8 @@ final class LayerProfiles {
                 for (int m = 0; m < profiles.size(); m++) {
                     IntraOpPlan src = plans[typeOf[from]][m];
                     IntraOpPlan dst = plans[typeOf[to]][m];
-                    cost[m] = Resharding.between(src.outputSpec(layerGraphs.get(from).local(v)),
-                            dst.outputSpec(layerGraphs.get(to).local(v)), g.node(v).type(), profiles.get(m).mesh().costMesh()).cost();
+                    cost[m] = Resharding.between(src.outputSpec(layerGraph(from, m).local(v)),
+                            dst.outputSpec(layerGraph(to, m).local(v)), g.node(v).type(), profiles.get(m).mesh().costMesh()).cost();
                 }
                 into.get(Math.max(from, to)).add(new Transfer(v, from, to, g.node(v).phase(), cost));
             }
@@ -232,7 +244,8 @@ final class LayerProfiles {
         for (int m = 0; m < profiles.size(); m++) {
             for (int i = 0; i < layers; i++) {
                 for (int j = i; j < layers; j++) {
-                    StageGraph stage = StageGraph.of(layering, i, j);
+                    StageGraph whole = StageGraph.of(layering, i, j);
+                    StageGraph stage = profiles.get(m).remat() ? whole.recomputed(layering) : whole;
                     int profile = m;
                     int first = i;
                     int last = j;
@@ -285,13 +298,14 @@ final class LayerProfiles {
             if (layer < first || layer > last) {
                 layer = -1;
                 for (int l = first; l <= last && layer < 0; l++) {
-                    if (layerGraphs.get(l).local(v) >= 0) {
+                    if (layerGraph(l, profile).local(v) >= 0) {
                         layer = l;
                     }
                 }
             }
             IntraOpPlan p = plans[typeOf[layer]][profile];
-            choice[n.id()] = p.choices().get(layerGraphs.get(layer).local(v));
+            StageGraph lg = layerGraph(layer, profile);
+            choice[n.id()] = p.choices().get(stage.isRecomputed(n.id()) ? lg.recomputedLocal(v) : lg.local(v));
         }
         StrategySpace space = StrategySpace.enumerate(g, mesh, options);
         PlanMethod method = profiles.get(profile).method();

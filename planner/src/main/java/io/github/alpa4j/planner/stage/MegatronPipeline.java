@@ -30,33 +30,42 @@ import java.util.regex.Pattern;
  * ranks) viewed as a logical (dp, tp) mesh, planned by {@link ManualPlans#dpMegatron}.
  */
 public final class MegatronPipeline {
-    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+),tp=(\\d+),pp=(\\d+)");
+    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+),tp=(\\d+),pp=(\\d+)(,zero=([01]))?");
     /** Grid points whose estimates are best are planned exactly; the best of those wins. */
     private static final int EXACT = 3;
 
     private MegatronPipeline() {
     }
 
-    /** Data, tensor and pipeline parallel degrees. */
-    public record Degrees(int dp, int tp, int pp) {
+    /**
+     * Data, tensor and pipeline parallel degrees; {@code zero}: optimizer states (and in mixed precision the
+     * master weights) sharded over the data-parallel ranks, as Megatron's {@code --use-distributed-optimizer}.
+     */
+    public record Degrees(int dp, int tp, int pp, boolean zero) {
+        public Degrees(int dp, int tp, int pp) {
+            this(dp, tp, pp, false);
+        }
+
         public int devices() {
             return dp * tp * pp;
         }
 
         @Override
         public String toString() {
-            return "megatron dp=" + dp + ",tp=" + tp + ",pp=" + pp;
+            return "megatron dp=" + dp + ",tp=" + tp + ",pp=" + pp + (zero ? ",zero=1" : "");
         }
     }
 
-    /** Parses {@code megatron:dp=2,tp=4,pp=8}; anything else is a user error. */
+    /** Parses {@code megatron:dp=2,tp=4,pp=8}, optionally {@code ,zero=1}; anything else is a user error. */
     public static Degrees parse(String spec) {
         Matcher m = SPEC.matcher(spec.trim());
         if (!m.matches()) {
-            throw new PlanningException("cannot read '" + spec + "'; write megatron:dp=D,tp=T,pp=P such as megatron:dp=2,tp=4,pp=8");
+            throw new PlanningException("cannot read '" + spec + "'; write megatron:dp=D,tp=T,pp=P such as megatron:dp=2,tp=4,pp=8"
+                    + " (and ,zero=1 to shard optimizer states over dp)");
         }
         try {
-            Degrees d = new Degrees(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            Degrees d = new Degrees(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    "1".equals(m.group(5)));
             if (d.dp() < 1 || d.tp() < 1 || d.pp() < 1) {
                 throw new PlanningException("'" + spec + "': dp, tp and pp must be at least 1");
             }
@@ -72,6 +81,7 @@ public final class MegatronPipeline {
         Layering layering = NamedLayers.of(g);
         check(d, cluster, layering.layerCount(), g, microbatches);
         PlannerOptions intra = PipelinePlanner.intraOptions(options, microbatches);
+        long budget = options.memoryBytes(cluster.gpu().memoryBytes());
         int perStage = layering.layerCount() / d.pp();
         int size = d.dp() * d.tp();
         List<StagePlacement> placements = new ArrayList<>();
@@ -84,17 +94,34 @@ public final class MegatronPipeline {
             }
             DeviceMesh mesh = DeviceMesh.over(cluster, d.dp(), d.tp(), ids);
             StageGraph sg = StageGraph.of(layering, s * perStage, (s + 1) * perStage - 1);
+            IntraOpPlan p = null;
+            if (options.remat() != RematMode.LAYERS) {
+                p = stagePlan(sg, mesh, d, intra, solved);
+            }
+            // recomputed where every stage recomputes, or (auto) where the stage fits no other way
+            int inflight = options.schedule().inflight(d.pp(), microbatches, s);
+            if (p == null || options.remat() == RematMode.AUTO && StageCost.of(p).memoryBytes(inflight) > budget) {
+                sg = sg.recomputed(layering);
+                p = stagePlan(sg, mesh, d, intra, solved);
+            }
             placements.add(new StagePlacement(s * perStage, (s + 1) * perStage - 1, submesh(cluster, size), mesh, -1, sg));
-            List<Object> key = List.of(GraphSignature.of(sg.graph()), mesh.axis0(), mesh.axis1());
-            IntraOpPlan same = solved.get(key);
-            IntraOpPlan p = same == null ? ManualPlans.dpMegatron(sg.graph(), mesh, intra)
-                    : IntraOpPlan.of(same.method(), same.status(), StrategySpace.enumerate(sg.graph(), mesh, intra),
-                            same.choices().stream().mapToInt(Integer::intValue).toArray(), Optional.empty());
-            solved.putIfAbsent(key, p);
             plans.add(p);
         }
         return PipelineAssembly.assemble(d.toString(), cluster, layering, microbatches, options.schedule(), placements, plans,
-                options.memoryBytes(cluster.gpu().memoryBytes()), Optional.empty());
+                budget, Optional.empty());
+    }
+
+    /** Megatron's plan of one stage graph; identical stages on identical meshes are planned once. */
+    private static IntraOpPlan stagePlan(StageGraph sg, DeviceMesh mesh, Degrees d, PlannerOptions intra,
+                                         Map<List<Object>, IntraOpPlan> solved) {
+        List<Object> key = List.of(GraphSignature.of(sg.graph()), mesh.axis0(), mesh.axis1());
+        IntraOpPlan same = solved.get(key);
+        IntraOpPlan p = same == null ? (d.zero() ? ManualPlans.dpMegatronZero(sg.graph(), mesh, intra)
+                : ManualPlans.dpMegatron(sg.graph(), mesh, intra))
+                : IntraOpPlan.of(same.method(), same.status(), StrategySpace.enumerate(sg.graph(), mesh, intra),
+                        same.choices().stream().mapToInt(Integer::intValue).toArray(), Optional.empty());
+        solved.putIfAbsent(key, p);
+        return p;
     }
 
     /**
@@ -130,10 +157,17 @@ public final class MegatronPipeline {
                         return meshes.size() - 1;
                     });
                 }
-                List<Profile> profiles = meshes.stream().map(lm -> new Profile(lm, PlanMethod.DP_MEGATRON)).toList();
+                List<Profile> profiles = new ArrayList<>();
+                for (boolean remat : new boolean[] {false, true}) {
+                    if (remat ? options.remat().recomputes() : options.remat().keeps()) {
+                        meshes.forEach(lm -> profiles.add(new Profile(lm, PlanMethod.DP_MEGATRON, remat)));
+                    }
+                }
                 LayerProfiles lp = LayerProfiles.solve(layering, profiles, PipelinePlanner.intraOptions(options, m), pool);
+                int shift = options.remat() == RematMode.AUTO ? meshes.size() : 0;
                 for (Degrees d : grid) {
-                    double estimate = estimate(lp, profileOf.get(List.of(d.dp(), d.tp())), layering.layerCount(), d.pp(), m,
+                    int profile = profileOf.get(List.of(d.dp(), d.tp()));
+                    double estimate = estimate(lp, profile, shift > 0 ? profile + shift : -1, layering.layerCount(), d.pp(), m,
                             options.schedule(), budget);
                     if (estimate < Double.POSITIVE_INFINITY) {
                         candidates.add(new Candidate(m, d, estimate));
@@ -158,16 +192,24 @@ public final class MegatronPipeline {
         return best;
     }
 
-    /** Iteration time of pp equal stages from their layers' plans side by side; infinite if a stage does not fit. */
-    private static double estimate(LayerProfiles lp, int profile, int layers, int pp, int microbatches, PipelineSchedule schedule,
-                                   long budget) {
+    /**
+     * Iteration time of pp equal stages from their layers' plans side by side, a stage that does not fit in
+     * {@code profile} taking {@code recomputing} (the same with rematerialisation; -1 for none); infinite if a
+     * stage fits in neither.
+     */
+    private static double estimate(LayerProfiles lp, int profile, int recomputing, int layers, int pp, int microbatches,
+                                   PipelineSchedule schedule, long budget) {
         int per = layers / pp;
         double sum = 0;
         double max = 0;
         double update = 0;
         for (int s = 0; s < pp; s++) {
+            int inflight = schedule.inflight(pp, microbatches, s);
             StageCost c = lp.range(s * per, (s + 1) * per - 1, profile);
-            if (c.memoryBytes(schedule.inflight(pp, microbatches, s)) > budget) {
+            if (c.memoryBytes(inflight) > budget && recomputing >= 0) {
+                c = lp.range(s * per, (s + 1) * per - 1, recomputing);
+            }
+            if (c.memoryBytes(inflight) > budget) {
                 return Double.POSITIVE_INFINITY;
             }
             sum += c.microbatchSeconds();

@@ -2,6 +2,8 @@ package io.github.alpa4j.planner.stage;
 
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.Node;
+import io.github.alpa4j.ir.Phase;
+import io.github.alpa4j.ir.autodiff.Rematerialization;
 import io.github.alpa4j.planner.PlanningException;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -17,6 +19,19 @@ public final class NamedLayers {
     private static final Pattern SCOPE = Pattern.compile("(?:^|/)(?:block|layer)(\\d+)/");
 
     private NamedLayers() {
+    }
+
+    /**
+     * {@code training} with each named layer's forward values recomputed in the backward pass
+     * ({@link Rematerialization}): nodes outside the scopes (embeddings, head, loss) are kept as they are.
+     */
+    public static Graph recomputed(Graph training) {
+        int[] layerOf = new int[training.size()];
+        for (Node n : training.nodes()) {
+            Matcher m = SCOPE.matcher(n.name());
+            layerOf[n.id()] = n.phase() == Phase.FORWARD && m.find() ? Integer.parseInt(m.group(1)) : -1;
+        }
+        return Rematerialization.apply(training, layerOf).graph();
     }
 
     /** The layering by name scopes; a graph without such scopes, or with them out of order, is a user error. */

@@ -144,7 +144,7 @@ public final class PipelinePlanner {
         Layering layering = LayerClustering.cluster(g, layers, options.epsilon());
         List<Submesh> submeshes = options.submeshes().of(cluster);
         List<LogicalMesh> meshes = LogicalMesh.of(cluster, submeshes, options.logicalShapes());
-        List<Profile> profiles = Profile.of(meshes);
+        List<Profile> profiles = Profile.of(meshes, options.remat());
         PlannerOptions intra = intraOptions(options, microbatches);
         long budget = options.memoryBytes(cluster.gpu().memoryBytes());
         LayerProfiles layerProfiles = LayerProfiles.solve(layering, profiles, intra, pool, clock, options.measurer());
@@ -162,8 +162,10 @@ public final class PipelinePlanner {
             StageDp.Stage s = sol.stages().get(i);
             int profile = c.table().profile(s.first(), s.last(), s.submesh(), s.inflight(), s.maxUpdate());
             LogicalMesh lm = c.profiles().get(profile).mesh();
+            StageGraph sg = StageGraph.of(c.layering(), s.first(), s.last());
             placements.add(new StagePlacement(s.first(), s.last(), lm.physical(),
-                    DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile, StageGraph.of(c.layering(), s.first(), s.last())));
+                    DeviceMesh.over(cluster, lm.rows(), lm.cols(), devices.get(i)), profile,
+                    c.profiles().get(profile).remat() ? sg.recomputed(c.layering()) : sg));
         }
         StagePlans plans = stagePlans(placements, c.layerProfiles(), c.intra(), options, c.microbatches(), c.budget(), pool, clock);
         PipelineStats stats = new PipelineStats(c.layers(), c.layerProfiles().typeCount(), c.meshes().size(), 1, c.layerProfiles().ilpCount(),

@@ -16,7 +16,9 @@ import java.util.Set;
  * is paid once per iteration, after the gradients of all microbatches are summed: the optimizer update
  * itself, and the collectives of each node that yields a parameter's gradient (all-reduce or
  * reduce-scatter of partial sums: linear, so they commute with the sum over microbatches, as in Alpa's
- * and Megatron's gradient accumulation).
+ * and Megatron's gradient accumulation); and, before the first microbatch, the values computed from
+ * variables alone ({@link io.github.alpa4j.ir.Graph#perIteration}: weights cast to the compute type,
+ * gathered once where ZeRO shards them), which are held once, not per microbatch.
  *
  * <p>Memory under a schedule that holds n microbatches: the plan's peak for one microbatch (by the cost
  * model's liveness) + (n − 1) x the activations of a microbatch (forward values a backward node reads,
@@ -46,6 +48,10 @@ public record StageCost(double forwardSeconds, double backwardSeconds, double up
         long activations = 0;
         for (Node n : g.nodes()) {
             ShardingStrategy s = plan.strategy(n.id());
+            if (g.perIteration(n.id())) {
+                update += s.computeCost() + s.communicationCost(); // once per iteration, before the first microbatch
+                continue;
+            }
             if (gradients.contains(n.id()) && n.phase() != Phase.UPDATE) {
                 byPhase[n.phase().ordinal()] += s.computeCost();
                 update += s.communicationCost();
@@ -58,7 +64,11 @@ public record StageCost(double forwardSeconds, double backwardSeconds, double up
             }
         }
         for (EdgeResharding e : plan.reshardings()) {
-            byPhase[g.node(e.consumer()).phase().ordinal()] += e.resharding().cost();
+            if (g.perIteration(e.consumer())) {
+                update += e.resharding().cost();
+            } else {
+                byPhase[g.node(e.consumer()).phase().ordinal()] += e.resharding().cost();
+            }
         }
         update += byPhase[Phase.UPDATE.ordinal()];
         return new StageCost(byPhase[Phase.FORWARD.ordinal()], byPhase[Phase.BACKWARD.ordinal()], update,

@@ -5,6 +5,7 @@ import io.github.alpa4j.ir.GraphBuilder;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.Value;
+import io.github.alpa4j.ir.autodiff.Rematerialization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class StageGraph {
     private final Graph graph;
     private final int[] original;
     private final Map<Integer, Integer> local = new HashMap<>();
+    private final Map<Integer, Integer> recomputedLocal = new HashMap<>();
     private final List<Integer> received;
     private final List<Integer> sent;
 
@@ -33,10 +35,45 @@ public final class StageGraph {
         this.graph = graph;
         this.original = original;
         for (int i = 0; i < original.length; i++) {
-            local.put(original[i], i);
+            // a recomputed copy (rematerialisation) comes after the node it copies: local() gives the forward node
+            if (local.putIfAbsent(original[i], i) != null) {
+                recomputedLocal.put(original[i], i);
+            }
         }
         this.received = received.stream().sorted().toList();
         this.sent = List.copyOf(sent);
+    }
+
+    /**
+     * This stage with its layers rematerialised ({@link Rematerialization}, by the layers of {@code layering}):
+     * each layer's forward values recomputed in its backward pass but its checkpoints, the values it sends
+     * and receives. Received, sent and {@link #local} stay as they were; a copy's {@link #original} is the
+     * node it copies, found by {@link #recomputedLocal}.
+     */
+    public StageGraph recomputed(Layering layering) {
+        int[] layerOf = new int[graph.size()];
+        for (int i = 0; i < layerOf.length; i++) {
+            layerOf[i] = layering.layer(original[i]);
+        }
+        Rematerialization.Result r = Rematerialization.apply(graph, layerOf);
+        int[] orig = new int[r.graph().size()];
+        for (int i = 0; i < original.length; i++) {
+            orig[r.idOf()[i]] = original[i];
+            if (r.recomputed(i)) {
+                orig[r.copyOf()[i]] = original[i];
+            }
+        }
+        return new StageGraph(r.graph(), orig, received, sent);
+    }
+
+    /** The node of {@link #graph()} that recomputes training-graph node {@code v} in the backward pass, or -1. */
+    public int recomputedLocal(int v) {
+        return recomputedLocal.getOrDefault(v, -1);
+    }
+
+    /** Whether node {@code i} of {@link #graph()} is a recomputed copy. */
+    public boolean isRecomputed(int i) {
+        return recomputedLocal.getOrDefault(original[i], -1) == i;
     }
 
     /** The graph of layers {@code first..last} (inclusive) of {@code layering}. */

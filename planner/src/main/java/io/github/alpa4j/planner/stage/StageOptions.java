@@ -18,10 +18,11 @@ import java.util.OptionalLong;
  * @param threads           threads for independent ILP solves; 0 for one per core
  * @param intraOp           the options of every intra-op ILP (its memory budget is ignored: stages are checked as above)
  * @param measurer          Alpa's stage profiling: candidate stages measured on devices instead of costed; null for the cost model
+ * @param remat             whether stages recompute their layers' forward values in the backward pass (rematerialisation)
  */
 public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, LogicalShapeSpace logicalShapes,
                            PipelineSchedule schedule, OptionalLong memoryBudgetBytes, boolean refineStages,
-                           int threads, PlannerOptions intraOp, StageMeasurer measurer) {
+                           int threads, PlannerOptions intraOp, StageMeasurer measurer, RematMode remat) {
     public StageOptions {
         if (layers < 0) {
             throw new PlanningException("the number of layers must be 0 (automatic) or positive, got " + layers);
@@ -37,6 +38,13 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         }
     }
 
+    /** The options without stage profiling or rematerialisation. */
+    public StageOptions(int layers, double epsilon, SubmeshSpace submeshes, LogicalShapeSpace logicalShapes,
+                        PipelineSchedule schedule, OptionalLong memoryBudgetBytes, boolean refineStages, int threads,
+                        PlannerOptions intraOp) {
+        this(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads, intraOp, null, RematMode.NONE);
+    }
+
     /** Every knob at its default. */
     public static StageOptions defaults() {
         return builder().build();
@@ -49,7 +57,8 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
     /** A builder holding these options, to change a few knobs. */
     public Builder toBuilder() {
         return builder().layers(layers).epsilon(epsilon).submeshes(submeshes).logicalShapes(logicalShapes).schedule(schedule)
-                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp).measurer(measurer);
+                .memoryBudgetBytes(memoryBudgetBytes).refineStages(refineStages).threads(threads).intraOp(intraOp).measurer(measurer)
+                .remat(remat);
     }
 
     /** The knobs and their defaults, one line each; {@link #build()} checks them. */
@@ -64,6 +73,7 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
         private int threads = 0;                                                            // one per core
         private PlannerOptions intraOp = PlannerOptions.defaults();                         // the intra-op defaults
         private StageMeasurer measurer = null;                                              // the cost model, no profiling
+        private RematMode remat = RematMode.NONE;                                           // keep every activation
 
         private Builder() {
         }
@@ -122,9 +132,14 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
             return this;
         }
 
+        public Builder remat(RematMode v) {
+            remat = v;
+            return this;
+        }
+
         public StageOptions build() {
             return new StageOptions(layers, epsilon, submeshes, logicalShapes, schedule, memoryBudgetBytes, refineStages, threads,
-                    intraOp, measurer);
+                    intraOp, measurer, remat);
         }
     }
 
@@ -152,6 +167,10 @@ public record StageOptions(int layers, double epsilon, SubmeshSpace submeshes, L
 
     public StageOptions withIntraOp(PlannerOptions v) {
         return toBuilder().intraOp(v).build();
+    }
+
+    public StageOptions withRemat(RematMode v) {
+        return toBuilder().remat(v).build();
     }
 
     /** The per-device memory a stage must fit on GPUs with {@code gpuMemoryBytes}. */

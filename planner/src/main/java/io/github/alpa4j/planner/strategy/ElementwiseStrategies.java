@@ -9,20 +9,24 @@ import java.util.List;
 /**
  * Element-wise ops: one strategy per layout of the output; every operand is read in the same layout,
  * a broadcast operand replicated along the dimensions it is broadcast on. They follow their deepest
- * operand of the output's shape (REFERENCES §1), so follower merging gives them its variable.
+ * operand of the output's shape (REFERENCES §1), so follower merging gives them its variable. A cast
+ * of a parameter may also gather its output ({@link ShardedMasterWeights#gathered}).
  */
 final class ElementwiseStrategies {
     private ElementwiseStrategies() {
     }
 
     static List<ShardingStrategy> enumerate(StrategyContext c, ElementwiseOp op) {
-        return c.einsum(broadcasting(c.output.shape(), c.inputs.stream().map(t -> t.shape()).toList()));
+        List<ShardingStrategy> plain = c.einsum(broadcasting(c.output.shape(), c.inputs.stream().map(t -> t.shape()).toList()));
+        return op instanceof ElementwiseOp.Cast && c.readsParameter ? ShardedMasterWeights.gathered(c, plain) : plain;
     }
 
+    /** A cast of a parameter leads (the ILP chooses whether it gathers a sharded master weight); other casts follow. */
     static int leader(ElementwiseOp op, Node n, Graph g, int[] depth) {
         return switch (op) {
             case ElementwiseOp.Unary u -> 0;
             case ElementwiseOp.Scale s -> 0;
+            case ElementwiseOp.Cast k -> g.node(n.input(0)).isParameter() ? -1 : 0;
             case ElementwiseOp.Binary b -> deepest(n, g, depth);
             case ElementwiseOp.ActivationGrad a -> deepest(n, g, depth);
         };

@@ -25,10 +25,13 @@ final class StrategyContext {
     final TensorType output;
     final DeviceMesh mesh;
     final PlannerOptions options;
+    /** Whether the node's first input is a parameter (a master weight, for a cast). */
+    final boolean readsParameter;
     private final AlphaBetaModel model;
 
     StrategyContext(Graph graph, Node node, DeviceMesh mesh, PlannerOptions options) {
         this.node = node;
+        this.readsParameter = !node.inputs().isEmpty() && graph.node(node.input(0)).isParameter();
         this.inputs = graph.inputTypes(node);
         this.output = node.type();
         this.mesh = mesh;

@@ -35,13 +35,14 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
         int[] depth = new int[graph.size()];
         int[] leaders = new int[graph.size()];
         List<List<ShardingStrategy>> all = new ArrayList<>(graph.size());
-        // strategies depend only on the op and its types; a model's repeated layers share them
+        // strategies depend only on the op, its types and whether it reads a parameter; repeated layers share them
         Map<List<Object>, List<ShardingStrategy>> byLabel = new HashMap<>();
         for (Node n : graph.nodes()) {
             for (int in : n.inputs()) {
                 depth[n.id()] = Math.max(depth[n.id()], depth[in] + 1);
             }
-            List<ShardingStrategy> s = byLabel.computeIfAbsent(List.of(n.op(), graph.inputTypes(n), n.type()),
+            boolean readsParameter = !n.inputs().isEmpty() && graph.node(n.input(0)).isParameter();
+            List<ShardingStrategy> s = byLabel.computeIfAbsent(List.of(n.op(), graph.inputTypes(n), n.type(), readsParameter),
                     k -> List.copyOf(StrategyRegistry.enumerate(new StrategyContext(graph, n, mesh, options))));
             if (s.isEmpty()) {
                 throw new IllegalStateException("no strategy for " + n + " on mesh " + mesh);
@@ -60,13 +61,14 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
 
     /**
      * Strategy {@code s}'s cost at {@code node} as the objective counts it: communication, plus compute
-     * unless compute is free; what runs once per iteration (an update node; the collectives of a node
-     * yielding a gradient) weighted by {@link PlannerOptions#iterationWeight()}.
+     * unless compute is free; what runs once per iteration (an update node, a value computed from variables
+     * alone such as a weight's cast; the collectives of a node yielding a gradient) weighted by
+     * {@link PlannerOptions#iterationWeight()}.
      */
     public double nodeCost(int node, ShardingStrategy s) {
         double compute = options.zeroComputeCost() ? 0 : s.computeCost();
         double w = options.iterationWeight();
-        if (graph.node(node).phase() == Phase.UPDATE) {
+        if (graph.node(node).phase() == Phase.UPDATE || graph.perIteration(node)) {
             return w * (compute + s.communicationCost());
         }
         return compute + (yieldsGradient[node] ? w : 1) * s.communicationCost();
@@ -74,7 +76,7 @@ public record StrategySpace(Graph graph, DeviceMesh mesh, PlannerOptions options
 
     /** The weight of resharding an input of {@code consumer}: an update runs once per iteration. */
     public double reshardWeight(int consumer) {
-        return graph.node(consumer).phase() == Phase.UPDATE ? options.iterationWeight() : 1;
+        return graph.node(consumer).phase() == Phase.UPDATE || graph.perIteration(consumer) ? options.iterationWeight() : 1;
     }
 
     /**

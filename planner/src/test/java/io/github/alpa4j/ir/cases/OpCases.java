@@ -169,6 +169,10 @@ public final class OpCases {
             c.add(noGrad(tag(a) + "_grad", new ElementwiseOp.ActivationGrad(a), f32(3, 5), f32(3, 5)));
         }
         c.add(grad("scale", new ElementwiseOp.Scale(-0.7), f32(3, 5)));
+        // casts of mixed precision: down to each narrow type, and back up
+        c.add(grad("cast_bf16", new ElementwiseOp.Cast(DType.BF16), f32(3, 5)));
+        c.add(grad("cast_f16", new ElementwiseOp.Cast(DType.F16), f32(3, 5)));
+        c.add(grad("cast_bf16_to_f32", new ElementwiseOp.Cast(DType.F32), new TensorType(DType.BF16, Shape.of(3, 5))));
         // layout
         c.add(grad("reshape", new LayoutOp.Reshape(Shape.of(6, 2)), f32(3, 4)));
         c.add(grad("permute", LayoutOp.Permute.of(2, 0, 1), f32(2, 3, 4)));

@@ -71,6 +71,7 @@ static const std::map<std::string, std::function<Body(const Blob&)>> kernels = {
     KERNEL(embedding_f32), KERNEL(embedding_grad_f32), KERNEL(cross_entropy_rows_f32), KERNEL(sum_parts_f32),
     KERNEL(cross_entropy_grad_f32), KERNEL(mse_parts_f32), KERNEL(momentum_update_f32), KERNEL(sgd_apply_f32),
     KERNEL(adam_moment_f32), KERNEL(adam_apply_f32), KERNEL(step_increment_f32), KERNEL(f32_to_bf16), KERNEL(bf16_to_f32),
+    KERNEL(round_bf16_f32), KERNEL(round_f16_f32), KERNEL(flag_nonfinite_f32),
     KERNEL(row_max_f32), KERNEL(row_sum_exp_f32), KERNEL(pick_target_f32), KERNEL(cross_entropy_stats_rows_f32),
     KERNEL(cross_entropy_grad_stats_f32),
 };
