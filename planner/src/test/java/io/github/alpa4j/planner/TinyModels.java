@@ -34,7 +34,7 @@ public final class TinyModels {
         Value x = b.add(b.embedding(ids, wte), wpe);
         int hd = hidden / heads;
         for (int l = 0; l < blocks; l++) {
-            String pre = blocks == 1 ? "" : "h" + l + "."; // one block keeps its names unprefixed
+            String pre = blocks == 1 ? "" : "block" + l + "/"; // named layers (NamedLayers); one block keeps its names unprefixed
             Value a = layerNorm(b, pre + "ln1", x);
             Value q = b.permute(b.reshape(linear(b, pre + "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
             Value k = b.permute(b.reshape(linear(b, pre + "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
