@@ -75,9 +75,12 @@ public record StageCost(double forwardSeconds, double backwardSeconds, double up
                 plan.peakMemoryBytes(), activations);
     }
 
-    /** Whether {@code n} is an activation: a forward value a backward node reads, held from one pass to the other. */
+    /**
+     * Whether {@code n} is an activation: a forward value of each microbatch a backward node reads, held from one
+     * pass to the other (not a value computed once per iteration, such as a weight cast to the compute type).
+     */
     static boolean stashed(Graph g, Node n) {
-        return !n.isVariable() && n.phase() == Phase.FORWARD && !(n.op() instanceof SourceOp.Constant)
+        return !n.isVariable() && !g.perIteration(n.id()) && n.phase() == Phase.FORWARD && !(n.op() instanceof SourceOp.Constant)
                 && g.users(n.id()).stream().anyMatch(u -> g.node(u).phase() == Phase.BACKWARD);
     }
 

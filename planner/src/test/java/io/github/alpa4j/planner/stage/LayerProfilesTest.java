@@ -3,7 +3,15 @@ package io.github.alpa4j.planner.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.alpa4j.ir.DeadCodeElimination;
+import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.Graph;
+import io.github.alpa4j.ir.GraphBuilder;
+import io.github.alpa4j.ir.Init;
+import io.github.alpa4j.ir.SourceOp.InputKind;
+import io.github.alpa4j.ir.autodiff.Optimizer;
+import io.github.alpa4j.ir.TensorType;
+import io.github.alpa4j.ir.Value;
+import io.github.alpa4j.ir.autodiff.Autodiff;
 import io.github.alpa4j.planner.TinyModels;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import java.util.List;
@@ -21,7 +29,24 @@ class LayerProfilesTest {
      */
     @Test
     void aRangesMemoryIsThatOfItsPlan() {
-        Graph g = DeadCodeElimination.apply(TinyModels.gpt(8, 32, 64, 4, 128, 4));
+        check(TinyModels.gpt(8, 32, 64, 4, 128, 4));
+    }
+
+    /** In mixed precision: the weights cast to bf16 once per iteration are held once, not per microbatch in flight. */
+    @Test
+    void aMixedPrecisionRangesMemoryIsThatOfItsPlan() {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.cast(b.input("x", TensorType.f32(32, 128), InputKind.DATA), DType.BF16);
+        Value y = b.input("y", TensorType.f32(32, 128), InputKind.LABEL);
+        for (int l = 0; l < 4; l++) {
+            x = b.relu(b.matmul(x, b.cast(b.parameter("layer" + l + "/w", TensorType.f32(128, 128), Init.normal(0.02)), DType.BF16)));
+        }
+        b.output("loss", b.mse(b.cast(x, DType.F32), y));
+        check(Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3)));
+    }
+
+    private static void check(Graph training) {
+        Graph g = DeadCodeElimination.apply(training);
         StageOptions o = StageOptions.defaults().toBuilder().remat(RematMode.AUTO).build();
         Layering layering = LayerClustering.cluster(g, 4, o.epsilon());
         List<Submesh> submeshes = o.submeshes().of(PipelinePlannerTest.CLUSTER);
