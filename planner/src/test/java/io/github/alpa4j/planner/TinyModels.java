@@ -34,16 +34,18 @@ public final class TinyModels {
         Value x = b.add(b.embedding(ids, wte), wpe);
         int hd = hidden / heads;
         for (int l = 0; l < blocks; l++) {
-            String pre = blocks == 1 ? "" : "block" + l + "/"; // named layers (NamedLayers); one block keeps its names unprefixed
-            Value a = layerNorm(b, pre + "ln1", x);
-            Value q = b.permute(b.reshape(linear(b, pre + "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-            Value k = b.permute(b.reshape(linear(b, pre + "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-            Value v = b.permute(b.reshape(linear(b, pre + "v", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-            Value p = b.softmax(b.scale(b.matmul(q, k, false, true), 1.0 / Math.sqrt(hd)), true);
-            Value ctx = b.reshape(b.permute(b.matmul(p, v), 0, 2, 1, 3), batch, seq, hidden);
-            x = b.add(x, linear(b, pre + "proj", ctx, hidden, hidden));
-            Value m = b.gelu(linear(b, pre + "fc", layerNorm(b, pre + "ln2", x), hidden, 4 * hidden));
-            x = b.add(x, linear(b, pre + "out", m, 4 * hidden, hidden));
+            // named layers, as the engine's GPT scopes them (NamedLayers); one block keeps its names unscoped
+            try (GraphBuilder.Scope sc = blocks == 1 ? null : b.scope("block" + l)) {
+                Value a = layerNorm(b, "ln1", x);
+                Value q = b.permute(b.reshape(linear(b, "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value k = b.permute(b.reshape(linear(b, "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value v = b.permute(b.reshape(linear(b, "v", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value p = b.softmax(b.scale(b.matmul(q, k, false, true), 1.0 / Math.sqrt(hd)), true);
+                Value ctx = b.reshape(b.permute(b.matmul(p, v), 0, 2, 1, 3), batch, seq, hidden);
+                x = b.add(x, linear(b, "proj", ctx, hidden, hidden));
+                Value m = b.gelu(linear(b, "fc", layerNorm(b, "ln2", x), hidden, 4 * hidden));
+                x = b.add(x, linear(b, "out", m, 4 * hidden, hidden));
+            }
         }
         // tied head: logits = x · wteᵀ
         Value logits = b.matmul(layerNorm(b, "ln_f", x), wte, false, true);
