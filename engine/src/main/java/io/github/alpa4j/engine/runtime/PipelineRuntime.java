@@ -322,6 +322,11 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         return devices.stream().flatMap(List::stream).toList();
     }
 
+    /** When the last step began, on {@link System#nanoTime()}: add it to a {@link TaskTiming}'s offsets for absolute moments. */
+    public long lastStepStartNanos() {
+        return stepStart;
+    }
+
     /** Every pass every device ran in the last step, devices in stage order, each in the order it ran them. */
     public List<List<TaskTiming>> lastStepTasks() {
         return timings.stream().map(List::copyOf).toList();
