@@ -136,7 +136,7 @@ public class EnergyProfileCommand implements Callable<Integer> {
                     rows = run(setup, stdout);
                 }
                 note = "SIMULATED, not measured: the " + simulated.name() + " energy model's clocks and power on this CPU's pass times"
-                        + " (docs/energy.md, 'energy profile')";
+                        + " (docs/energy-model.md, 'energy profile')";
             }
         } catch (Exception e) {
             if (e instanceof RuntimeException r) {

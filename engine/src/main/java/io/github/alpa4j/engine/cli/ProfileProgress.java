@@ -44,6 +44,10 @@ final class ProfileProgress implements StageProfiler.Progress {
 
     @Override
     public void finish() {
+        if (bar == null && !quiet && lastMhz != -1) {
+            err.printf("alpa4j: energy profile: %d MHz done (%d of %d iterations)%n", lastMhz, done, total);
+            err.flush();
+        }
         if (bar != null) {
             bar.close();
             bar = null;

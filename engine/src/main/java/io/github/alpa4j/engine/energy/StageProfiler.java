@@ -25,8 +25,9 @@ import java.util.function.LongUnaryOperator;
  * {@code energy profile}: each pipeline stage's forward and backward time and energy at each clock, as the
  * Perseus profiler measures them. For each clock it runs warm-up iterations, then measured ones; a pass's time
  * is its own compute (the runtime's record from inputs received to outputs computed, waiting for other stages
- * left out), its energy the stage's GPU counter over that interval ({@link EnergyMonitor}); each row is the mean
- * over the microbatches and measured iterations, on each stage's first device.
+ * left out), its energy the stage's GPU counter over that interval ({@link EnergyMonitor}); each row is the pass of
+ * median time over the microbatches and measured iterations, with its energy, on each stage's first device (a median, not a mean:
+ * a pass that other work on the machine delayed moves it little).
  *
  * <p>Clocks are stepped only when asked ({@code apply}): every device of every stage is locked to one clock
  * through its {@link io.github.alpa4j.engine.energy.StageClocks} frequency controller (which checks the clock is
@@ -119,6 +120,7 @@ public final class StageProfiler {
         if (warmup < 0 || iterations < 1) {
             throw new UserInputException("--warmup must be 0 or more and --iterations 1 or more, got " + warmup + " and " + iterations);
         }
+        setup.runtime().synchronizePasses(true); // a pass's interval ends when its kernels do, not when they are queued
         progress.start((long) clocks.size() * (warmup + iterations));
         List<Measurement> rows = new ArrayList<>();
         try {
@@ -128,6 +130,7 @@ public final class StageProfiler {
         } finally {
             setup.runtime().listen(PipelineRuntime.TaskListener.NONE);
             progress.finish();
+            setup.runtime().synchronizePasses(false);
         }
         return rows;
     }
@@ -161,9 +164,7 @@ public final class StageProfiler {
             controllers.awaitApplied();
         }
         int stages = setup.plan().stages().size();
-        double[][] seconds = new double[stages][2];
-        double[][] joules = new double[stages][2];
-        int[][] passes = new int[stages][2];
+        List<List<List<double[]>>> passes = perPass(stages); // [stage][pass] -> (seconds, joules) of each pass run
         for (int i = 0; i < iterations; i++) {
             setup.monitor().mark();
             setup.runner().step(setup.batches().apply(iteration++));
@@ -177,9 +178,7 @@ public final class StageProfiler {
                     long begin = setup.toMonitor().applyAsLong(start + t.receivedNanos());
                     long end = setup.toMonitor().applyAsLong(start + t.computedNanos());
                     int k = t.pass().ordinal();
-                    seconds[s][k] += (end - begin) * 1e-9;
-                    joules[s][k] += setup.monitor().joules(gpu, begin, end);
-                    passes[s][k]++;
+                    passes.get(s).get(k).add(new double[] {(end - begin) * 1e-9, setup.monitor().joules(gpu, begin, end)});
                 }
                 firstDevice += setup.plan().stages().get(s).mesh().deviceCount();
             }
@@ -189,13 +188,41 @@ public final class StageProfiler {
         for (int s = 0; s < stages; s++) {
             for (Instruction instruction : Instruction.values()) {
                 int k = instruction == Instruction.FORWARD ? PipelineSchedule.Pass.FORWARD.ordinal() : PipelineSchedule.Pass.BACKWARD.ordinal();
-                if (passes[s][k] == 0 || !(seconds[s][k] > 0)) {
+                double[] median = median(passes.get(s).get(k));
+                if (!(median[0] > 0)) {
                     throw new IllegalStateException("stage " + s + " ran no timed " + instruction.csvName() + " pass at " + mhz + " MHz");
                 }
-                rows.add(new Measurement(s, instruction, mhz, seconds[s][k] / passes[s][k], Math.max(0, joules[s][k] / passes[s][k])));
+                rows.add(new Measurement(s, instruction, mhz, median[0], Math.max(0, median[1])));
             }
         }
         return rows;
+    }
+
+    private static List<List<List<double[]>>> perPass(int stages) {
+        List<List<List<double[]>>> out = new ArrayList<>();
+        for (int s = 0; s < stages; s++) {
+            out.add(List.of(new ArrayList<>(), new ArrayList<>()));
+        }
+        return out;
+    }
+
+    /**
+     * The pass of median time, its time and energy together (the mean of the middle two of an even count), so that a
+     * row's energy is the energy of its time; {0, 0} of none. A pass the machine's other work delayed moves it little.
+     */
+    static double[] median(List<double[]> passes) {
+        if (passes.isEmpty()) {
+            return new double[] {0, 0};
+        }
+        List<double[]> v = new ArrayList<>(passes);
+        v.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+        int n = v.size();
+        if (n % 2 == 1) {
+            return v.get(n / 2).clone();
+        }
+        double[] a = v.get(n / 2 - 1);
+        double[] b = v.get(n / 2);
+        return new double[] {(a[0] + b[0]) / 2, (a[1] + b[1]) / 2};
     }
 
     /** Every forward and backward of every stage at {@code mhz}: the frequency plan that locks the pipeline to one clock. */

@@ -1,14 +1,11 @@
 package io.github.alpa4j.engine.energy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.alpa4j.energy.control.GpuClocks;
 import io.github.alpa4j.energy.model.DvfsEnergyModel;
 import io.github.alpa4j.energy.model.GpuSpec;
 import io.github.alpa4j.energy.model.InstructionTime;
 import io.github.alpa4j.energy.monitor.EnergyMonitor;
-import io.github.alpa4j.engine.UserInputException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -49,15 +46,5 @@ class SimulatedGpusTest {
         gpus.clocks(0).resetGraphicsClocks();
         assertThat(gpus.clockMhz()).isEqualTo(1410);
         assertThat(gpus.clocks(0).supportedGraphicsClocksMhz()).contains(1410, 705, 210).doesNotContain(1411);
-    }
-
-    @Test
-    void applyingClocksWithoutThePrivilegeIsOneLineBeforeAnythingIsSet() {
-        GpuClocks locked = new ModelledClocks(0, a100); // cannot set: as a GPU without root or CAP_SYS_ADMIN
-        assertThatThrownBy(() -> StageProfiler.requirePrivilege(2, d -> locked)).isInstanceOf(UserInputException.class)
-                .hasMessageContaining("needs root or CAP_SYS_ADMIN").hasMessageNotContaining("\n");
-        AtomicLong real = new AtomicLong();
-        SimulatedGpus gpus = new SimulatedGpus(a100, 2, real::get);
-        StageProfiler.requirePrivilege(2, gpus::clocks); // simulated clocks may always be set
     }
 }
