@@ -111,6 +111,7 @@ public class EnergyProfileCommand implements Callable<Integer> {
         boolean cuda = checkFlags();
         GpuSpec simulated = cuda ? null : GpuSpec.preset(gpu == null ? "a100" : gpu).orElseThrow(() -> new UserInputException(
                 "--gpu must be one of " + String.join(", ", GpuSpec.PRESETS) + ", got '" + gpu + "'"));
+        MatmulPrecision precision = RunMode.matmulPrecision(model, cuda); // refuses tf32 on the CPU, as train does
         var scaling = lossScale.settings(model.precision().lossScaling());
         Optimizer opt = optimizer.build();
         model.checkGraphSize(opt);
@@ -121,7 +122,7 @@ public class EnergyProfileCommand implements Callable<Integer> {
         MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
         List<Measurement> rows;
         String note;
-        try (BackendRunner runner = cuda ? Backends.cudaPipeline(plan, precision(), seed) : Backends.cpuPipeline(plan, seed)) {
+        try (BackendRunner runner = cuda ? Backends.cudaPipeline(plan, precision, seed) : Backends.cpuPipeline(plan, seed)) {
             if (runner.lossScaled()) {
                 runner.useLossScaling(scaling);
             }
@@ -193,10 +194,6 @@ public class EnergyProfileCommand implements Callable<Integer> {
         Path clusterFile = meshOptions.cluster.endsWith(".json") ? Path.of(meshOptions.cluster) : null;
         OutputFile.check("--out", out, clusterFile);
         return cuda;
-    }
-
-    private MatmulPrecision precision() {
-        return model.precision() == io.github.alpa4j.ir.Precision.BF16 ? MatmulPrecision.BF16 : MatmulPrecision.FP32;
     }
 
     /** The pipeline as {@code train --pipeline} plans it. */

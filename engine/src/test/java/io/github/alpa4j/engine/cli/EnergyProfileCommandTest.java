@@ -101,6 +101,41 @@ class EnergyProfileCommandTest {
         }
     }
 
+    @Test
+    void onCudaWithoutAGpuItIsOneLineAndWritesNothing(@TempDir Path dir) {
+        io.github.alpa4j.cuda.GpuReport gpu = io.github.alpa4j.cuda.Gpu.probe();
+        org.junit.jupiter.api.Assumptions.assumeFalse(gpu.available(), "this machine has a GPU: the GPU test covers it");
+        Path csv = dir.resolve("p.csv");
+        MainTest.Run r = MainTest.run(profile("--out", csv.toString(), "--backend", "cuda"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(csv).doesNotExist();
+    }
+
+    /** The GPU check machine runs the read-only form only: it sets no clock. */
+    @Test
+    @org.junit.jupiter.api.Tag("gpu")
+    void onAGpuTheReadOnlyFormMeasuresTheCurrentClock(@TempDir Path dir) {
+        io.github.alpa4j.cuda.GpuReport gpu = io.github.alpa4j.cuda.Gpu.probe();
+        org.junit.jupiter.api.Assumptions.assumeTrue(gpu.available(), () -> "needs a GPU: " + gpu.summary());
+        org.junit.jupiter.api.Assumptions.assumeTrue(gpu.has(io.github.alpa4j.cuda.CudaLibrary.NVML)
+                && gpu.has(io.github.alpa4j.cuda.CudaLibrary.CUBLAS) && gpu.has(io.github.alpa4j.cuda.CudaLibrary.NVRTC),
+                "needs NVML, cuBLAS and NVRTC");
+        Path csv = dir.resolve("gpu.csv");
+        MainTest.Run r = MainTest.run("energy", "profile", "--pipeline", "--backend", "cuda", "--model", "gpt", "--layers", "2",
+                "--hidden", "256", "--heads", "4", "--seq", "64", "--vocab", "64", "--batch", "16", "--microbatches", "2",
+                "--plan", "megatron:dp=1,tp=1,pp=2", "--mesh", "1x2", "--iterations", "5", "--no-progress", "--out", csv.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("not setting clocks (no --apply-clocks)").contains("measured on GPU 0 through NVML");
+        List<String> lines = List.of(readString(csv).split("\n"));
+        assertThat(lines).hasSize(5);
+        for (String l : lines.subList(1, 5)) {
+            String[] f = l.split(",");
+            assertThat(Double.parseDouble(f[3])).as(l).isPositive();
+            assertThat(Double.parseDouble(f[4])).as(l).isGreaterThanOrEqualTo(0);
+        }
+    }
+
     private static String readString(Path p) {
         try {
             return Files.readString(p);
