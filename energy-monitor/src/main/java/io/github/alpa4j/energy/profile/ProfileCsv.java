@@ -162,9 +162,17 @@ public final class ProfileCsv {
 
     /** Writes every row with full double precision, so reading it back gives the same profile. */
     public static void write(Profile profile, Writer writer) throws IOException {
+        write(profile.measurements(), writer);
+    }
+
+    /**
+     * Writes rows that need not make a frontier yet (one clock only, as {@code energy profile} measures
+     * without {@code --apply-clocks}); {@link #read} takes them back when each stage has two clocks or more.
+     */
+    public static void write(java.util.List<Measurement> rows, Writer writer) throws IOException {
         writer.write(HEADER);
         writer.write('\n');
-        for (Measurement m : profile.measurements()) {
+        for (Measurement m : rows) {
             writer.write(m.stage() + "," + m.instruction().csvName() + "," + m.frequencyMhz() + ","
                     + m.timeSeconds() + "," + m.energyJoules() + "\n");
         }

@@ -151,7 +151,7 @@ sealed interface RunMode {
      * values, so the cast is exact), tf32 on TF32 tensor cores, fp32 and fp16 graphs in f32 (a product of two
      * f16 values is exact in f32, so this is f16 arithmetic with f32 accumulation, without f16's tensor-core rate).
      */
-    private static MatmulPrecision matmulPrecision(ModelOptions model, boolean cuda) {
+    static MatmulPrecision matmulPrecision(ModelOptions model, boolean cuda) {
         if (model.isTf32()) {
             if (!cuda) {
                 throw new UserInputException("--precision tf32 needs --backend cuda (it is CUDA's TF32 matmul mode; the CPU has none)");

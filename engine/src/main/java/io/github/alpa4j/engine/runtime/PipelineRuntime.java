@@ -46,6 +46,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private long stepStart;
     private long stepNanos;
     private volatile TaskListener listener = TaskListener.NONE;
+    private volatile boolean synchronizePasses;
     private volatile String failed;
     private final boolean lossScaled;
     private boolean skipped;
@@ -75,6 +76,15 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         TaskListener NONE = (stage, device, microbatch, pass) -> { };
 
         void computing(int stage, int device, int microbatch, PipelineSchedule.Pass pass);
+    }
+
+    /**
+     * Waits for each pass's compute to finish before timing its end, from the next step on: on an asynchronous
+     * backend (CUDA) a {@link TaskTiming}'s compute is otherwise the time to queue it. {@code energy profile} asks for
+     * this, at the price of the overlap of one pass's kernels with the next one's sends.
+     */
+    public void synchronizePasses(boolean on) {
+        synchronizePasses = on;
     }
 
     /** Tells {@code l} of every pass each device computes from the next step on (the frequency controller sets clocks so). */
@@ -242,6 +252,9 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         long received = System.nanoTime() - stepStart;
         listener.computing(st.index(), dev.device, t.microbatch(), t.pass());
         dev.run(pass.compute());
+        if (synchronizePasses) {
+            dev.backend.synchronize();
+        }
         long computed = System.nanoTime() - stepStart;
         dev.run(pass.send());
         if (!forward) {
@@ -320,6 +333,11 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
 
     private List<DeviceExecutor<F, I>> allDevices() {
         return devices.stream().flatMap(List::stream).toList();
+    }
+
+    /** When the last step began, on {@link System#nanoTime()}: add it to a {@link TaskTiming}'s offsets for absolute moments. */
+    public long lastStepStartNanos() {
+        return stepStart;
     }
 
     /** Every pass every device ran in the last step, devices in stage order, each in the order it ran them. */
