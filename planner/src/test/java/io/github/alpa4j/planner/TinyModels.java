@@ -21,22 +21,32 @@ public final class TinyModels {
 
     /** One pre-LN transformer block with causal attention, GELU MLP, tied LM head, cross entropy; AdamW. */
     public static Graph transformer(int batch, int seq, int hidden, int heads, int vocab) {
+        return gpt(batch, seq, hidden, heads, vocab, 1);
+    }
+
+    /** A GPT of {@code blocks} pre-LN transformer blocks as {@link #transformer} builds one. */
+    public static Graph gpt(int batch, int seq, int hidden, int heads, int vocab, int blocks) {
         GraphBuilder b = new GraphBuilder();
         Value ids = b.input("tokens", TensorType.i32(batch, seq), InputKind.DATA);
         Value labels = b.input("targets", TensorType.i32(batch, seq), InputKind.LABEL);
         Value wte = b.parameter("wte", TensorType.f32(vocab, hidden), Init.normal(0.02));
         Value wpe = b.parameter("wpe", TensorType.f32(seq, hidden), Init.normal(0.01));
         Value x = b.add(b.embedding(ids, wte), wpe);
-        Value a = layerNorm(b, "ln1", x);
         int hd = hidden / heads;
-        Value q = b.permute(b.reshape(linear(b, "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-        Value k = b.permute(b.reshape(linear(b, "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-        Value v = b.permute(b.reshape(linear(b, "v", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
-        Value p = b.softmax(b.scale(b.matmul(q, k, false, true), 1.0 / Math.sqrt(hd)), true);
-        Value ctx = b.reshape(b.permute(b.matmul(p, v), 0, 2, 1, 3), batch, seq, hidden);
-        x = b.add(x, linear(b, "proj", ctx, hidden, hidden));
-        Value m = b.gelu(linear(b, "fc", layerNorm(b, "ln2", x), hidden, 4 * hidden));
-        x = b.add(x, linear(b, "out", m, 4 * hidden, hidden));
+        for (int l = 0; l < blocks; l++) {
+            // named layers, as the engine's GPT scopes them (NamedLayers); one block keeps its names unscoped
+            try (GraphBuilder.Scope sc = blocks == 1 ? null : b.scope("block" + l)) {
+                Value a = layerNorm(b, "ln1", x);
+                Value q = b.permute(b.reshape(linear(b, "q", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value k = b.permute(b.reshape(linear(b, "k", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value v = b.permute(b.reshape(linear(b, "v", a, hidden, hidden), batch, seq, heads, hd), 0, 2, 1, 3);
+                Value p = b.softmax(b.scale(b.matmul(q, k, false, true), 1.0 / Math.sqrt(hd)), true);
+                Value ctx = b.reshape(b.permute(b.matmul(p, v), 0, 2, 1, 3), batch, seq, hidden);
+                x = b.add(x, linear(b, "proj", ctx, hidden, hidden));
+                Value m = b.gelu(linear(b, "fc", layerNorm(b, "ln2", x), hidden, 4 * hidden));
+                x = b.add(x, linear(b, "out", m, 4 * hidden, hidden));
+            }
+        }
         // tied head: logits = x · wteᵀ
         Value logits = b.matmul(layerNorm(b, "ln_f", x), wte, false, true);
         b.output("loss", b.crossEntropy(logits, labels));

@@ -124,7 +124,7 @@ class RematerializationTrainingTest {
     @Test
     void theStageDpRecomputesOnlyTheStageThatNeedsIt() {
         int microbatches = 2;
-        long budget = 1_500_000;
+        long budget = 1_100_000;
         Graph micro = MeshTraining.trainingGraph(gpt(16 / microbatches), ADAMW);
         StageOptions o = StageOptions.defaults().withMemoryBudgetBytes(budget);
         assertThatThrownBy(() -> PipelinePlanner.plan(micro, microbatches, PipelineRuntimeTest.cpu(2), o))

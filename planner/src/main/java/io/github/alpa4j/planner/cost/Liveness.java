@@ -51,6 +51,25 @@ public record Liveness(int[] born, int[] dies, int[] peakSteps) {
         return new Liveness(born, dies, peaks.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * The most bytes held at once when node v holds {@code bytes[v]}: the largest sum over the nodes live
+     * at one step (a sweep over the intervals; the maximum is reached at a {@link #peakSteps} step).
+     */
+    public long peakBytes(long[] bytes) {
+        long[] delta = new long[born.length + 1];
+        for (int v = 0; v < born.length; v++) {
+            delta[born[v]] += bytes[v];
+            delta[dies[v] + 1] -= bytes[v];
+        }
+        long held = 0;
+        long peak = 0;
+        for (int t = 0; t < born.length; t++) {
+            held += delta[t];
+            peak = Math.max(peak, held);
+        }
+        return peak;
+    }
+
     public boolean liveAt(int node, int step) {
         return born[node] <= step && step <= dies[node];
     }

@@ -68,16 +68,11 @@ public record IntraOpPlan(String method, PlanStatus status, StrategySpace space,
     }
 
     private static long peakMemory(StrategySpace space, int[] choice) {
-        Liveness live = Liveness.of(space.graph());
-        long peak = 0;
-        for (int t : live.peakSteps()) {
-            long b = 0;
-            for (int n : live.live(t)) {
-                b += space.of(n).get(choice[n]).memoryBytes();
-            }
-            peak = Math.max(peak, b);
+        long[] bytes = new long[choice.length];
+        for (int n = 0; n < choice.length; n++) {
+            bytes[n] = space.of(n).get(choice[n]).memoryBytes();
         }
-        return peak;
+        return Liveness.of(space.graph()).peakBytes(bytes);
     }
 
     public Graph graph() {

@@ -8,6 +8,7 @@ import io.github.alpa4j.planner.PlanMethod;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.cluster.DeviceMesh;
 import io.github.alpa4j.planner.manual.ManualPlans;
+import io.github.alpa4j.planner.cost.Liveness;
 import io.github.alpa4j.planner.cost.Resharding;
 import io.github.alpa4j.planner.plan.IntraOpPlan;
 import io.github.alpa4j.planner.plan.PlanStatus;
@@ -280,7 +281,66 @@ final class LayerProfiles {
                 }
             }
         }
+        withRangeMemory(r);
         return r;
+    }
+
+    /**
+     * Replaces each range's memory (the layers' peaks added, {@link StageCost#then}) by the memory of its
+     * plan, the layers' plans side by side on the range's graph: the peak of the bytes held at once and
+     * the activations stashed, as {@link StageCost#of} finds them on {@link #composed}. Adding the layers'
+     * peaks would count every layer's transient peak (its backward pass's temporaries, its recomputed
+     * forward values) as if all were held at once, and the activations of a value read by a later layer
+     * in both layers' plans.
+     */
+    private void withRangeMemory(StageCost[][][] r) {
+        int layers = layerGraphs.size();
+        boolean plain = profiles.stream().anyMatch(p -> !p.remat());
+        boolean remat = profiles.stream().anyMatch(Profile::remat);
+        for (int i = 0; i < layers; i++) {
+            for (int j = i; j < layers; j++) {
+                StageGraph whole = StageGraph.of(layering, i, j);
+                StageGraph recomputed = remat ? whole.recomputed(layering) : null;
+                Liveness wholeLive = plain ? Liveness.of(whole.graph()) : null;
+                Liveness recomputedLive = remat ? Liveness.of(recomputed.graph()) : null;
+                for (int m = 0; m < profiles.size(); m++) {
+                    boolean rm = profiles.get(m).remat();
+                    StageGraph stage = rm ? recomputed : whole;
+                    Graph g = stage.graph();
+                    long[] bytes = new long[g.size()];
+                    long activations = 0;
+                    for (Node n : g.nodes()) {
+                        int[] at = layerNode(stage, i, j, m, n.id());
+                        bytes[n.id()] = plans[typeOf[at[0]]][m].strategy(at[1]).memoryBytes();
+                        if (StageCost.stashed(g, n)) {
+                            activations += bytes[n.id()];
+                        }
+                    }
+                    long peak = (rm ? recomputedLive : wholeLive).peakBytes(bytes);
+                    r[m][i][j - i] = r[m][i][j - i].withMemory(peak, activations);
+                }
+            }
+        }
+    }
+
+    /**
+     * The layer of {@code first..last} whose plan decides node {@code n} of stage graph {@code stage} in profile
+     * {@code profile}, and the node's id in that layer's graph: its own layer, or for a value of another stage or
+     * a replicated node, the first layer of the range that holds it.
+     */
+    private int[] layerNode(StageGraph stage, int first, int last, int profile, int n) {
+        int v = stage.original(n);
+        int layer = layering.layer(v);
+        if (layer < first || layer > last) {
+            layer = -1;
+            for (int l = first; l <= last && layer < 0; l++) {
+                if (layerGraph(l, profile).local(v) >= 0) {
+                    layer = l;
+                }
+            }
+        }
+        StageGraph lg = layerGraph(layer, profile);
+        return new int[] {layer, stage.isRecomputed(n) ? lg.recomputedLocal(v) : lg.local(v)};
     }
 
     /**
@@ -293,19 +353,8 @@ final class LayerProfiles {
         Graph g = stage.graph();
         int[] choice = new int[g.size()];
         for (Node n : g.nodes()) {
-            int v = stage.original(n.id());
-            int layer = layering.layer(v);
-            if (layer < first || layer > last) {
-                layer = -1;
-                for (int l = first; l <= last && layer < 0; l++) {
-                    if (layerGraph(l, profile).local(v) >= 0) {
-                        layer = l;
-                    }
-                }
-            }
-            IntraOpPlan p = plans[typeOf[layer]][profile];
-            StageGraph lg = layerGraph(layer, profile);
-            choice[n.id()] = p.choices().get(stage.isRecomputed(n.id()) ? lg.recomputedLocal(v) : lg.local(v));
+            int[] at = layerNode(stage, first, last, profile, n.id());
+            choice[n.id()] = plans[typeOf[at[0]]][profile].choices().get(at[1]);
         }
         StrategySpace space = StrategySpace.enumerate(g, mesh, options);
         PlanMethod method = profiles.get(profile).method();

@@ -129,7 +129,9 @@ public final class MegatronPipeline {
      * microbatch, dp x tp a divisor or multiple of a host's GPUs) and every microbatch count given:
      * {@code graphs.apply(m)} is the training graph of one of m microbatches. Every grid point is costed
      * from its layers' Megatron plans side by side (as the automatic planner costs layer ranges); the
-     * best few are then planned exactly and the best that fits memory is returned.
+     * best few are then planned exactly, and so are the best few with optimizer states sharded over dp
+     * ({@code zero=1}, estimated by the time of the same degrees without, their memory left to the exact
+     * plan), and the best that fits memory is returned.
      */
     public static PipelinePlan best(IntFunction<Graph> graphs, List<Integer> microbatchCounts, Cluster cluster, StageOptions options) {
         record Candidate(int microbatches, Degrees degrees, double estimate) {
@@ -172,24 +174,42 @@ public final class MegatronPipeline {
                     if (estimate < Double.POSITIVE_INFINITY) {
                         candidates.add(new Candidate(m, d, estimate));
                     }
+                    if (d.dp() > 1) {
+                        // the same degrees with optimizer states sharded over dp: about the same time (a reduce-scatter and an
+                        // all-gather move the bytes of one all-reduce), less memory; whether it fits is left to the exact plan
+                        double unbounded = estimate(lp, profile, -1, layering.layerCount(), d.pp(), m, options.schedule(), Long.MAX_VALUE);
+                        candidates.add(new Candidate(m, new Degrees(d.dp(), d.tp(), d.pp(), true), unbounded));
+                    }
                 }
             }
         } finally {
             pool.shutdownNow();
         }
+        boolean estimatedToFit = candidates.stream().anyMatch(c -> !c.degrees().zero());
         if (candidates.isEmpty()) {
-            throw new PlanningException("no Megatron plan of this model fits on " + cluster + " with " + microbatchCounts
-                    + " microbatches; add devices or raise the memory budget");
+            throw noFit(cluster, microbatchCounts);
         }
         candidates.sort(Comparator.comparingDouble(Candidate::estimate));
+        List<Candidate> exact = new ArrayList<>();
+        for (boolean zero : new boolean[] {false, true}) {
+            candidates.stream().filter(c -> c.degrees().zero() == zero).limit(EXACT).forEach(exact::add);
+        }
         PipelinePlan best = null;
-        for (Candidate c : candidates.subList(0, Math.min(EXACT, candidates.size()))) {
+        for (Candidate c : exact) {
             PipelinePlan p = plan(graphOf.get(c.microbatches()), c.microbatches(), cluster, c.degrees(), options);
             if (best == null || p.fits() && (!best.fits() || p.iterationSeconds() < best.iterationSeconds())) {
                 best = p;
             }
         }
+        if (!best.fits() && !estimatedToFit) {
+            throw noFit(cluster, microbatchCounts);
+        }
         return best;
+    }
+
+    private static PlanningException noFit(Cluster cluster, List<Integer> microbatchCounts) {
+        return new PlanningException("no Megatron plan of this model fits on " + cluster + " with " + microbatchCounts
+                + " microbatches; add devices or raise the memory budget");
     }
 
     /**

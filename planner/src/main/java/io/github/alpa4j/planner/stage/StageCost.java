@@ -22,9 +22,10 @@ import java.util.Set;
  *
  * <p>Memory under a schedule that holds n microbatches: the plan's peak for one microbatch (by the cost
  * model's liveness) + (n − 1) x the activations of a microbatch (forward values a backward node reads,
- * stashed from its forward pass to its backward pass). A stage of several layers is costed as their
- * plans side by side: peaks add (every layer's variables, new values and gradients are held at the end
- * of the step; a bound when the layers' transient peaks do not coincide), activations add.
+ * stashed from its forward pass to its backward pass). {@link #then} adds two stages' peaks and
+ * activations (a bound: their transient peaks need not coincide); the stage DP's layer ranges take
+ * instead the exact peak and activations of their layers' plans side by side, by liveness over the
+ * range's graph.
  */
 public record StageCost(double forwardSeconds, double backwardSeconds, double updateSeconds,
                         long peakBytes, long activationBytes) {
@@ -58,8 +59,7 @@ public record StageCost(double forwardSeconds, double backwardSeconds, double up
             } else {
                 byPhase[n.phase().ordinal()] += s.computeCost() + s.communicationCost();
             }
-            if (!n.isVariable() && n.phase() == Phase.FORWARD && !(n.op() instanceof SourceOp.Constant)
-                    && g.users(n.id()).stream().anyMatch(u -> g.node(u).phase() == Phase.BACKWARD)) {
+            if (stashed(g, n)) {
                 activations += s.memoryBytes();
             }
         }
@@ -73,6 +73,20 @@ public record StageCost(double forwardSeconds, double backwardSeconds, double up
         update += byPhase[Phase.UPDATE.ordinal()];
         return new StageCost(byPhase[Phase.FORWARD.ordinal()], byPhase[Phase.BACKWARD.ordinal()], update,
                 plan.peakMemoryBytes(), activations);
+    }
+
+    /**
+     * Whether {@code n} is an activation: a forward value of each microbatch a backward node reads, held from one
+     * pass to the other (not a value computed once per iteration, such as a weight cast to the compute type).
+     */
+    static boolean stashed(Graph g, Node n) {
+        return !n.isVariable() && !g.perIteration(n.id()) && n.phase() == Phase.FORWARD && !(n.op() instanceof SourceOp.Constant)
+                && g.users(n.id()).stream().anyMatch(u -> g.node(u).phase() == Phase.BACKWARD);
+    }
+
+    /** These times with memory {@code peakBytes} and {@code activationBytes}. */
+    StageCost withMemory(long peakBytes, long activationBytes) {
+        return new StageCost(forwardSeconds, backwardSeconds, updateSeconds, peakBytes, activationBytes);
     }
 
     /**
