@@ -297,8 +297,22 @@ final class LayerProfiles {
         int layers = layerGraphs.size();
         boolean plain = profiles.stream().anyMatch(p -> !p.remat());
         boolean remat = profiles.stream().anyMatch(Profile::remat);
+        String[] shape = layerShapes();
+        // ranges of one shape (the same layer types reading the same relative layers: a model's repeated
+        // blocks) hold the same bytes; each shape's sweep is done once
+        java.util.Map<String, long[][]> known = new java.util.HashMap<>();
         for (int i = 0; i < layers; i++) {
             for (int j = i; j < layers; j++) {
+                String key = String.join(";", java.util.Arrays.asList(shape).subList(i, j + 1));
+                long[][] memory = known.get(key);
+                if (memory != null) {
+                    for (int m = 0; m < profiles.size(); m++) {
+                        r[m][i][j - i] = r[m][i][j - i].withMemory(memory[m][0], memory[m][1]);
+                    }
+                    continue;
+                }
+                memory = new long[profiles.size()][];
+                known.put(key, memory);
                 StageGraph whole = StageGraph.of(layering, i, j);
                 StageGraph recomputed = remat ? whole.recomputed(layering) : null;
                 Liveness wholeLive = plain ? Liveness.of(whole.graph()) : null;
@@ -317,10 +331,31 @@ final class LayerProfiles {
                         }
                     }
                     long peak = (rm ? recomputedLive : wholeLive).peakBytes(bytes);
+                    memory[m] = new long[] {peak, activations};
                     r[m][i][j - i] = r[m][i][j - i].withMemory(peak, activations);
                 }
             }
         }
+    }
+
+    /**
+     * Each layer's shape for {@link #withRangeMemory}: its type and, for every value it reads from another
+     * layer, how many layers back that layer is (values of no layer marked apart).
+     */
+    private String[] layerShapes() {
+        String[] out = new String[layerGraphs.size()];
+        for (int l = 0; l < out.length; l++) {
+            StageGraph lg = layerGraph(l, 0);
+            java.util.TreeSet<Integer> back = new java.util.TreeSet<>();
+            for (Node n : lg.graph().nodes()) {
+                int from = layering.layer(lg.original(n.id()));
+                if (from != l) {
+                    back.add(from < 0 ? Integer.MIN_VALUE : l - from);
+                }
+            }
+            out[l] = typeOf[l] + ":" + back;
+        }
+        return out;
     }
 
     /**
