@@ -10,7 +10,7 @@ GPT=(--layers 4 --hidden 64 --heads 4 --seq 32 --vocab 16 --batch 16)
 ./alpa4j train --plan megatron:dp=1,tp=2,pp=2 --mesh 2x2 --microbatches 4 --steps 30 --no-progress "${GPT[@]}" --report "$OUT/train-pipeline.html"
 ./alpa4j plan --model gpt --mesh 2x2 "${GPT[@]}" --report "$OUT/plan-mesh.html" >/dev/null
 ./alpa4j plan --model gpt --pipeline --microbatches 4 --no-progress "${GPT[@]}" --report "$OUT/plan-pipeline.html" >/dev/null
-./alpa4j energy frontier --profile ../shared/data/perseus/a100sxm_gpt3-175b_8stage_profile.csv --stages 8 --microbatches 12 \
+./alpa4j energy frontier --profile energy-monitor/src/test/resources/perseus/a100sxm_gpt3-175b_8stage_profile.csv --stages 8 --microbatches 12 \
   --p-blocking 83.64 --report "$OUT/frontier.html" >/dev/null
 ./alpa4j validate --mesh 1x2 --steps 6 --report "$OUT/validate.html" >/dev/null
 if command -v chromium >/dev/null 2>&1; then
