@@ -197,4 +197,23 @@ public final class ModelOptions {
         }
         return new TeacherSource(inDim, outDim, batchSize(), seed, m.dataInput(), m.labelInput());
     }
+
+    /** The model's name and sizes, in the order the metrics JSON and a checkpoint's run identity list them. */
+    java.util.Map<String, Object> sizes() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("model", model);
+        if (isGpt()) {
+            c.put("layers", layers);
+            c.put("heads", heads);
+            c.put("hidden", hidden);
+            c.put("seq", seq);
+            c.put("vocab", vocab);
+        } else {
+            c.put("depth", depth);
+            c.put("width", width);
+            c.put("in_dim", inDim);
+            c.put("out_dim", outDim);
+        }
+        return c;
+    }
 }

@@ -12,6 +12,7 @@ import io.github.alpa4j.engine.dist.RankGpus;
 import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.runtime.NcclBackends;
 import io.github.alpa4j.engine.io.OutputFile;
 import io.github.alpa4j.engine.runtime.MatmulPrecision;
 import io.github.alpa4j.engine.runtime.MemoryEstimate;
@@ -206,9 +207,9 @@ sealed interface RunMode {
             TcpTransport tcp = joined == null ? null : joined.links();
             int[] gpus = joined == null ? cmd.gpuOrdinals(mesh.deviceCount()) : null;
             BackendRunner r = joined != null && joined.gpus() != null
-                    ? Backends.cudaMeshRanks(program, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
+                    ? NcclBackends.cudaMeshRanks(program, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
                     : tcp != null ? Backends.cpuMesh(program, cmd.seed, tcp)
-                    : gpus != null ? Backends.cudaMeshGpus(program, precision, cmd.seed, gpus)
+                    : gpus != null ? NcclBackends.cudaMeshGpus(program, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaMesh(program, precision, cmd.seed) : Backends.cpuMesh(program, cmd.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("mesh", mesh.toString());
@@ -273,9 +274,9 @@ sealed interface RunMode {
             TcpTransport tcp = joined == null ? null : joined.links();
             int[] gpus = joined == null ? cmd.gpuOrdinals(plan.deviceCount()) : null;
             BackendRunner r = joined != null && joined.gpus() != null
-                    ? Backends.cudaPipelineRanks(plan, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
+                    ? NcclBackends.cudaPipelineRanks(plan, precision, cmd.seed, joined.gpus(), tcp, joined.ncclId())
                     : tcp != null ? Backends.cpuPipeline(plan, cmd.seed, tcp)
-                    : gpus != null ? Backends.cudaPipelineGpus(plan, precision, cmd.seed, gpus)
+                    : gpus != null ? NcclBackends.cudaPipelineGpus(plan, precision, cmd.seed, gpus)
                     : cuda ? Backends.cudaPipeline(plan, precision, cmd.seed) : Backends.cpuPipeline(plan, cmd.seed);
             if (tcp != null) {
                 config.put("ranks", tcp.size());

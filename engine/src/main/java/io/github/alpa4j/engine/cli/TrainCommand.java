@@ -286,19 +286,8 @@ public class TrainCommand implements Callable<Integer> {
 
     /** The flags that decide the variables and the batches: a checkpoint resumes only a run with the same. */
     Map<String, Object> identity() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("model", model.model);
-        if (model.isGpt()) {
-            c.put("layers", model.layers);
-            c.put("heads", model.heads);
-            c.put("hidden", model.hidden);
-            c.put("seq", model.seq);
-            c.put("vocab", model.vocab);
-        } else {
-            c.put("depth", model.depth);
-            c.put("width", model.width);
-            c.put("in_dim", model.inDim);
-            c.put("out_dim", model.outDim);
+        Map<String, Object> c = model.sizes();
+        if (!model.isGpt()) {
             c.put("activation", model.activation);
         }
         c.put("batch", model.batchSize());
@@ -373,23 +362,7 @@ public class TrainCommand implements Callable<Integer> {
      * @throws UserInputException when the list is malformed or repeats a GPU
      */
     int[] listedGpus() {
-        if (devices == null) {
-            return null;
-        }
-        String[] parts = devices.split(",", -1);
-        int[] ordinals = new int[parts.length];
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ordinals[i] = Integer.parseInt(parts[i].strip());
-            } catch (NumberFormatException e) {
-                throw new UserInputException("--devices '" + devices + "': '" + parts[i] + "' is not a GPU number (give e.g. 0,1,2,3)");
-            }
-            if (ordinals[i] < 0 || !seen.add(ordinals[i])) {
-                throw new UserInputException("--devices '" + devices + "': GPU " + ordinals[i] + (ordinals[i] < 0 ? " is negative" : " is listed twice"));
-            }
-        }
-        return ordinals;
+        return DeviceList.parse(devices);
     }
 
     boolean cudaBackend() {
@@ -425,20 +398,7 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     Map<String, Object> config(String backendName, Map<String, Object> mode) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("model", model.model);
-        if (model.isGpt()) {
-            c.put("layers", model.layers);
-            c.put("heads", model.heads);
-            c.put("hidden", model.hidden);
-            c.put("seq", model.seq);
-            c.put("vocab", model.vocab);
-        } else {
-            c.put("depth", model.depth);
-            c.put("width", model.width);
-            c.put("in_dim", model.inDim);
-            c.put("out_dim", model.outDim);
-        }
+        Map<String, Object> c = model.sizes();
         c.put("batch", model.batchSize());
         c.put("precision", model.precision.trim().toLowerCase(java.util.Locale.ROOT));
         c.put("steps", steps);

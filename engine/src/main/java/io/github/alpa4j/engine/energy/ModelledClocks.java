@@ -1,5 +1,6 @@
 package io.github.alpa4j.engine.energy;
 
+import io.github.alpa4j.energy.control.ClockControlException;
 import io.github.alpa4j.energy.control.GpuClocks;
 import io.github.alpa4j.energy.model.GpuSpec;
 
@@ -29,13 +30,19 @@ public record ModelledClocks(int gpu, GpuSpec spec) implements GpuClocks {
         return false;
     }
 
+    /** Refused as a GPU without the privilege refuses (the controller asks {@link #canSetClocks} first). */
     @Override
     public void setLockedGraphicsClock(int mhz) {
-        throw new UnsupportedOperationException("device " + gpu + " is simulated: its " + spec.name() + " clocks are only reported");
+        throw notSettable();
     }
 
     @Override
     public void resetGraphicsClocks() {
-        throw new UnsupportedOperationException("device " + gpu + " is simulated: its " + spec.name() + " clocks are only reported");
+        throw notSettable();
+    }
+
+    private ClockControlException notSettable() {
+        return new ClockControlException("device " + gpu + " is simulated: its " + spec.name()
+                + " clocks can only be reported; run the frequency plan as a dry run (without --apply-clocks)");
     }
 }
