@@ -252,7 +252,9 @@ public final class LiveEnergyPlan implements AutoCloseable {
         switches.add(sw);
         setup.log().accept(String.format(Locale.ROOT, "%s: from step %d the frontier point of %.4g s, %.4g J per iteration over %.4g s, %.2f %% less"
                         + " than every stage at its highest clock (expected saving %.4g J per iteration against the point before, which is priced"
-                        + " over its own time)", seconds > 0 ? String.format(Locale.ROOT, "straggler at %.4g s", seconds) : "straggler gone",
+                        + " over its own time)", seconds <= 0 ? "straggler gone" : seconds < frontier.fastestSeconds()
+                        ? String.format(Locale.ROOT, "straggler at %.4g s, faster than this pipeline's fastest point (so no straggler)", seconds)
+                        : String.format(Locale.ROOT, "straggler at %.4g s", seconds),
                 step + 1, sw.pointSeconds(), sw.joules(), plannedSeconds, sw.savingPercent(), sw.lessThanBeforeJoules()));
     }
 
