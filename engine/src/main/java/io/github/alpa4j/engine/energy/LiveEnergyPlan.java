@@ -102,6 +102,8 @@ public final class LiveEnergyPlan implements AutoCloseable {
     /** Starts the plan: a file's clocks or a profile's frontier are deployed now; {@link Auto} profiles first. */
     public static LiveEnergyPlan start(Setup setup, Source source) {
         LiveEnergyPlan p = new LiveEnergyPlan(setup, source);
+        // a pass's interval ends when its kernels do, not when they are queued: the energy attributed to it needs that
+        setup.runtime().synchronizePasses(true);
         try {
             switch (source) {
                 case Fixed f -> {
@@ -289,6 +291,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
         RuntimeException failure = null;
         try {
             setup.runtime().listen(PipelineRuntime.TaskListener.NONE);
+            setup.runtime().synchronizePasses(false);
             if (stageClocks != null) {
                 stageClocks.close();
             }
