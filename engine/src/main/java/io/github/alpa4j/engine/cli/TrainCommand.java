@@ -216,7 +216,7 @@ public class TrainCommand implements Callable<Integer> {
         if (!(divergenceFactor > 1)) {
             throw new UserInputException("--divergence-factor must be more than 1, got " + divergenceFactor);
         }
-        energyPlan.check(pipeline, spec.commandLine().getParseResult());
+        energyPlan.check(pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method), spec.commandLine().getParseResult());
         Path cluster = meshOptions.cluster.endsWith(".json") ? Path.of(meshOptions.cluster) : null;
         if (json != null) {
             OutputFile.check("--json", json, loadPlan, cluster, energyPlan.file());
