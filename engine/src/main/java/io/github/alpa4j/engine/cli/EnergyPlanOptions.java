@@ -22,6 +22,11 @@ final class EnergyPlanOptions {
             description = "With --energy-plan auto: steps profiled; the plan is deployed after them (default: ${DEFAULT-VALUE}).")
     int profileSteps;
 
+    @Option(names = "--energy-clocks", split = ",", paramLabel = "MHZ", description = "With --energy-plan auto --apply-clocks: profile at"
+            + " these clocks, every device locked to each in turn (at least two). Without it the stages are profiled at the current"
+            + " clock only and the other clocks come from the model.")
+    List<Integer> clocks = new java.util.ArrayList<>();
+
     @Option(names = "--job-dir", description = "With --energy-plan: the directory whose straggler notices ('alpa4j energy straggler --job DIR')"
             + " the run follows, switching frontier points at the next step; created if missing.")
     Path jobDir;
@@ -51,7 +56,7 @@ final class EnergyPlanOptions {
     /** Refuses, before any work, flags out of range or without the plan they shape. */
     void check(boolean pipeline, picocli.CommandLine.ParseResult parsed) {
         if (!active()) {
-            for (String f : List.of("--energy-warmup", "--energy-profile-steps", "--job-dir", "--apply-clocks", "--gpu")) {
+            for (String f : List.of("--energy-warmup", "--energy-profile-steps", "--energy-clocks", "--job-dir", "--apply-clocks", "--gpu")) {
                 if (parsed.hasMatchedOption(f)) {
                     throw new UserInputException(f + " goes with --energy-plan auto|FILE");
                 }
@@ -65,11 +70,18 @@ final class EnergyPlanOptions {
             if (!Files.isRegularFile(file())) {
                 throw new UserInputException("--energy-plan " + plan + ": no such file (give auto, none, a plan JSON or a profile CSV)");
             }
-            for (String f : List.of("--energy-warmup", "--energy-profile-steps")) {
+            for (String f : List.of("--energy-warmup", "--energy-profile-steps", "--energy-clocks")) {
                 if (parsed.hasMatchedOption(f)) {
                     throw new UserInputException(f + " shapes the profile of --energy-plan auto; a plan file is deployed from the first step");
                 }
             }
+        }
+        if (clocks.size() == 1) {
+            throw new UserInputException("--energy-clocks needs two clocks or more: the frontier trades time for energy between them");
+        }
+        if (!clocks.isEmpty() && !applyClocks) {
+            throw new UserInputException("--energy-clocks steps the clocks while profiling: it needs --apply-clocks (without it the stages"
+                    + " are profiled at the current clock only)");
         }
         if (warmup < 0 || profileSteps < 1) {
             throw new UserInputException("--energy-warmup must be 0 or more and --energy-profile-steps 1 or more, got " + warmup + " and " + profileSteps);

@@ -104,7 +104,7 @@ final class EnergyPlanSession {
 
     private static LiveEnergyPlan.Source source(EnergyPlanOptions o, PipelinePlan plan) {
         if (o.auto()) {
-            return new LiveEnergyPlan.Auto(o.warmup, o.profileSteps);
+            return new LiveEnergyPlan.Auto(o.warmup, o.profileSteps, o.clocks);
         }
         Path file = o.file();
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {

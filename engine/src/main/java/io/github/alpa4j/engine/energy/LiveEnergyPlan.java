@@ -36,8 +36,18 @@ public final class LiveEnergyPlan implements AutoCloseable {
     public sealed interface Source permits Auto, Fixed, Measured {
     }
 
-    /** Profile in the run: {@code warmup} steps, then {@code iterations} measured ones, at the clock the GPUs run at. */
-    public record Auto(int warmup, int iterations) implements Source {
+    /**
+     * Profile in the run: {@code warmup} steps, then {@code iterations} measured ones, at each of {@code clocks} in turn, every
+     * device locked to it (clocks being set); without {@code clocks}, at the clock the GPUs run at, the others from the model.
+     */
+    public record Auto(int warmup, int iterations, List<Integer> clocks) implements Source {
+        public Auto {
+            clocks = List.copyOf(clocks);
+        }
+
+        public Auto(int warmup, int iterations) {
+            this(warmup, iterations, List.of());
+        }
     }
 
     /** A plan file's clocks ({@code plan --objective energy}, {@code energy frontier --json}): one point, no frontier. */
@@ -84,6 +94,9 @@ public final class LiveEnergyPlan implements AutoCloseable {
     private String basis;
     private long deployedAfterStep = -1;
     private long steps;
+    /** Auto with clocks set: the clocks profiled, highest first, and the rows measured so far. */
+    private List<Integer> sweep = List.of();
+    private final List<Measurement> swept = new ArrayList<>();
     private double plannedSeconds = Double.NaN;
     private double replayedSeconds = Double.NaN;
     private double[] predicted;
@@ -116,9 +129,17 @@ public final class LiveEnergyPlan implements AutoCloseable {
                     p.basis = "the measured profile " + m.file();
                     p.solve(m.profile(), 0);
                 }
-                case Auto a -> setup.log().accept(String.format(Locale.ROOT, "profiling each stage's forward and backward over steps %d-%d at"
-                        + " the current clock, %d MHz%s", a.warmup() + 1, a.warmup() + a.iterations(), setup.clocks().apply(0).currentGraphicsClockMhz(),
-                        setup.simulated() ? " (simulated " + setup.spec().name() + " counters on this machine's pass times)" : ""));
+                case Auto a when setup.applyClocks() && !a.clocks().isEmpty() -> p.startSweep(a);
+                case Auto a -> {
+                    if (!a.clocks().isEmpty()) {
+                        throw new io.github.alpa4j.engine.UserInputException("--energy-clocks steps the clocks while profiling: it needs"
+                                + " --apply-clocks (without it the stages are profiled at the current clock only)");
+                    }
+                    setup.log().accept(String.format(Locale.ROOT, "profiling each stage's forward and backward over steps %d-%d at"
+                            + " the current clock, %d MHz%s", a.warmup() + 1, a.warmup() + a.iterations(),
+                            setup.clocks().apply(0).currentGraphicsClockMhz(),
+                            setup.simulated() ? " (simulated " + setup.spec().name() + " counters on this machine's pass times)" : ""));
+                }
             }
         } catch (RuntimeException e) {
             p.close();
@@ -139,9 +160,11 @@ public final class LiveEnergyPlan implements AutoCloseable {
         long step = ++steps;
         setup.monitor().mark();
         ledger.record();
-        if (stageClocks == null) {
+        if (deployedAfterStep < 0) {
             Auto a = (Auto) source;
-            if (step == a.warmup()) {
+            if (!sweep.isEmpty()) {
+                sweepStep(a, step);
+            } else if (step == a.warmup()) {
                 ledger.clear();
             } else if (step == a.warmup() + a.iterations()) {
                 profileAndSolve(step);
@@ -159,6 +182,43 @@ public final class LiveEnergyPlan implements AutoCloseable {
                 straggler(notice.getAsDouble(), step);
             }
         }
+    }
+
+    /** Auto with clocks to set: every device locked to the first clock of the sweep (highest first). */
+    private void startSweep(Auto a) {
+        List<Integer> clocks = new ArrayList<>(a.clocks());
+        clocks.sort(java.util.Comparator.reverseOrder());
+        sweep = List.copyOf(new java.util.LinkedHashSet<>(clocks));
+        stageClocks = StageClocks.open(setup.plan(), StageClocks.uniform(setup.plan(), sweep.get(0)), setup.clocks(), true, setup.clockLog());
+        setup.runtime().listen(stageClocks);
+        setup.log().accept(String.format(Locale.ROOT, "profiling each stage's forward and backward at %d clocks (%s MHz), %d warm-up and %d"
+                        + " measured steps each: steps 1-%d", sweep.size(), sweep.size() <= 6 ? sweep.toString().replaceAll("[\\[\\]]", "")
+                        : sweep.getFirst() + " .. " + sweep.getLast(), a.warmup(), a.iterations(), sweep.size() * (a.warmup() + a.iterations())));
+    }
+
+    /** One step of the sweep: the clock's warm-up ends, or its measured steps do (then the next clock, or the frontier). */
+    private void sweepStep(Auto a, long step) {
+        int per = a.warmup() + a.iterations();
+        int clock = (int) ((step - 1) / per);
+        long local = (step - 1) % per + 1;
+        if (local == a.warmup()) {
+            ledger.clear();
+        }
+        if (local != per) {
+            return;
+        }
+        swept.addAll(ledger.rows(sweep.get(clock)));
+        if (clock + 1 < sweep.size()) {
+            stageClocks.awaitApplied();
+            stageClocks.switchTo(StageClocks.uniform(setup.plan(), sweep.get(clock + 1)));
+            stageClocks.takeHanded();
+            ledger.clear();
+            return;
+        }
+        profiled = List.copyOf(swept);
+        basis = String.format(Locale.ROOT, "the stages' %s times and energies at %d clocks, profiled in this run with the clocks set",
+                setup.simulated() ? "simulated" : "measured", sweep.size());
+        solve(new Profile(swept), step);
     }
 
     /** Auto: the profile measured at the current clock, the other clocks from the DVFS model anchored on it; then the frontier. */
@@ -196,8 +256,14 @@ public final class LiveEnergyPlan implements AutoCloseable {
     }
 
     private void deploy(PlanFrequencies frequencies, long step) {
-        stageClocks = StageClocks.open(setup.plan(), frequencies, setup.clocks(), setup.applyClocks(), setup.clockLog());
-        setup.runtime().listen(stageClocks);
+        if (stageClocks == null) {
+            stageClocks = StageClocks.open(setup.plan(), frequencies, setup.clocks(), setup.applyClocks(), setup.clockLog());
+            setup.runtime().listen(stageClocks);
+        } else {
+            stageClocks.awaitApplied();
+            stageClocks.switchTo(frequencies);
+            stageClocks.takeHanded();
+        }
         priced(frequencies, point == null ? Double.NaN : point.chosen().deadlineSeconds());
         deployedAfterStep = step;
         ledger.clear();

@@ -126,6 +126,20 @@ public final class StageClocks implements PipelineRuntime.TaskListener, AutoClos
         return out;
     }
 
+    /** Every forward and backward of every stage at {@code mhz}: the frequency plan that locks the pipeline to one clock. */
+    public static PlanFrequencies uniform(PipelinePlan plan, int mhz) {
+        List<FrequencyPlan> stages = new ArrayList<>();
+        for (int s = 0; s < plan.stages().size(); s++) {
+            List<FrequencyPlan.Step> steps = new ArrayList<>();
+            for (int mb = 0; mb < plan.microbatches(); mb++) {
+                steps.add(new FrequencyPlan.Step(id(s, mb, PipelineSchedule.Pass.FORWARD), mhz));
+                steps.add(new FrequencyPlan.Step(id(s, mb, PipelineSchedule.Pass.BACKWARD), mhz));
+            }
+            stages.add(new FrequencyPlan(steps));
+        }
+        return new PlanFrequencies("", plan.microbatches(), stages);
+    }
+
     /** {@code F(s,m)} or {@code B(s,m)}, as the Perseus DAG and the frequency plan name them. */
     static String id(int stage, int microbatch, PipelineSchedule.Pass pass) {
         return (pass == PipelineSchedule.Pass.FORWARD ? "F(" : "B(") + stage + "," + microbatch + ")";

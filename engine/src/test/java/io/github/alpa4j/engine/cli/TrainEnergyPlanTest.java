@@ -92,6 +92,12 @@ class TrainEnergyPlanTest {
         MainTest.Run cpuApply = MainTest.run(with("--steps", "1", "--energy-plan", "auto", "--apply-clocks"));
         assertThat(cpuApply.code()).isEqualTo(2);
         assertThat(cpuApply.err()).contains("the CPU backend's devices are simulated");
+        MainTest.Run sweepDry = MainTest.run(with("--steps", "1", "--energy-plan", "auto", "--energy-clocks", "1410,1005"));
+        assertThat(sweepDry.code()).isEqualTo(2);
+        assertThat(sweepDry.err()).contains("--energy-clocks steps the clocks while profiling: it needs --apply-clocks");
+        MainTest.Run oneClock = MainTest.run(with("--steps", "1", "--energy-plan", "auto", "--apply-clocks", "--energy-clocks", "1410"));
+        assertThat(oneClock.code()).isEqualTo(2);
+        assertThat(oneClock.err()).contains("needs two clocks or more");
         MainTest.Run missing = MainTest.run(with("--steps", "1", "--energy-plan", dir.resolve("none.json").toString()));
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no such file");

@@ -182,6 +182,41 @@ class LiveEnergyPlanTest {
     }
 
     @Test
+    void withClocksToSetAutoProfilesEachClockInTurnThenDeploysTheMeasuredFrontier() throws Exception {
+        PipelinePlan plan = plan();
+        Model model = Models.gpt(new GptConfig(4, 4, 32, 8, 16, 8));
+        MarkovSource data = new MarkovSource(16, 8, 8, 7, model.dataInput(), model.labelInput());
+        // the simulated GPUs' clocks may be set, and their time line runs slower at a lower clock
+        SimulatedGpus gpus = new SimulatedGpus(H100, plan.deviceCount(), System::nanoTime);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> set = Collections.synchronizedList(new ArrayList<>());
+        try (BackendRunner runner = Backends.cpuPipeline(plan, 3); EnergyMonitor monitor = EnergyMonitor.manual(gpus, gpus::nanos)) {
+            var setup = new LiveEnergyPlan.Setup(plan, (PipelineRuntime<?, ?>) runner.runner(), H100, gpus::clocks, true, monitor, gpus::fake,
+                    d -> d, true, null, log::add, line -> set.add(gpus.clockMhz()));
+            try (LiveEnergyPlan live = LiveEnergyPlan.start(setup, new LiveEnergyPlan.Auto(2, 2, List.of(1005, 1980, 1500)))) {
+                for (int step = 0; step < 13; step++) {
+                    runner.step(data.batch(step));
+                    live.afterStep();
+                    if (step == 3) {
+                        assertThat(gpus.clockMhz()).as("the sweep goes highest first").isEqualTo(1980);
+                    }
+                }
+                LiveEnergyReport.Summary s = live.summary();
+                assertThat(s.deployedAfterStep()).isEqualTo(12);
+                assertThat(s.profiled()).hasSize(3 * 2 * STAGES);
+                assertThat(s.profiled().stream().mapToInt(m -> m.frequencyMhz()).distinct().sorted().toArray()).containsExactly(1005, 1500, 1980);
+                assertThat(s.basis()).contains("at 3 clocks, profiled in this run with the clocks set");
+                double at1980 = s.profiled().stream().filter(m -> m.frequencyMhz() == 1980).mapToDouble(m -> m.timeSeconds()).sum();
+                double at1005 = s.profiled().stream().filter(m -> m.frequencyMhz() == 1005).mapToDouble(m -> m.timeSeconds()).sum();
+                assertThat(at1005).as("the passes' fake time runs slower at 1005 MHz").isGreaterThan(at1980);
+                assertThat(s.frontierPoints()).isPositive();
+                assertThat(log).anySatisfy(l -> assertThat(l).startsWith("profiling each stage's forward and backward at 3 clocks (1980, 1500, 1005 MHz)"));
+            }
+        }
+        assertThat(gpus.clockMhz()).as("reset to the highest clock at the end").isEqualTo(H100.maxClockMhz());
+    }
+
+    @Test
     void clocksAreResetOnceWhenTheRunEndsAndTheDryRunSetsNothing() throws Exception {
         Run applied = new Run(true, null, -1);
         applied.steps(4);
