@@ -80,6 +80,9 @@ public final class LiveEnergyPlan implements AutoCloseable {
                          double lessThanBeforeJoules) {
     }
 
+    /** Where clocks are set and the plan is a file: pairs of iterations (plan, highest clock) that measure the saving. */
+    static final int DEFAULT_ALTERNATIONS = 2;
+
     private final Setup setup;
     private final Source source;
     private final StageEnergyLedger ledger;
@@ -94,6 +97,10 @@ public final class LiveEnergyPlan implements AutoCloseable {
     private String basis;
     private long deployedAfterStep = -1;
     private long steps;
+    /** Where clocks are set: iterations left that alternate between the plan and the highest clock, and what the last one ran. */
+    private int alternationsLeft;
+    private boolean ranMax;
+    private final StageEnergyLedger maxLedger;
     /** Auto with clocks set: the clocks profiled, highest first, and the rows measured so far. */
     private List<Integer> sweep = List.of();
     private final List<Measurement> swept = new ArrayList<>();
@@ -108,6 +115,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
         this.setup = setup;
         this.source = source;
         this.ledger = new StageEnergyLedger(setup.plan(), setup.runtime(), setup.monitor(), setup.toMonitor(), setup.gpuOfDevice());
+        this.maxLedger = new StageEnergyLedger(setup.plan(), setup.runtime(), setup.monitor(), setup.toMonitor(), setup.gpuOfDevice());
         this.dag = PipelineDag.build(setup.plan().stages().size(), setup.plan().microbatches(),
                 PipelineSchedule.fromCliName(setup.plan().schedule().cliName()));
     }
@@ -159,7 +167,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
     public void afterStep() {
         long step = ++steps;
         setup.monitor().mark();
-        ledger.record();
+        (ranMax ? maxLedger : ledger).record();
         if (deployedAfterStep < 0) {
             Auto a = (Auto) source;
             if (!sweep.isEmpty()) {
@@ -173,8 +181,14 @@ public final class LiveEnergyPlan implements AutoCloseable {
         }
         stageClocks.awaitApplied();
         lastHanded = stageClocks.takeHanded();
-        if (step > deployedAfterStep && lastHanded.get(0).get(0).size() == 2 * dag.microbatches()) {
+        if (!ranMax && step > deployedAfterStep && lastHanded.get(0).get(0).size() == 2 * dag.microbatches()) {
             replayedSeconds = ScheduleReplay.seconds(lastHanded, predictions);
+        }
+        if (alternationsLeft > 0) {
+            // the saving measured in this run: iterations at the plan's clocks and at the highest clock, in turn
+            alternationsLeft--;
+            ranMax = !ranMax;
+            stageClocks.switchTo(ranMax ? StageClocks.uniform(setup.plan(), highestClock()) : inForce);
         }
         if (setup.notices() != null) {
             OptionalDouble notice = setup.notices().poll();
@@ -266,6 +280,9 @@ public final class LiveEnergyPlan implements AutoCloseable {
         }
         priced(frequencies, point == null ? Double.NaN : point.chosen().deadlineSeconds());
         deployedAfterStep = step;
+        if (setup.applyClocks()) {
+            alternationsLeft = 2 * (source instanceof Auto a ? a.iterations() : DEFAULT_ALTERNATIONS);
+        }
         ledger.clear();
         setup.log().accept(String.format(Locale.ROOT, "%s from step %d: %.4g s and %.4g J per iteration predicted, %.2f %% less than every"
                 + " stage at its highest clock (%.4g J, the model's)%s", step == 0 ? "clocks" : "clocks deployed", step + 1, plannedSeconds,
@@ -313,6 +330,8 @@ public final class LiveEnergyPlan implements AutoCloseable {
         double before = sum(predicted);
         LiveFrontier.Point next = frontier.choose(seconds > 0 ? new Deadline.Straggler(seconds) : new Deadline.NoStraggler());
         stageClocks.switchTo(next.frequencies());
+        alternationsLeft = 0; // the plan changed: the comparison with the highest clock stops
+        ranMax = false;
         point = next;
         priced(next.frequencies(), next.chosen().deadlineSeconds());
         ledger.clear();
@@ -331,7 +350,16 @@ public final class LiveEnergyPlan implements AutoCloseable {
         return new LiveEnergyReport.Summary(source, basis, setup.applyClocks(), setup.simulated(), setup.spec().name(), deployedAfterStep,
                 frontier == null ? 0 : frontier.frontier().points().size(), frontier == null ? Double.NaN : frontier.fastestSeconds(),
                 plannedSeconds, replayedSeconds, predicted, predictedAtMax, saving(), ledger.means(), profiled,
-                lastHanded, inForce, List.copyOf(switches));
+                lastHanded, inForce, List.copyOf(switches), maxLedger.means());
+    }
+
+    /** The highest clock every device supports. */
+    private int highestClock() {
+        int highest = Integer.MAX_VALUE;
+        for (int d = 0; d < setup.plan().deviceCount(); d++) {
+            highest = Math.min(highest, java.util.Arrays.stream(setup.clocks().apply(d).supportedGraphicsClocksMhz()).max().orElseThrow());
+        }
+        return highest;
     }
 
     private double saving() {

@@ -20,11 +20,22 @@ public final class LiveEnergyReport {
      * @param measured          means over the steps since the plan in force was deployed
      * @param profiled          auto: the rows measured at the profiled clock
      * @param lastHanded        the last iteration's instructions and clocks, by stage and device, or null
+     * @param measuredAtMaxClock where clocks are set: the iterations run at the highest clock, alternating with the plan's
      */
     public record Summary(LiveEnergyPlan.Source source, String basis, boolean applied, boolean simulated, String gpu, long deployedAfterStep,
                           int frontierPoints, double fastestSeconds, double plannedSeconds, double replayedSeconds, double[] predicted,
                           double[] predictedAtMaxClock, double savingPercent, StageEnergyLedger.Means measured, List<Measurement> profiled,
-                          List<List<List<StageClocks.Handed>>> lastHanded, PlanFrequencies inForce, List<LiveEnergyPlan.Switch> switches) {
+                          List<List<List<StageClocks.Handed>>> lastHanded, PlanFrequencies inForce, List<LiveEnergyPlan.Switch> switches,
+                          StageEnergyLedger.Means measuredAtMaxClock) {
+        /** The saving measured in this run (plan iterations against highest-clock ones, alternating), or NaN where none ran. */
+        public double measuredSavingPercent() {
+            if (measured.iterations() == 0 || measuredAtMaxClock.iterations() == 0) {
+                return Double.NaN;
+            }
+            double plan = LiveEnergyPlan.sum(measured.windowJoules());
+            double max = LiveEnergyPlan.sum(measuredAtMaxClock.windowJoules());
+            return 100 * (max - plan) / max;
+        }
     }
 
     private LiveEnergyReport() {
@@ -64,6 +75,11 @@ public final class LiveEnergyReport {
         m.put("saving_basis", "the model: every stage at its highest clock against the plan, over the same iteration time"
                 + (s.applied() ? "" : "; clocks were not set, so no saving was measured"));
         m.put("measured_iterations", s.measured().iterations());
+        if (s.measuredAtMaxClock().iterations() > 0) {
+            m.put("measured_max_clock_iterations", s.measuredAtMaxClock().iterations());
+            m.put("measured_max_clock_joules_per_iteration", LiveEnergyPlan.sum(s.measuredAtMaxClock().windowJoules()));
+            m.put("measured_saving_percent", s.measuredSavingPercent());
+        }
         List<Map<String, Object>> stages = new ArrayList<>();
         for (int i = 0; i < s.predicted().length; i++) {
             Map<String, Object> st = new LinkedHashMap<>();
@@ -74,6 +90,9 @@ public final class LiveEnergyReport {
                 st.put("measured_joules", s.measured().windowJoules()[i]);
                 st.put("measured_forward_joules", s.measured().forwardJoules()[i]);
                 st.put("measured_backward_joules", s.measured().backwardJoules()[i]);
+            }
+            if (s.measuredAtMaxClock().iterations() > 0) {
+                st.put("measured_max_clock_joules", s.measuredAtMaxClock().windowJoules()[i]);
             }
             for (Measurement p : s.profiled()) {
                 if (p.stage() == i) {
@@ -118,6 +137,10 @@ public final class LiveEnergyReport {
                 s.measured().iterations() > 0 ? String.format(Locale.ROOT, "%.4g s", s.measured().iterationSeconds()) : "not"));
         facts.put("saving against every stage at its highest clock", String.format(Locale.ROOT, "%.2f %% (%s)", s.savingPercent(),
                 s.applied() ? "the model's" : "the model's; clocks were not set, so none was measured"));
+        if (!Double.isNaN(s.measuredSavingPercent())) {
+            facts.put("saving measured in this run", String.format(Locale.ROOT, "%.2f %% (%d iterations at the plan's clocks against %d at"
+                    + " the highest clock, alternating)", s.measuredSavingPercent(), s.measured().iterations(), s.measuredAtMaxClock().iterations()));
+        }
         facts.put("straggler switches", String.valueOf(s.switches().size()));
         page.facts(facts);
         List<List<String>> rows = new ArrayList<>();
