@@ -13,6 +13,7 @@ import io.github.alpa4j.energy.monitor.NvmlEnergySource;
 import io.github.alpa4j.energy.profile.Profile;
 import io.github.alpa4j.energy.profile.ProfileCsv;
 import io.github.alpa4j.engine.UserInputException;
+import io.github.alpa4j.engine.energy.EnergyPlanSource;
 import io.github.alpa4j.engine.energy.LiveEnergyPlan;
 import io.github.alpa4j.engine.energy.ModelledClocks;
 import io.github.alpa4j.engine.energy.PlanFrequencies;
@@ -56,9 +57,9 @@ final class EnergyPlanSession {
                 print(out, prefix + line);
             }
         };
-        LiveEnergyPlan.Source source = source(o, plan);
+        EnergyPlanSource source = source(o, plan);
         GpuSpec spec = spec(o, source, cluster);
-        if (source instanceof LiveEnergyPlan.Fixed f) {
+        if (source instanceof EnergyPlanSource.Fixed f) {
             print(out, String.format(Locale.ROOT, "frequency plan: %d stages x %d microbatches planned for %s; %s",
                     f.frequencies().stages().size(), f.frequencies().microbatches(), f.frequencies().gpu().isEmpty() ? "an unnamed GPU"
                             : f.frequencies().gpu(), o.applyClocks ? "setting the clocks" : "dry run: each change is reported (the first "
@@ -102,9 +103,9 @@ final class EnergyPlanSession {
         }
     }
 
-    private static LiveEnergyPlan.Source source(EnergyPlanOptions o, PipelinePlan plan) {
+    private static EnergyPlanSource source(EnergyPlanOptions o, PipelinePlan plan) {
         if (o.auto()) {
-            return new LiveEnergyPlan.Auto(o.warmup, o.profileSteps, o.clocks);
+            return new EnergyPlanSource.Auto(o.warmup, o.profileSteps, o.clocks);
         }
         Path file = o.file();
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
@@ -113,17 +114,17 @@ final class EnergyPlanSession {
                 throw new EnergyInputException("--energy-plan " + file + ": the profile covers " + p.stageCount() + " stages, this pipeline has "
                         + plan.stages().size());
             }
-            return new LiveEnergyPlan.Measured(p, file.toString());
+            return new EnergyPlanSource.Measured(p, file.toString());
         }
-        return new LiveEnergyPlan.Fixed(PlanFrequencies.read(file), file.toString());
+        return new EnergyPlanSource.Fixed(PlanFrequencies.read(file), file.toString());
     }
 
     /** --gpu; else the plan file's GPU; else the cluster's if the energy model knows it; else the A100. */
-    private static GpuSpec spec(EnergyPlanOptions o, LiveEnergyPlan.Source source, Cluster cluster) {
+    private static GpuSpec spec(EnergyPlanOptions o, EnergyPlanSource source, Cluster cluster) {
         if (o.gpu != null) {
             return GpuSpecJson.resolve(o.gpu);
         }
-        if (source instanceof LiveEnergyPlan.Fixed f && !f.frequencies().gpu().isEmpty()) {
+        if (source instanceof EnergyPlanSource.Fixed f && !f.frequencies().gpu().isEmpty()) {
             return GpuSpec.PRESETS.stream().map(p -> GpuSpec.preset(p).orElseThrow()).filter(g -> g.name().equals(f.frequencies().gpu()))
                     .findFirst().orElseThrow(() -> new UserInputException("--energy-plan: the plan names the GPU '" + f.frequencies().gpu()
                             + "', which is no preset (" + String.join(", ", GpuSpec.PRESETS) + "); give --gpu"));

@@ -32,32 +32,6 @@ import java.util.function.LongUnaryOperator;
  * Every boundary is {@link #afterStep}; {@link #close()} resets the clocks (the controllers also reset them at JVM exit).
  */
 public final class LiveEnergyPlan implements AutoCloseable {
-    /** Where the plan comes from. */
-    public sealed interface Source permits Auto, Fixed, Measured {
-    }
-
-    /**
-     * Profile in the run: {@code warmup} steps, then {@code iterations} measured ones, at each of {@code clocks} in turn, every
-     * device locked to it (clocks being set); without {@code clocks}, at the clock the GPUs run at, the others from the model.
-     */
-    public record Auto(int warmup, int iterations, List<Integer> clocks) implements Source {
-        public Auto {
-            clocks = List.copyOf(clocks);
-        }
-
-        public Auto(int warmup, int iterations) {
-            this(warmup, iterations, List.of());
-        }
-    }
-
-    /** A plan file's clocks ({@code plan --objective energy}, {@code energy frontier --json}): one point, no frontier. */
-    public record Fixed(PlanFrequencies frequencies, String file) implements Source {
-    }
-
-    /** A measured Perseus profile ({@code energy profile}'s CSV): its frontier is solved at the start. */
-    public record Measured(Profile profile, String file) implements Source {
-    }
-
     /**
      * What the plan acts on.
      *
@@ -84,7 +58,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
     static final int DEFAULT_ALTERNATIONS = 2;
 
     private final Setup setup;
-    private final Source source;
+    private final EnergyPlanSource source;
     private final StageEnergyLedger ledger;
     private final PipelineDag dag;
     private final List<Switch> switches = new ArrayList<>();
@@ -111,7 +85,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
     private List<Measurement> profiled = List.of();
     private List<List<List<StageClocks.Handed>>> lastHanded;
 
-    private LiveEnergyPlan(Setup setup, Source source) {
+    private LiveEnergyPlan(Setup setup, EnergyPlanSource source) {
         this.setup = setup;
         this.source = source;
         this.ledger = new StageEnergyLedger(setup.plan(), setup.runtime(), setup.monitor(), setup.toMonitor(), setup.gpuOfDevice());
@@ -121,24 +95,24 @@ public final class LiveEnergyPlan implements AutoCloseable {
     }
 
     /** Starts the plan: a file's clocks or a profile's frontier are deployed now; {@link Auto} profiles first. */
-    public static LiveEnergyPlan start(Setup setup, Source source) {
+    public static LiveEnergyPlan start(Setup setup, EnergyPlanSource source) {
         LiveEnergyPlan p = new LiveEnergyPlan(setup, source);
         // a pass's interval ends when its kernels do, not when they are queued: the energy attributed to it needs that
         setup.runtime().synchronizePasses(true);
         try {
             switch (source) {
-                case Fixed f -> {
+                case EnergyPlanSource.Fixed f -> {
                     StageClocks.check(setup.plan(), f.frequencies());
                     p.predictions = PipelineEnergyModel.candidate(setup.plan(), setup.spec(), 0).profile();
                     p.basis = "the clocks of " + f.file() + "; predictions from the " + setup.spec().name() + " DVFS model of this pipeline";
                     p.deploy(f.frequencies(), 0);
                 }
-                case Measured m -> {
+                case EnergyPlanSource.Measured m -> {
                     p.basis = "the measured profile " + m.file();
                     p.solve(m.profile(), 0);
                 }
-                case Auto a when setup.applyClocks() && !a.clocks().isEmpty() -> p.startSweep(a);
-                case Auto a -> {
+                case EnergyPlanSource.Auto a when setup.applyClocks() && !a.clocks().isEmpty() -> p.startSweep(a);
+                case EnergyPlanSource.Auto a -> {
                     if (!a.clocks().isEmpty()) {
                         throw new io.github.alpa4j.engine.UserInputException("--energy-clocks steps the clocks while profiling: it needs"
                                 + " --apply-clocks (without it the stages are profiled at the current clock only)");
@@ -169,7 +143,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
         setup.monitor().mark();
         (ranMax ? maxLedger : ledger).record();
         if (deployedAfterStep < 0) {
-            Auto a = (Auto) source;
+            EnergyPlanSource.Auto a = (EnergyPlanSource.Auto) source;
             if (!sweep.isEmpty()) {
                 sweepStep(a, step);
             } else if (step == a.warmup()) {
@@ -199,7 +173,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
     }
 
     /** Auto with clocks to set: every device locked to the first clock of the sweep (highest first). */
-    private void startSweep(Auto a) {
+    private void startSweep(EnergyPlanSource.Auto a) {
         List<Integer> clocks = new ArrayList<>(a.clocks());
         clocks.sort(java.util.Comparator.reverseOrder());
         sweep = List.copyOf(new java.util.LinkedHashSet<>(clocks));
@@ -211,7 +185,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
     }
 
     /** One step of the sweep: the clock's warm-up ends, or its measured steps do (then the next clock, or the frontier). */
-    private void sweepStep(Auto a, long step) {
+    private void sweepStep(EnergyPlanSource.Auto a, long step) {
         int per = a.warmup() + a.iterations();
         int clock = (int) ((step - 1) / per);
         long local = (step - 1) % per + 1;
@@ -281,7 +255,7 @@ public final class LiveEnergyPlan implements AutoCloseable {
         priced(frequencies, point == null ? Double.NaN : point.chosen().deadlineSeconds());
         deployedAfterStep = step;
         if (setup.applyClocks()) {
-            alternationsLeft = 2 * (source instanceof Auto a ? a.iterations() : DEFAULT_ALTERNATIONS);
+            alternationsLeft = 2 * (source instanceof EnergyPlanSource.Auto a ? a.iterations() : DEFAULT_ALTERNATIONS);
         }
         ledger.clear();
         setup.log().accept(String.format(Locale.ROOT, "%s from step %d: %.4g s and %.4g J per iteration predicted, %.2f %% less than every"

@@ -22,7 +22,7 @@ public final class LiveEnergyReport {
      * @param lastHanded        the last iteration's instructions and clocks, by stage and device, or null
      * @param measuredAtMaxClock where clocks are set: the iterations run at the highest clock, alternating with the plan's
      */
-    public record Summary(LiveEnergyPlan.Source source, String basis, boolean applied, boolean simulated, String gpu, long deployedAfterStep,
+    public record Summary(EnergyPlanSource source, String basis, boolean applied, boolean simulated, String gpu, long deployedAfterStep,
                           int frontierPoints, double fastestSeconds, double plannedSeconds, double replayedSeconds, double[] predicted,
                           double[] predictedAtMaxClock, double savingPercent, StageEnergyLedger.Means measured, List<Measurement> profiled,
                           List<List<List<StageClocks.Handed>>> lastHanded, PlanFrequencies inForce, List<LiveEnergyPlan.Switch> switches,
@@ -41,11 +41,11 @@ public final class LiveEnergyReport {
     private LiveEnergyReport() {
     }
 
-    static String sourceName(LiveEnergyPlan.Source s) {
+    static String sourceName(EnergyPlanSource s) {
         return switch (s) {
-            case LiveEnergyPlan.Auto a -> "auto";
-            case LiveEnergyPlan.Fixed f -> f.file();
-            case LiveEnergyPlan.Measured m -> m.file();
+            case EnergyPlanSource.Auto a -> "auto";
+            case EnergyPlanSource.Fixed f -> f.file();
+            case EnergyPlanSource.Measured m -> m.file();
         };
     }
 

@@ -68,7 +68,7 @@ class LiveEnergyPlanTest {
             EnergyMonitor monitor = EnergyMonitor.manual(gpus, gpus::nanos);
             var setup = new LiveEnergyPlan.Setup(plan, (PipelineRuntime<?, ?>) runner.runner(), H100, clocks::get, apply, monitor, gpus::fake,
                     d -> d, true, notices, log::add, line -> { });
-            live = LiveEnergyPlan.start(setup, new LiveEnergyPlan.Auto(1, 2)).closing(monitor);
+            live = LiveEnergyPlan.start(setup, new EnergyPlanSource.Auto(1, 2)).closing(monitor);
         }
 
         void steps(int n) {
@@ -196,7 +196,7 @@ class LiveEnergyPlanTest {
         try (BackendRunner runner = Backends.cpuPipeline(plan, 3); EnergyMonitor monitor = EnergyMonitor.manual(gpus, gpus::nanos)) {
             var setup = new LiveEnergyPlan.Setup(plan, (PipelineRuntime<?, ?>) runner.runner(), H100, gpus::clocks, true, monitor, gpus::fake,
                     d -> d, true, null, log::add, line -> set.add(gpus.clockMhz()));
-            try (LiveEnergyPlan live = LiveEnergyPlan.start(setup, new LiveEnergyPlan.Auto(2, 2, List.of(1005, 1980, 1500)))) {
+            try (LiveEnergyPlan live = LiveEnergyPlan.start(setup, new EnergyPlanSource.Auto(2, 2, List.of(1005, 1980, 1500)))) {
                 for (int step = 0; step < 13; step++) {
                     runner.step(data.batch(step));
                     live.afterStep();
