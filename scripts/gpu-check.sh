@@ -8,7 +8,9 @@
 #                  CPU's, no cudaMalloc in a step, same-GPU collectives, train --energy)
 #   bench          the 12-layer GPT's step throughput at fp32, tf32 and bf16 with its matmuls' TFLOP/s
 #   pytorch        the same GPT in PyTorch eager
-#   pipeline       a 2-stage pipeline on 4 logical devices (megatron dp=2,tp=1,pp=2 on --mesh 1x4) ...
+#   pipeline       a 2-stage pipeline on 4 logical devices (megatron dp=2,tp=1,pp=2 on --mesh 1x4) ... with
+#                  --energy-plan auto read-only: the stages profiled at the current clock (NVML), the frontier from
+#                  the model, deployed as a dry run (no clock set); measured per-stage joules beside the model's
 #   pipeline-cpu   ... and the same command on the CPU backend, whose losses it must match within 1e-4
 #   energy         train --energy on the 12-layer GPT for at least 10 s of steady steps while one nvidia-smi
 #                  process reads the power every 100 ms; NVML's energy against nvidia-smi over the same window
@@ -265,7 +267,7 @@ train() { # train PART BACKEND JSON ARGS...
   run_part "$part" "$RESULTS/train.log" "$JAVA" "${JOPTS[@]}" -jar "$JAR" train --backend "$backend" --no-progress --log-every 5 \
     --json "$json" "$@"
 }
-PIPE_PLAN=(--plan megatron:dp=2,tp=1,pp=2 --mesh 1x4 --microbatches 4)
+PIPE_PLAN=(--plan megatron:dp=2,tp=1,pp=2 --mesh 1x4 --microbatches 4 --energy-plan auto)
 train pipeline "$BACKEND" "$WORK/pipeline.json" "${PIPE[@]}" "${PIPE_PLAN[@]}"
 train pipeline-cpu cpu "$WORK/pipeline-cpu.json" "${PIPE[@]}" "${PIPE_PLAN[@]}"
 

@@ -235,6 +235,27 @@ def pipeline_row(parts, work, train_log):
     return check, result, f"{len(got)} steps, loss {got[0]:.4f} -> {got[-1]:.4f}; max relative difference {diff:.2e}; on {backend}"
 
 
+def energy_plan_row(parts, work):
+    """The pipeline part's --energy-plan auto, read-only: profiled at the current clock, deployed as a dry run."""
+    check = "energy plan (read-only): stages profiled at the current clock, dry-run deployment, measured J beside the model"
+    try:
+        e = json.load(open(os.path.join(work, "pipeline.json")))["energy_plan"]
+    except (OSError, ValueError, KeyError, TypeError):
+        why = parts.missing("pipeline")
+        return check, *(why or ("FAIL", "pipeline.json has no energy_plan"))
+    if not e.get("deployed") or not e.get("stages"):
+        return check, "FAIL", f"not deployed: {e.get('basis')}"
+    stages = "; ".join(f'stage {s["stage"]}: measured {float(s.get("measured_joules", 0)):.3g} J/iter (forward '
+                       f'{float(s.get("measured_forward_joules", 0)):.3g}, backward {float(s.get("measured_backward_joules", 0)):.3g}), '
+                       f'model {float(s["max_clock_joules"]):.3g} at max clock, {float(s["predicted_joules"]):.3g} planned'
+                       for s in e["stages"])
+    ok = all(float(s.get("measured_joules", 0)) > 0 for s in e["stages"])
+    result = ("PASS (CPU, simulated)" if parts.dry else "PASS") if ok else "FAIL"
+    return check, result, (f'{e["energy_counters"]}; {e["clocks"]}; planned {float(e["planned_iteration_seconds"]) * 1e3:.3g} ms, '
+                           f'measured {float(e.get("measured_iteration_seconds") or 0) * 1e3:.3g} ms per iteration; '
+                           f'saving {float(e["saving_percent"]):.1f} % ({e["saving_basis"]}); {stages}')
+
+
 def smi_samples(path):
     """[(unix_ms, watts)] from nvidia-smi's CSV (header: timestamp, power..., ...), timestamps in local time."""
     text = read(path)
@@ -347,6 +368,7 @@ def main():
     rows.append(doctor_row(parts, log))
     rows += test_rows(parts, test_cases(a.work, tests_log), measured)
     rows.append(pipeline_row(parts, a.work, train_log))
+    rows.append(energy_plan_row(parts, a.work))
     rows += bench_rows(parts, read(os.path.join(a.out, "bench.log")))
     rows.append(energy_row(parts, a.work, a.out, train_log))
     gather(a.work, a.out)

@@ -25,7 +25,7 @@ public final class FrequencyController implements AutoCloseable {
             + "or without --apply-clocks to only report the plan";
 
     private final GpuClocks clocks;
-    private final FrequencyPlan plan;
+    private volatile FrequencyPlan plan;
     private final Consumer<String> log;
     private final ExecutorService worker;
     private final AtomicBoolean reset = new AtomicBoolean();
@@ -60,6 +60,16 @@ public final class FrequencyController implements AutoCloseable {
      */
     public static FrequencyController open(GpuClocks device, FrequencyPlan plan, boolean applyClocks, Consumer<String> log) {
         GpuClocks clocks = applyClocks ? device : new DryRunClocks(device, log);
+        checkSupported(clocks, plan);
+        if (applyClocks && !clocks.canSetClocks()) {
+            throw new ClockControlException(NO_PRIVILEGE);
+        }
+        FrequencyController c = new FrequencyController(clocks, plan, log);
+        Runtime.getRuntime().addShutdownHook(c.hook);
+        return c;
+    }
+
+    private static void checkSupported(GpuClocks clocks, FrequencyPlan plan) {
         int[] supported = clocks.supportedGraphicsClocksMhz().clone();
         Arrays.sort(supported);
         for (FrequencyPlan.Step s : plan.steps()) {
@@ -68,12 +78,22 @@ public final class FrequencyController implements AutoCloseable {
                         + clocks.gpu() + " does not support (" + range(supported) + nearest(supported, s.mhz()) + ")");
             }
         }
-        if (applyClocks && !clocks.canSetClocks()) {
-            throw new ClockControlException(NO_PRIVILEGE);
-        }
-        FrequencyController c = new FrequencyController(clocks, plan, log);
-        Runtime.getRuntime().addShutdownHook(c.hook);
-        return c;
+    }
+
+    /**
+     * Follows {@code next} from the next instruction handed over (a straggler moved the pipeline to another frontier
+     * point; called between iterations). Checked against the GPU's clocks first: a refused plan leaves the old one in force.
+     *
+     * @throws ClockControlException when a frequency of {@code next} is unsupported
+     */
+    public void replan(FrequencyPlan next) {
+        checkSupported(clocks, next);
+        plan = next;
+    }
+
+    /** The plan in force. */
+    public FrequencyPlan plan() {
+        return plan;
     }
 
     /**

@@ -36,6 +36,24 @@ class FrequencyControllerTest {
     }
 
     @Test
+    void aReplanTakesEffectFromTheNextInstructionAndAnUnsupportedOneIsRefused() {
+        RecordingClocks gpu = new RecordingClocks(A100);
+        try (FrequencyController c = FrequencyController.open(gpu, plan("F(0,0)", 1410, "B(0,0)", 1200), true, log::add)) {
+            c.onInstruction("F(0,0)");
+            c.onInstruction("B(0,0)");
+            c.replan(plan("F(0,0)", 1005, "B(0,0)", 810));
+            c.onInstruction("F(0,0)");
+            c.onInstruction("B(0,0)");
+            assertThatThrownBy(() -> c.replan(plan("F(0,0)", 1300, "B(0,0)", 810))).isInstanceOf(ClockControlException.class)
+                    .hasMessageContaining("1300 MHz");
+            assertThat(c.plan().mhz("F(0,0)")).hasValue(1005);
+            c.onInstruction("F(0,0)");
+            c.awaitApplied();
+        }
+        assertThat(gpu.calls()).containsExactly("set 1410", "set 1200", "set 1005", "set 810", "set 1005", "reset");
+    }
+
+    @Test
     void theSameClockTwiceInARowIsSetOnce() {
         RecordingClocks gpu = new RecordingClocks(A100);
         try (FrequencyController c = FrequencyController.open(gpu, plan("a", 1200, "b", 1200, "c", 810), true, log::add)) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code alpa4j energy}: the Perseus energy planner. */
 @Command(name = "energy", mixinStandardHelpOptions = true,
         description = "Plan GPU frequencies from the iteration-time/energy frontier (Perseus).",
-        subcommands = {FrontierCommand.class, EnergyProfileCommand.class, CalibrateCommand.class, CheckModelCommand.class, ClocksCommand.class})
+        subcommands = {FrontierCommand.class, EnergyProfileCommand.class, CalibrateCommand.class, CheckModelCommand.class, ClocksCommand.class, StragglerCommand.class})
 public class EnergyCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -95,6 +95,10 @@ public class PlanCommand implements Callable<Integer> {
             + " (default: the cluster's GPU; docs/energy-model.md).")
     String gpu;
 
+    @Option(names = "--profile", description = "With --objective energy: a measured Perseus profile CSV ('energy profile -o') of the"
+            + " time-optimal pipeline; it replaces the model for the candidates of its stage and microbatch counts.")
+    Path profile;
+
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")
     Double memoryBudget;
 
@@ -142,7 +146,8 @@ public class PlanCommand implements Callable<Integer> {
             List<PipelinePlan> plans = forEnergy ? planning.candidates(progress, candidates) : List.of(planning.plan(progress));
             // the time objective reports energy where it can; a pipeline too long for the frontier solver is only planned
             boolean modelled = energyGpu != null && (forEnergy || PlanEnergy.computations(plans.get(0)) <= FrontierReport.MAX_COMPUTATIONS);
-            PlanEnergy energy = modelled ? PlanEnergy.of(objective, plans, energyGpu, tokensPerIteration(), maxSlowdown) : null;
+            PlanEnergy energy = modelled ? PlanEnergy.of(objective, plans, energyGpu, tokensPerIteration(), maxSlowdown,
+                    profile == null ? null : io.github.alpa4j.energy.profile.ProfileCsv.read(profile)) : null;
             PipelinePlan plan = energy != null ? energy.chosenPlan() : plans.get(0);
             if (plan.stats().isPresent()) {
                 plan = plan.withStats(plan.stats().get().within(clock.phases(), clock.elapsed()));
@@ -202,7 +207,7 @@ public class PlanCommand implements Callable<Integer> {
         }
         if (!pipelined) {
             List<String> pipelineOnly = new java.util.ArrayList<>(InapplicableFlags.PIPELINE_FLAGS);
-            pipelineOnly.addAll(java.util.List.of("--objective", "--max-slowdown", "--candidates", "--gpu"));
+            pipelineOnly.addAll(java.util.List.of("--objective", "--max-slowdown", "--candidates", "--gpu", "--profile"));
             for (String f : pipelineOnly) {
                 if (parsed.hasMatchedOption(f)) {
                     throw new UserInputException(f + " does nothing without a pipeline (--pipeline, or --plan megatron:dp=D,tp=T,pp=P)");
@@ -229,7 +234,7 @@ public class PlanCommand implements Callable<Integer> {
         Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
         Path gpuFile = gpu != null && gpu.endsWith(".json") ? Path.of(gpu) : null;
         if (json != null) {
-            OutputFile.check("--json", json, graphFile, clusterFile, gpuFile);
+            OutputFile.check("--json", json, graphFile, clusterFile, gpuFile, profile);
         }
         if (exportGraph != null) {
             OutputFile.check("--export-graph", exportGraph, graphFile, clusterFile, json);

@@ -37,6 +37,21 @@ record PlanEnergy(String objective, GpuSpec gpu, double tauSeconds, List<Pipelin
      * Candidates too large for the frontier solver are left out; the time-optimal one (the first) must fit.
      */
     static PlanEnergy of(String objective, List<PipelinePlan> all, GpuSpec gpu, double tokensPerIteration, double maxSlowdown) {
+        return of(objective, all, gpu, tokensPerIteration, maxSlowdown, null);
+    }
+
+    /**
+     * As above, with {@code measured} (a Perseus profile CSV, {@code energy profile -o}) in place of the model for every
+     * candidate of its stage count and the time-optimal plan's microbatch count (the pipeline {@code energy profile} runs
+     * for the same flags); those are solved at a quantum of their own measured times (a fiftieth of the shortest), since
+     * measured and modelled times may differ in scale. Null: the model for all.
+     */
+    static PlanEnergy of(String objective, List<PipelinePlan> all, GpuSpec gpu, double tokensPerIteration, double maxSlowdown,
+                         io.github.alpa4j.energy.profile.Profile measured) {
+        if (measured != null && measured.stageCount() != all.get(0).stages().size()) {
+            throw new UserInputException("--profile measures " + measured.stageCount() + " stages, the time-optimal pipeline has "
+                    + all.get(0).stages().size() + ": measure it with 'energy profile' and the same model, cluster and pipeline flags");
+        }
         if (computations(all.get(0)) > FrontierReport.MAX_COMPUTATIONS) {
             throw new UserInputException(String.format(Locale.ROOT, "the time-optimal pipeline has %d stages x %d microbatches = %,d computations;"
                     + " the energy frontier is solved for at most %,d: give --microbatches with fewer", all.get(0).stages().size(),
@@ -45,13 +60,31 @@ record PlanEnergy(String objective, GpuSpec gpu, double tauSeconds, List<Pipelin
         List<PipelinePlan> plans = all.stream().filter(p -> computations(p) <= FrontierReport.MAX_COMPUTATIONS).toList();
         double tau = plans.stream().mapToDouble(PipelineEnergyModel::quantumSeconds).min().orElseThrow();
         List<CandidateFrontier> frontiers = new ArrayList<>();
+        int profiledMicrobatches = all.get(0).microbatches();
         for (PipelinePlan p : plans) {
             PipelineCandidate c = PipelineEnergyModel.candidate(p, gpu, tokensPerIteration);
-            frontiers.add(CandidateFrontier.solve(c, tau, gpu.staticWatts(), Dominance.EFFECTIVE_ENERGY));
+            if (measured != null && p.stages().size() == measured.stageCount() && p.microbatches() == profiledMicrobatches) {
+                c = new PipelineCandidate(c.name() + " [measured]", measured, c.devicesPerStage(), c.microbatches(), c.schedule(),
+                        c.updateSeconds(), c.updateJoules(), c.tokensPerIteration());
+                frontiers.add(CandidateFrontier.solve(c, measuredQuantum(measured), gpu.staticWatts(), Dominance.EFFECTIVE_ENERGY));
+            } else {
+                frontiers.add(CandidateFrontier.solve(c, tau, gpu.staticWatts(), Dominance.EFFECTIVE_ENERGY));
+            }
         }
         EnergyObjective.Choice choice = EnergyObjective.choose(frontiers, maxSlowdown);
         EnergyObjective.Choice alone = EnergyObjective.choose(frontiers.subList(0, 1), maxSlowdown);
         return new PlanEnergy(objective, gpu, tau, plans, choice, alone);
+    }
+
+    /** A fiftieth of the profile's shortest computation at its highest clock. */
+    private static double measuredQuantum(io.github.alpa4j.energy.profile.Profile p) {
+        double shortest = Double.POSITIVE_INFINITY;
+        for (int s = 0; s < p.stageCount(); s++) {
+            for (io.github.alpa4j.energy.profile.Instruction i : io.github.alpa4j.energy.profile.Instruction.values()) {
+                shortest = Math.min(shortest, p.atMaximumFrequency(s, i).timeSeconds());
+            }
+        }
+        return shortest / 50;
     }
 
     /** Forward and backward of every stage and microbatch: the nodes of the plan's Perseus DAG. */

@@ -265,10 +265,8 @@ sealed interface RunMode {
             config.put("plan", o.method);
             config.put("cluster", o.cluster);
             MemoryEstimate.require(MemoryEstimate.pipeline(plan), cuda, "the pipeline on " + plan.deviceCount() + " devices");
-            io.github.alpa4j.engine.energy.PlanFrequencies frequencies = cmd.frequencyPlan == null ? null
-                    : io.github.alpa4j.engine.energy.PlanFrequencies.read(cmd.frequencyPlan);
-            if (frequencies != null && links != null) {
-                throw new UserInputException("--frequency-plan drives the clocks of one process's pipeline; it does not apply to a job of several processes");
+            if (cmd.energyPlan.active() && links != null) {
+                throw new UserInputException("--energy-plan drives the clocks of one process's pipeline; it does not apply to a job of several processes");
             }
             RankJoin.Joined joined = links == null ? null : links.connect(plan.deviceCount(), "the pipeline", PipelineJson.toJson(plan));
             TcpTransport tcp = joined == null ? null : joined.links();
@@ -281,15 +279,15 @@ sealed interface RunMode {
             if (tcp != null) {
                 config.put("ranks", tcp.size());
             }
-            if (frequencies != null) {
+            if (cmd.energyPlan.active()) {
                 try {
-                    cmd.stageClocks = StageClocksSetup.open(plan, frequencies, cuda || gpus != null, gpus, out);
+                    cmd.liveEnergyPlan = EnergyPlanSession.open(cmd.energyPlan, plan, (io.github.alpa4j.engine.runtime.PipelineRuntime<?, ?>) r.runner(),
+                            c, cuda || gpus != null, gpus, out);
                 } catch (RuntimeException e) {
                     r.close();
                     throw e;
                 }
-                ((io.github.alpa4j.engine.runtime.PipelineRuntime<?, ?>) r.runner()).listen(cmd.stageClocks);
-                config.put("frequency_plan", cmd.frequencyPlan.toString());
+                config.put("energy_plan", cmd.energyPlan.plan);
             }
             return new Prepared(r, config, null, plan, tcp);
         }

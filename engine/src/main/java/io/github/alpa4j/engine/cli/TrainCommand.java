@@ -1,6 +1,5 @@
 package io.github.alpa4j.engine.cli;
 
-import io.github.alpa4j.cuda.CudaUnavailableException;
 import io.github.alpa4j.engine.UserInputException;
 import io.github.alpa4j.engine.checkpoint.CheckpointStore;
 import io.github.alpa4j.engine.io.OutputFile;
@@ -9,6 +8,7 @@ import io.github.alpa4j.engine.train.TrainOptions;
 import java.nio.file.Files;
 import java.util.Optional;
 import io.github.alpa4j.engine.dist.LaunchEnv;
+import io.github.alpa4j.engine.energy.LiveEnergyReport;
 import io.github.alpa4j.energy.monitor.EnergyMonitor;
 import io.github.alpa4j.energy.monitor.EnergySummary;
 import io.github.alpa4j.energy.monitor.IterationEnergy;
@@ -107,13 +107,11 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--energy", description = "Measure GPU 0's energy through NVML: joules per step, average power, tokens per joule (needs the NVIDIA driver).")
     boolean energy;
 
-    @Option(names = "--frequency-plan", description = "With --pipeline: run each stage's instructions at the clocks of this plan JSON's"
-            + " frequency plan (plan --pipeline --json), through the frequency controller in its dry run: each change is reported,"
-            + " none is set. Simulated devices check it against the clocks of the GPU it was planned for.")
-    Path frequencyPlan;
+    @Mixin
+    EnergyPlanOptions energyPlan = new EnergyPlanOptions();
 
-    /** The controllers of --frequency-plan, once the pipeline is built; closed with the run. */
-    io.github.alpa4j.engine.energy.StageClocks stageClocks;
+    /** The --energy-plan at work, once the pipeline is built; closed (clocks reset) with the run. */
+    io.github.alpa4j.engine.energy.LiveEnergyPlan liveEnergyPlan;
 
     @Option(names = "--energy-sample-ms", defaultValue = "20", description = "With --energy: milliseconds between NVML samples (default: ${DEFAULT-VALUE}).")
     int energySampleMs;
@@ -162,7 +160,7 @@ public class TrainCommand implements Callable<Integer> {
         ckpts.checkSameRun(identity());
         out.printf("%s: %,d parameters, %d graph nodes; %s%n", m.name(), m.forward().parameterCount(), g.size(), data.describe());
         data.lossFloor().ifPresent(f -> out.printf("entropy floor (best reachable loss): %.4f nats%n", f));
-        NvmlEnergySource energySource = energy ? openEnergySource(cudaBackend()) : null;
+        NvmlEnergySource energySource = energy ? TrainEnergy.open(energySampleMs, cudaBackend()) : null;
         RunMode.Prepared prepared;
         try {
             prepared = mode.prepare(this, g, opt, out);
@@ -197,8 +195,8 @@ public class TrainCommand implements Callable<Integer> {
             }
         } finally {
             closeQuietly(runner);
-            if (stageClocks != null) {
-                stageClocks.close();
+            if (liveEnergyPlan != null) {
+                liveEnergyPlan.close();
             }
             if (energySource != null) {
                 energySource.close();
@@ -218,15 +216,10 @@ public class TrainCommand implements Callable<Integer> {
         if (!(divergenceFactor > 1)) {
             throw new UserInputException("--divergence-factor must be more than 1, got " + divergenceFactor);
         }
-        if (frequencyPlan != null && !pipeline) {
-            throw new UserInputException("--frequency-plan sets each pipeline stage's clocks: use it with --pipeline");
-        }
-        if (frequencyPlan != null && !java.nio.file.Files.isRegularFile(frequencyPlan)) {
-            throw new UserInputException("--frequency-plan " + frequencyPlan + ": no such file");
-        }
+        energyPlan.check(pipeline || PipelinePlanning.isPipelinePlan(meshOptions.method), spec.commandLine().getParseResult());
         Path cluster = meshOptions.cluster.endsWith(".json") ? Path.of(meshOptions.cluster) : null;
         if (json != null) {
-            OutputFile.check("--json", json, loadPlan, cluster, frequencyPlan);
+            OutputFile.check("--json", json, loadPlan, cluster, energyPlan.file());
         }
         if (report != null) {
             OutputFile.check("--report", report, loadPlan, cluster, json);
@@ -259,12 +252,19 @@ public class TrainCommand implements Callable<Integer> {
                     metrics.put("energy_window_unix_ms", List.of(energyWindowMillis[0], energyWindowMillis[1]));
                 }
             }
+            if (liveEnergyPlan != null) {
+                metrics.put("energy_plan", LiveEnergyReport.json(liveEnergyPlan.summary()));
+            }
             TrainReport.write(json, metrics);
             out.println("metrics written to " + json);
         }
         if (report != null) {
-            Reports.train(r, new Reports.TrainExtras(prepared.meshPlan(), prepared.pipelinePlan(), prepared.lastStepTasks(),
-                    check.orElse(null), measured)).write(report);
+            var page = Reports.train(r, new Reports.TrainExtras(prepared.meshPlan(), prepared.pipelinePlan(), prepared.lastStepTasks(),
+                    check.orElse(null), measured));
+            if (liveEnergyPlan != null) {
+                LiveEnergyReport.addTo(page, liveEnergyPlan.summary());
+            }
+            page.write(report);
             out.println("report written to " + report);
         }
         out.flush();
@@ -323,24 +323,6 @@ public class TrainCommand implements Callable<Integer> {
     private IterationEnergy iterationEnergy;
     private final long[] energyWindowMillis = new long[2];
 
-    /** GPU 0's energy counter, or a one-line error saying why it cannot be read. */
-    private NvmlEnergySource openEnergySource(boolean cuda) {
-        if (energySampleMs <= 0) {
-            throw new UserInputException("--energy-sample-ms must be positive, got " + energySampleMs);
-        }
-        NvmlEnergySource src;
-        try {
-            src = NvmlEnergySource.open(0);
-        } catch (CudaUnavailableException e) {
-            throw new UserInputException("--energy needs NVML and the NVIDIA driver: " + e.getMessage(), e);
-        }
-        if (!cuda) {
-            src.close();
-            throw new UserInputException("--energy measures the GPU's energy: use it with --backend cuda (the CPU's energy is not measured)");
-        }
-        return src;
-    }
-
     /**
      * The GPU ordinals of --devices for a plan of {@code planDevices} devices, or null without the flag.
      *
@@ -388,6 +370,9 @@ public class TrainCommand implements Callable<Integer> {
                 .allowDivergence(allowDivergence).stopWhen(Interruption::requested).build();
         boolean[] first = {true};
         return progress.run(options, every, ckpts, run, s -> {
+            if (liveEnergyPlan != null) {
+                liveEnergyPlan.afterStep();
+            }
             if (iterationEnergy != null) {
                 iterationEnergy.lap(s.tokensPerSecond() * s.seconds());
                 // the measured window (every step of this run but its first) in wall-clock time, for outside meters

@@ -33,15 +33,12 @@ public final class PipelineEnergyModel {
 
     /** {@code plan} on {@code gpu}; {@code tokensPerIteration} is 0 when unknown (a graph file). */
     public static PipelineCandidate candidate(PipelinePlan plan, GpuSpec gpu, double tokensPerIteration) {
-        List<InstructionTime> forward = new ArrayList<>();
-        List<InstructionTime> backward = new ArrayList<>();
+        List<InstructionTime> forward = times(plan, Phase.FORWARD);
+        List<InstructionTime> backward = times(plan, Phase.BACKWARD);
         List<Integer> devices = new ArrayList<>();
         double slowestUpdate = plan.stages().stream().mapToDouble(s -> s.cost().updateSeconds()).max().orElse(0);
         double updateJoules = 0;
         for (PipelineStage s : plan.stages()) {
-            double[] clockBound = clockBoundSeconds(s);
-            forward.add(split(s, Phase.FORWARD, s.cost().forwardSeconds(), clockBound[0]));
-            backward.add(split(s, Phase.BACKWARD, s.cost().backwardSeconds(), clockBound[1]));
             int n = s.mesh().deviceCount();
             devices.add(n);
             double u = s.cost().updateSeconds();
@@ -54,6 +51,20 @@ public final class PipelineEnergyModel {
                         ? "" : " (" + plan.method().replace("auto: ", "") + ")");
         return new PipelineCandidate(name, profile, devices, plan.microbatches(), PipelineSchedule.fromCliName(plan.schedule().cliName()),
                 slowestUpdate, updateJoules, tokensPerIteration);
+    }
+
+    /**
+     * Each stage's forward ({@code phase} FORWARD) or backward time at the highest clock by the planner's cost model, split
+     * into the part the SM clock speeds up and the part it does not.
+     */
+    public static List<InstructionTime> times(PipelinePlan plan, Phase phase) {
+        List<InstructionTime> out = new ArrayList<>();
+        for (PipelineStage s : plan.stages()) {
+            double[] clockBound = clockBoundSeconds(s);
+            out.add(phase == Phase.FORWARD ? split(s, Phase.FORWARD, s.cost().forwardSeconds(), clockBound[0])
+                    : split(s, Phase.BACKWARD, s.cost().backwardSeconds(), clockBound[1]));
+        }
+        return out;
     }
 
     /** The frontier's time quantum for {@code plan}: fine enough for its shortest computation, coarse enough for its length. */

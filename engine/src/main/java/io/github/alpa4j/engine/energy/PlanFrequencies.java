@@ -29,10 +29,14 @@ public record PlanFrequencies(String gpu, int microbatches, List<FrequencyPlan> 
         } catch (IOException e) {
             throw new UserInputException("--frequency-plan " + file + ": not a readable plan JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
+        if (root != null && root.has("chosen") && root.has("points")) {
+            return fromFrontier(file, root);
+        }
         JsonNode energy = root == null ? null : root.get("energy");
         if (energy == null || !energy.has("frequency_plan") || !root.has("microbatches")) {
             throw new UserInputException("--frequency-plan " + file + ": no frequency plan in it; write one with"
-                    + " 'alpa4j plan --pipeline --json FILE' on a cluster of GPUs the energy model knows (or with --gpu)");
+                    + " 'alpa4j plan --pipeline --json FILE' on a cluster of GPUs the energy model knows (or with --gpu),"
+                    + " or 'alpa4j energy frontier --json FILE'");
         }
         List<FrequencyPlan> stages = new ArrayList<>();
         try {
@@ -47,5 +51,25 @@ public record PlanFrequencies(String gpu, int microbatches, List<FrequencyPlan> 
             throw new UserInputException("--frequency-plan " + file + ": a bad frequency plan (" + e.getMessage() + ")");
         }
         return new PlanFrequencies(energy.path("gpu").asText(""), root.get("microbatches").asInt(), stages);
+    }
+
+    /** The chosen point of an {@code energy frontier --json} file: {@code chosen.frequencies}, one row per computation. */
+    private static PlanFrequencies fromFrontier(Path file, JsonNode root) {
+        try {
+            int stages = root.get("stages").asInt();
+            int microbatches = root.get("microbatches").asInt();
+            java.util.List<java.util.List<FrequencyPlan.Step>> steps = new ArrayList<>();
+            for (int s = 0; s < stages; s++) {
+                steps.add(new ArrayList<>());
+            }
+            for (JsonNode a : root.get("chosen").get("frequencies")) {
+                int s = a.get("stage").asInt();
+                String prefix = a.get("instruction").asText().equals("forward") ? "F(" : "B(";
+                steps.get(s).add(new FrequencyPlan.Step(prefix + s + "," + a.get("microbatch").asInt() + ")", a.get("frequency_mhz").asInt()));
+            }
+            return new PlanFrequencies("", microbatches, steps.stream().map(FrequencyPlan::new).toList());
+        } catch (RuntimeException e) {
+            throw new UserInputException("--frequency-plan " + file + ": a bad frontier JSON (" + e.getMessage() + ")");
+        }
     }
 }

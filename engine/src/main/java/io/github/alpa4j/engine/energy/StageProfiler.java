@@ -1,6 +1,5 @@
 package io.github.alpa4j.engine.energy;
 
-import io.github.alpa4j.energy.control.FrequencyPlan;
 import io.github.alpa4j.energy.control.GpuClocks;
 import io.github.alpa4j.energy.monitor.EnergyMonitor;
 import io.github.alpa4j.energy.profile.Instruction;
@@ -136,7 +135,7 @@ public final class StageProfiler {
     }
 
     private List<Measurement> atLockedClock(int mhz, int warmup, int iterations, Progress progress) {
-        try (StageClocks controllers = StageClocks.open(setup.plan(), uniform(mhz), setup.clocks(), true, log)) {
+        try (StageClocks controllers = StageClocks.open(setup.plan(), StageClocks.uniform(setup.plan(), mhz), setup.clocks(), true, log)) {
             setup.runtime().listen(controllers);
             List<Measurement> rows = atClock(mhz, warmup, iterations, progress, controllers);
             setup.runtime().listen(PipelineRuntime.TaskListener.NONE);
@@ -223,20 +222,5 @@ public final class StageProfiler {
         double[] a = v.get(n / 2 - 1);
         double[] b = v.get(n / 2);
         return new double[] {(a[0] + b[0]) / 2, (a[1] + b[1]) / 2};
-    }
-
-    /** Every forward and backward of every stage at {@code mhz}: the frequency plan that locks the pipeline to one clock. */
-    private PlanFrequencies uniform(int mhz) {
-        List<FrequencyPlan> stages = new ArrayList<>();
-        int m = setup.plan().microbatches();
-        for (int s = 0; s < setup.plan().stages().size(); s++) {
-            List<FrequencyPlan.Step> steps = new ArrayList<>();
-            for (int mb = 0; mb < m; mb++) {
-                steps.add(new FrequencyPlan.Step(StageClocks.id(s, mb, PipelineSchedule.Pass.FORWARD), mhz));
-                steps.add(new FrequencyPlan.Step(StageClocks.id(s, mb, PipelineSchedule.Pass.BACKWARD), mhz));
-            }
-            stages.add(new FrequencyPlan(steps));
-        }
-        return new PlanFrequencies("", m, stages);
     }
 }

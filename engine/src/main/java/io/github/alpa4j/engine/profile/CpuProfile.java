@@ -56,6 +56,11 @@ public final class CpuProfile {
             notices.println("alpa4j: measuring this machine for the cost model (once; cached in " + cached
                     + ", refreshed by 'alpa4j profile --backend cpu')");
             notices.flush();
+            try {
+                Files.createDirectories(cached.getParent()); // a fresh $ALPA4J_CACHE (gpu-check.sh's dry run makes one per run)
+            } catch (IOException e) {
+                // OutputFile says in one line why the file cannot be written
+            }
             c = cluster(measure(cached, Profiler.Design.standard(), (done, total, what) -> { }));
         }
         return hosts == null ? c : c.withHosts(hosts);

@@ -38,7 +38,7 @@ class StageClocksTest {
     private static final int MICROBATCHES = 4;
 
     /** A clock that records what it is set to; every H100 clock is supported. */
-    static final class FakeClock implements GpuClocks {
+    static class FakeClock implements GpuClocks {
         final int gpu;
         final List<Integer> set = Collections.synchronizedList(new ArrayList<>());
         int resets;
