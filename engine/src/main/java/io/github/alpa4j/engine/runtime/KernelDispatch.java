@@ -10,6 +10,7 @@ import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
@@ -103,6 +104,14 @@ public final class KernelDispatch<F, I> {
                     (float) a.beta1(), (float) a.beta2(), (float) a.eps(), (float) a.weightDecay());
             case OptimizerOp.StepIncrement s -> k.stepIncrement(f(in, 0), y);
             case ElementwiseOp.Cast c -> k.round(c.to(), f(in, 0), y, n);
+            case PatchOp.Im2Col p -> {
+                int[] x = inTypes.get(0).shape().dims();
+                k.im2col(f(in, 0), x[0], x[1], x[2], x[3], p.kh(), p.kw(), p.stride(), p.pad(), y);
+            }
+            case PatchOp.Col2Im p -> {
+                int[] x = outType.shape().dims();
+                k.col2im(f(in, 0), x[0], x[1], x[2], x[3], p.kh(), p.kw(), p.stride(), p.pad(), y);
+            }
         }
         if (isNarrow(outType) && !(op instanceof ElementwiseOp.Cast)) {
             // kernels compute in f32; a bf16 or f16 result holds only that type's values, as on a GPU that stores it so
