@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Builds the forward graph of a {@link WideResNetConfig}: images [N, H, W, C] in, class logits and the
- * cross-entropy loss against integer labels out. Each block is its own scope ({@code stage1/block0}),
+ * cross-entropy loss against integer labels out. Each block is its own scope ({@code block3}, numbered
+ * across stages),
  * so layer clustering sees blocks as Alpa's benchmark does (it clusters Wide-ResNet-50 into its 16
  * blocks). Parameters are f32 master weights, cast to the compute type where read, as in {@link Models}.
  */
@@ -34,10 +35,11 @@ public final class WideResNet {
             x = ConvLayers.avgPool(b, x, 3, 2, 1);
         }
         List<Integer> stages = c.stageSizes();
+        int block = 0;
         for (int s = 0; s < stages.size(); s++) {
             int filters = c.baseChannels() << s;
             for (int j = 0; j < stages.get(s); j++) {
-                try (var sc = b.scope("stage" + s + "/block" + j)) {
+                try (var sc = b.scope("block" + block++)) {
                     x = bottleneck(b, x, filters, c.widthFactor(), s > 0 && j == 0 ? 2 : 1);
                 }
             }
