@@ -8,21 +8,23 @@ import java.util.SplittableRandom;
 
 /**
  * Classification data for image models: NHWC images of standard normal pixels, each labelled by a
- * fixed random teacher — the image averaged over a g x g grid of cells (g = min(4, size)), through
- * tanh(W1·) of width 32, and the argmax of W2· over the classes. The label is a function of the image,
- * so the least cross entropy is 0 (approached as a student's logits separate).
+ * fixed random teacher that is itself a tiny convolutional network — a 3x3 convolution (zero padding)
+ * to 16 features, ReLU, the mean over the image (centred by its expectation, scaled by √pixels), and
+ * the argmax of a random linear map over the classes. A ResNet can represent it exactly (convolution,
+ * ReLU, global pooling, a linear head), and the label is a function of the image, so the least cross
+ * entropy is 0 (approached as a student's logits separate).
  */
 public final class ImageTeacherSource implements DataSource {
-    private static final int WIDTH = 32;
+    private static final int FEATURES = 16;
 
     private final int batch;
     private final int size;
     private final int channels;
     private final int classes;
     private final long seed;
-    private final int grid;
-    private final double[] w1;
-    private final double[] w2;
+    private final double[] conv;
+    private final double[] centre;
+    private final double[] head;
     private final String xName;
     private final String yName;
 
@@ -34,16 +36,22 @@ public final class ImageTeacherSource implements DataSource {
         this.seed = seed;
         this.xName = xName;
         this.yName = yName;
-        this.grid = Math.min(4, size);
-        int features = grid * grid * channels;
         SplittableRandom r = new SplittableRandom(seed ^ 0x696d616765L);
-        w1 = new double[features * WIDTH];
-        w2 = new double[WIDTH * classes];
-        for (int i = 0; i < w1.length; i++) {
-            w1[i] = normal(r) / Math.sqrt(features);
+        int fanIn = 9 * channels;
+        conv = new double[FEATURES * fanIn];
+        centre = new double[FEATURES];
+        head = new double[FEATURES * classes];
+        for (int f = 0; f < FEATURES; f++) {
+            double var = 0;
+            for (int k = 0; k < fanIn; k++) {
+                double w = normal(r) / Math.sqrt(fanIn);
+                conv[f * fanIn + k] = w;
+                var += w * w;
+            }
+            centre[f] = Math.sqrt(var / (2 * Math.PI)); // E[relu(z)] for z ~ N(0, var)
         }
-        for (int i = 0; i < w2.length; i++) {
-            w2[i] = normal(r);
+        for (int i = 0; i < head.length; i++) {
+            head[i] = normal(r);
         }
     }
 
@@ -69,34 +77,37 @@ public final class ImageTeacherSource implements DataSource {
 
     /** The teacher's class for the image at {@code base}. */
     int label(float[] x, int base) {
-        double[] f = new double[grid * grid * channels];
-        int[] count = new int[grid * grid];
+        double[] feature = new double[FEATURES];
+        int fanIn = 9 * channels;
+        double[] window = new double[fanIn];
         for (int row = 0; row < size; row++) {
             for (int col = 0; col < size; col++) {
-                int cell = (row * grid / size) * grid + col * grid / size;
-                count[cell]++;
                 for (int c = 0; c < channels; c++) {
-                    f[cell * channels + c] += x[base + (row * size + col) * channels + c];
+                    for (int i = 0; i < 3; i++) {
+                        for (int j = 0; j < 3; j++) {
+                            int y = row + i - 1;
+                            int xx = col + j - 1;
+                            window[(c * 3 + i) * 3 + j] = y < 0 || y >= size || xx < 0 || xx >= size ? 0
+                                    : x[base + (y * size + xx) * channels + c];
+                        }
+                    }
+                }
+                for (int f = 0; f < FEATURES; f++) {
+                    double z = 0;
+                    for (int k = 0; k < fanIn; k++) {
+                        z += conv[f * fanIn + k] * window[k];
+                    }
+                    feature[f] += Math.max(0, z);
                 }
             }
         }
-        for (int i = 0; i < f.length; i++) {
-            f[i] /= Math.sqrt(count[i / channels]); // a sum of n unit normals over √n: unit variance
-        }
-        double[] h = new double[WIDTH];
-        for (int j = 0; j < WIDTH; j++) {
-            double s = 0;
-            for (int i = 0; i < f.length; i++) {
-                s += f[i] * w1[i * WIDTH + j];
-            }
-            h[j] = Math.tanh(s);
-        }
+        int pixels = size * size;
         int best = 0;
         double bestLogit = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < classes; k++) {
             double s = 0;
-            for (int j = 0; j < WIDTH; j++) {
-                s += h[j] * w2[j * classes + k];
+            for (int f = 0; f < FEATURES; f++) {
+                s += (feature[f] / pixels - centre[f]) * Math.sqrt(pixels) * head[f * classes + k];
             }
             if (s > bestLogit) {
                 bestLogit = s;
@@ -113,7 +124,7 @@ public final class ImageTeacherSource implements DataSource {
 
     @Override
     public String describe() {
-        return String.format("%dx%dx%d normal images labelled by a teacher (%dx%d cell means → tanh %d → %d classes), seed %d",
-                size, size, channels, grid, grid, WIDTH, classes, seed);
+        return String.format("%dx%dx%d normal images labelled by a teacher (3x3 conv to %d, ReLU, mean over the image → %d classes), seed %d",
+                size, size, channels, FEATURES, classes, seed);
     }
 }
