@@ -13,7 +13,7 @@ flock /tmp/alpa4j-heavy.lock ./test.sh -q -o -pl tests -am -Dtest=AlpaWresnetPla
 END=$(date +%s)
 OUT=bench/results/planner-wresnet-table.md
 {
-  echo "<!-- made by bench/planner-wresnet.sh ${CASES:-(all cases)} on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + local changes'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $((END - START)) s -->"
+  echo "<!-- made by bench/planner-wresnet.sh ${CASES:-(all cases)} on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ":(exclude)$OUT" || echo ' + local changes'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $((END - START)) s -->"
   cat tests/target/planner-wresnet.md
 } >"$OUT"
 echo "wrote $OUT"
