@@ -141,6 +141,7 @@ final class CpuElementwise {
         Map f = switch (act) {
             case RELU -> CpuElementwise::relu;
             case GELU -> CpuElementwise::gelu;
+            case RSQRT -> CpuElementwise::rsqrt;
         };
         pool.parallelFor(n, GRAIN, (from, to) -> f.apply(x, y, from, to));
     }
@@ -149,6 +150,7 @@ final class CpuElementwise {
         GradMap f = switch (act) {
             case RELU -> CpuElementwise::reluGrad;
             case GELU -> CpuElementwise::geluGrad;
+            case RSQRT -> CpuElementwise::rsqrtGrad;
         };
         pool.parallelFor(n, GRAIN, (from, to) -> f.apply(x, dy, dx, from, to));
     }
@@ -183,6 +185,21 @@ final class CpuElementwise {
     private static void reluGrad(float[] x, float[] dy, float[] dx, int from, int to) {
         for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0 ? dy[i] : 0f;
+        }
+    }
+
+    /** 1/√x as the GPU computes it: a correctly rounded sqrtf, then a correctly rounded division. */
+    private static void rsqrt(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] = 1f / (float) Math.sqrt(x[i]);
+        }
+    }
+
+    /** d(1/√x)/dx = −½·(1/√x)³. */
+    private static void rsqrtGrad(float[] x, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float r = 1f / (float) Math.sqrt(x[i]);
+            dx[i] = -0.5f * r * r * r * dy[i];
         }
     }
 

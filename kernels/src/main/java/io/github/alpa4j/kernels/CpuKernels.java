@@ -59,6 +59,16 @@ public final class CpuKernels implements Kernels<float[], int[]>, FusedKernels<f
     }
 
     @Override
+    public void im2col(float[] x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, float[] out) {
+        CpuPatches.im2col(pool, x, n, h, w, c, kh, kw, stride, pad, out);
+    }
+
+    @Override
+    public void col2im(float[] col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, float[] out) {
+        CpuPatches.col2im(pool, col, n, h, w, c, kh, kw, stride, pad, out);
+    }
+
+    @Override
     public void activation(Activation act, float[] x, float[] y, long n) {
         CpuElementwise.activation(pool, act, x, y, (int) n);
     }

@@ -31,6 +31,15 @@ public interface Kernels<F, I> {
      */
     void strided(F x, long xOffset, long[] xStrides, F y, int[] outDims);
 
+    /**
+     * Windows of an NHWC image [n, h, w, c] as [n, ho, wo, c·kh·kw], channel-major (the IR's
+     * {@code PatchOp.Im2Col}), zero in the padding.
+     */
+    void im2col(F x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, F out);
+
+    /** The adjoint of {@link #im2col}: each window element added back to the pixel it was read from. */
+    void col2im(F col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, F out);
+
     /** y = act(x). */
     void activation(Activation act, F x, F y, long n);
 

@@ -49,10 +49,11 @@ public abstract class KernelsContract<F, I> {
     @EnumSource(Activation.class)
     public void activation(Activation act) {
         F y = output(5);
-        kernels().activation(act, floats(-2, -0.5f, 0, 0.5f, 2), y, 5);
+        kernels().activation(act, activationInput(act), y, 5);
         expect(y, switch (act) {
             case RELU -> new float[] {0, 0, 0, 0.5f, 2};
             case GELU -> new float[] {-0.04540231f, -0.15428599f, 0, 0.34571401f, 1.95459769f}; // tanh form
+            case RSQRT -> new float[] {2, 1.41421356f, 1, 0.5f, 0.25f};
         });
     }
 
@@ -60,11 +61,40 @@ public abstract class KernelsContract<F, I> {
     @EnumSource(Activation.class)
     public void activationGrad(Activation act) {
         F dx = output(5);
-        kernels().activationGrad(act, floats(-2, -0.5f, 0, 0.5f, 2), floats(1, 2, 3, 4, 5), dx, 5);
+        kernels().activationGrad(act, activationInput(act), floats(1, 2, 3, 4, 5), dx, 5);
         expect(dx, switch (act) {
             case RELU -> new float[] {0, 0, 0, 4, 5}; // f'(0) = 0
             case GELU -> new float[] {-0.08609926f, 0.26526019f, 1.5f, 3.46947961f, 5.43049628f};
+            case RSQRT -> new float[] {-4, -2.82842712f, -1.5f, -0.25f, -0.0390625f}; // −½·x^−3/2·dy
         });
+    }
+
+    /** Points either side of zero; 1/√x is read where it is defined. */
+    private F activationInput(Activation act) {
+        return act == Activation.RSQRT ? floats(0.25f, 0.5f, 1, 4, 16) : floats(-2, -0.5f, 0, 0.5f, 2);
+    }
+
+    /** A 3x3 image, 2x2 windows, stride 1: four overlapping windows; col2im of ones counts each pixel's readers. */
+    @Test
+    public void im2colAndCol2imOverlapping() {
+        F col = output(16);
+        kernels().im2col(floats(1, 2, 3, 4, 5, 6, 7, 8, 9), 1, 3, 3, 1, 2, 2, 1, 0, col);
+        expect(col, 1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9);
+        F img = output(9);
+        kernels().col2im(floats(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), 1, 3, 3, 1, 2, 2, 1, 0, img);
+        expect(img, 1, 2, 1, 2, 4, 2, 1, 2, 1);
+    }
+
+    /** A 2x2 image of two channels, one 3x3 window with stride 2 and padding 1: channel-major, zeros in the padding. */
+    @Test
+    public void im2colPadsAndOrdersWindowsByChannel() {
+        F col = output(18);
+        F image = floats(1, 10, 2, 20, 3, 30, 4, 40);
+        kernels().im2col(image, 1, 2, 2, 2, 3, 3, 2, 1, col);
+        expect(col, 0, 0, 0, 0, 1, 2, 0, 3, 4, 0, 0, 0, 0, 10, 20, 0, 30, 40);
+        F back = output(8);
+        kernels().col2im(col, 1, 2, 2, 2, 3, 3, 2, 1, back);
+        expect(back, 1, 10, 2, 20, 3, 30, 4, 40); // each pixel read by one window element
     }
 
     /** a [2, 3] ∘ b [3], b broadcast over a's rows. */

@@ -11,7 +11,7 @@ public sealed interface ElementwiseOp extends Op {
     enum BinaryKind { ADD, SUB, MUL, DIV }
 
     enum Activation {
-        RELU(1), GELU(10);
+        RELU(1), GELU(10), RSQRT(4);
 
         /** Approximate FLOPs per element of the forward function. */
         public final int flopsPerElement;
@@ -53,7 +53,7 @@ public sealed interface ElementwiseOp extends Op {
         }
     }
 
-    /** relu(x) or gelu(x) (tanh form). */
+    /** relu(x), gelu(x) (tanh form) or 1/√x (batch norm's inverse standard deviation). */
     record Unary(Activation activation) implements ElementwiseOp {
         @Override
         public String opName() {

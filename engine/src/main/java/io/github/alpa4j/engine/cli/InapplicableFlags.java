@@ -58,6 +58,12 @@ final class InapplicableFlags {
 
     /** Refuses the GPT's size flags for an MLP and the MLP's for a GPT. */
     static void model(ParseResult p, ModelOptions model) {
+        if (model.isWresnet()) {
+            given(p, GPT_FLAGS, "with --model wresnet (it sizes a GPT)");
+            given(p, MLP_FLAGS.subList(1, MLP_FLAGS.size()), "with --model wresnet (it sizes an MLP)");
+            return;
+        }
+        given(p, WideResNetOptions.FLAGS, "with --model " + model.model + " (it sizes a Wide-ResNet)");
         if (model.isGpt()) {
             given(p, MLP_FLAGS, "with --model gpt (it sizes an MLP)");
         } else {

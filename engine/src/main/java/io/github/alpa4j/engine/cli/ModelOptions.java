@@ -18,11 +18,12 @@ import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.stage.RematMode;
 import java.util.Collections;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Flags that pick and size a model; shared by the commands that build one. */
 public final class ModelOptions {
-    @Option(names = "--model", defaultValue = "gpt", description = "Model: gpt or mlp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "gpt", description = "Model: gpt, mlp or wresnet (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--layers", defaultValue = "2", description = "GPT: transformer blocks (default: ${DEFAULT-VALUE}).")
@@ -40,8 +41,17 @@ public final class ModelOptions {
     @Option(names = "--vocab", defaultValue = "16", description = "GPT: vocabulary size (default: ${DEFAULT-VALUE}).")
     int vocab;
 
-    @Option(names = "--depth", defaultValue = "3", description = "MLP: layers (default: ${DEFAULT-VALUE}).")
-    int depth;
+    @Option(names = "--depth", description = "MLP: layers (default: 3); wresnet: weighted layers, 3 per bottleneck block + 2"
+            + " (default: 50).")
+    Integer depthFlag;
+
+    /** --depth, or the model's default. */
+    int depth() {
+        return depthFlag != null ? depthFlag : isWresnet() ? WideResNetOptions.DEFAULT_DEPTH : 3;
+    }
+
+    @Mixin
+    WideResNetOptions wresnet = new WideResNetOptions();
 
     @Option(names = "--width", defaultValue = "64", description = "MLP: hidden width (default: ${DEFAULT-VALUE}).")
     int width;
@@ -95,14 +105,18 @@ public final class ModelOptions {
     }
 
     int batchSize() {
-        return batch != null ? batch : isGpt() ? 16 : 64;
+        return batch != null ? batch : isGpt() ? 16 : isWresnet() ? 8 : 64;
+    }
+
+    boolean isWresnet() {
+        return model.equals("wresnet");
     }
 
     boolean isGpt() {
         return switch (model) {
             case "gpt" -> true;
-            case "mlp" -> false;
-            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt or --model mlp");
+            case "mlp", "wresnet" -> false;
+            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt, mlp or wresnet");
         };
     }
 
@@ -113,6 +127,9 @@ public final class ModelOptions {
     /** The model at {@code batch} samples per step (a pipeline's microbatch, say). */
     Model build(int batch) {
         positive("--batch", "batch size", batch);
+        if (isWresnet()) {
+            return wresnet.build(depth(), batch, precision());
+        }
         if (isGpt()) {
             positive("--layers", "layers", layers);
             positive("--heads", "heads", heads);
@@ -126,6 +143,7 @@ public final class ModelOptions {
             ModelSize.gpt(this, batch);
             return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch), precision());
         }
+        int depth = depth();
         if (depth < 1) {
             throw new UserInputException("--depth: MLP depth must be at least 1, got " + depth);
         }
@@ -164,7 +182,10 @@ public final class ModelOptions {
      * {@link #MAX_GRAPH_NODES}: the graph grows by the same nodes per layer, so two tiny models tell its size.
      */
     void checkGraphSize(Optimizer opt) {
-        int repeats = isGpt() ? layers : depth;
+        if (isWresnet()) {
+            return; // its depth is bounded by WideResNetConfig.MAX_DEPTH
+        }
+        int repeats = isGpt() ? layers : depth();
         if (repeats <= 2) {
             return;
         }
@@ -187,6 +208,9 @@ public final class ModelOptions {
 
     /** The data source that matches the model: Markov tokens for the GPT, a teacher network for the MLP. */
     DataSource data(Model m, long seed) {
+        if (isWresnet()) {
+            return wresnet.data(m, batchSize(), seed);
+        }
         if (isGpt()) {
             if (vocab < 2) {
                 throw new UserInputException("--vocab must be at least 2 to train on: a chain over one token has nothing to predict");
@@ -202,14 +226,16 @@ public final class ModelOptions {
     java.util.Map<String, Object> sizes() {
         java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
         c.put("model", model);
-        if (isGpt()) {
+        if (isWresnet()) {
+            wresnet.sizes(c, depth());
+        } else if (isGpt()) {
             c.put("layers", layers);
             c.put("heads", heads);
             c.put("hidden", hidden);
             c.put("seq", seq);
             c.put("vocab", vocab);
         } else {
-            c.put("depth", depth);
+            c.put("depth", depth());
             c.put("width", width);
             c.put("in_dim", inDim);
             c.put("out_dim", outDim);

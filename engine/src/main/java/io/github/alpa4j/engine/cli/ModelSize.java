@@ -30,16 +30,26 @@ final class ModelSize {
         long widest = Math.max(o.width, Math.max(o.inDim, o.outDim));
         String flag = widest == o.width ? "--width" : widest == o.inDim ? "--in-dim" : "--out-dim";
         fits("the activations", "--batch", batch, flag, widest);
-        if (o.depth == 1) {
+        if (o.depth() == 1) {
             fits("the weights", "--in-dim", o.inDim, "--out-dim", o.outDim);
         }
-        if (o.depth > 1) {
+        if (o.depth() > 1) {
             fits("the first layer's weights", "--in-dim", o.inDim, "--width", o.width);
             fits("the last layer's weights", "--width", o.width, "--out-dim", o.outDim);
         }
-        if (o.depth > 2) {
+        if (o.depth() > 2) {
             fits("a hidden layer's weights", "--width", o.width, "--width", o.width);
         }
+    }
+
+    /** Refuses a Wide-ResNet whose largest tensor, the stem's windows or a stage's, could not be held. */
+    static void wresnet(io.github.alpa4j.engine.model.WideResNetConfig c) {
+        int stem = (c.image() + 1) / 2;
+        fits("the stem's windows", "--batch", c.batch(), "--image / 2", stem, "--image / 2", stem, "3 x 7 x 7", 147);
+        fits("the first stage's 3x3 windows", "--batch", c.batch(), "--image / 4", (stem + 1) / 2, "--image / 4", (stem + 1) / 2,
+                "--base-channels", c.baseChannels(), "9", 9);
+        fits("the first stage's activations", "--batch", c.batch(), "--image / 4", (stem + 1) / 2, "--image / 4", (stem + 1) / 2,
+                "--base-channels", c.baseChannels(), "4 x --width-factor", 4L * c.widthFactor());
     }
 
     /** {@code factors} alternate a flag (or a constant's text) and its value; their exact product must fit one tensor. */

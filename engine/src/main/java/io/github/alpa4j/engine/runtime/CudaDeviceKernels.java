@@ -42,6 +42,16 @@ final class CudaDeviceKernels implements Kernels<DeviceBuffer, DeviceBuffer> {
     }
 
     @Override
+    public void im2col(DeviceBuffer x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        kernels.im2col(x, n, h, w, c, kh, kw, stride, pad, out);
+    }
+
+    @Override
+    public void col2im(DeviceBuffer col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        kernels.col2im(col, n, h, w, c, kh, kw, stride, pad, out);
+    }
+
+    @Override
     public void activation(Activation act, DeviceBuffer x, DeviceBuffer y, long n) {
         kernels.activation(act, x, y, n);
     }

@@ -10,6 +10,7 @@ import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
@@ -26,7 +27,7 @@ import java.util.List;
 public final class KernelDispatch<F, I> {
 
     /**
-     * What a shard needs besides its local shapes: the global row count a loss averages over,
+     * What a shard needs besides its local shapes: the global count a loss or a mean averages over,
      * and the first vocabulary row an embedding shard holds.
      */
     public record Local(long lossCount, int vocabStart) {
@@ -66,7 +67,7 @@ public final class KernelDispatch<F, I> {
             case LayoutOp.Reshape r -> k.copy(f(in, 0), 0, y, 0, n);
             case LayoutOp.Permute p -> k.strided(f(in, 0), 0, permutedStrides(inTypes.get(0).shape(), p.permArray()), y, outType.shape().dims());
             case LayoutOp.BroadcastTo b -> k.strided(f(in, 0), 0, Broadcast.strides(inTypes.get(0).shape(), outType.shape()), y, outType.shape().dims());
-            case ReductionOp r -> reduce(r, inTypes.get(0), f(in, 0), y);
+            case ReductionOp r -> reduce(r, inTypes.get(0), f(in, 0), y, local);
             case NormalizationOp.Softmax s -> {
                 Shape sh = outType.shape();
                 k.softmax(f(in, 0), y, n / sh.dim(-1), sh.dim(-1), s.causal() ? sh.dim(-2) : 0);
@@ -103,6 +104,14 @@ public final class KernelDispatch<F, I> {
                     (float) a.beta1(), (float) a.beta2(), (float) a.eps(), (float) a.weightDecay());
             case OptimizerOp.StepIncrement s -> k.stepIncrement(f(in, 0), y);
             case ElementwiseOp.Cast c -> k.round(c.to(), f(in, 0), y, n);
+            case PatchOp.Im2Col p -> {
+                int[] x = inTypes.get(0).shape().dims();
+                k.im2col(f(in, 0), x[0], x[1], x[2], x[3], p.kh(), p.kw(), p.stride(), p.pad(), y);
+            }
+            case PatchOp.Col2Im p -> {
+                int[] x = outType.shape().dims();
+                k.col2im(f(in, 0), x[0], x[1], x[2], x[3], p.kh(), p.kw(), p.stride(), p.pad(), y);
+            }
         }
         if (isNarrow(outType) && !(op instanceof ElementwiseOp.Cast)) {
             // kernels compute in f32; a bf16 or f16 result holds only that type's values, as on a GPU that stores it so
@@ -142,7 +151,8 @@ public final class KernelDispatch<F, I> {
         }
     }
 
-    private void reduce(ReductionOp r, TensorType x, F in, F out) {
+    /** A mean over a split axis divides by the global count (the lowering's), so that its partial sums add up to the mean. */
+    private void reduce(ReductionOp r, TensorType x, F in, F out, Local local) {
         int[] dims = x.shape().dims();
         boolean[] reduced = new boolean[dims.length];
         long count = 1;
@@ -152,7 +162,7 @@ public final class KernelDispatch<F, I> {
         }
         float scale = switch (r) {
             case ReductionOp.ReduceSum s -> 1f;
-            case ReductionOp.ReduceMean m -> (float) (1.0 / count);
+            case ReductionOp.ReduceMean m -> (float) (1.0 / (local.lossCount() > 0 ? local.lossCount() : count));
         };
         k.reduceSum(in, dims, reduced, scale, out);
     }

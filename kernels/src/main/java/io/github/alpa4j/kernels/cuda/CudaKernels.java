@@ -107,6 +107,28 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     }
 
     @Override
+    public void im2col(DeviceBuffer x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        long ho = (h + 2L * pad - kh) / stride + 1;
+        long wo = (w + 2L * pad - kw) / stride + 1;
+        long cols = (long) n * ho * wo * c * kh * kw;
+        holds(x, (long) n * h * w * c, F32, "im2col image");
+        holds(out, cols, F32, "im2col windows");
+        elementwise(KernelFamily.PATCH, "im2col_f32", cols,
+                KernelArgs.create().ptr(x).ptr(out).i32(n).i32(h).i32(w).i32(c).i32(kh).i32(kw).i32(stride).i32(pad));
+    }
+
+    @Override
+    public void col2im(DeviceBuffer col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        long ho = (h + 2L * pad - kh) / stride + 1;
+        long wo = (w + 2L * pad - kw) / stride + 1;
+        long pixels = (long) n * h * w * c;
+        holds(col, (long) n * ho * wo * c * kh * kw, F32, "col2im windows");
+        holds(out, pixels, F32, "col2im image");
+        elementwise(KernelFamily.PATCH, "col2im_f32", pixels,
+                KernelArgs.create().ptr(col).ptr(out).i32(n).i32(h).i32(w).i32(c).i32(kh).i32(kw).i32(stride).i32(pad));
+    }
+
+    @Override
     public void strided(DeviceBuffer x, long xOffset, long[] xStrides, DeviceBuffer y, int[] outDims) {
         StridedLayout l = StridedLayout.of(outDims, xStrides, new long[outDims.length]);
         long n = l.size();
@@ -123,6 +145,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         String kernel = switch (act) {
             case RELU -> "relu_f32";
             case GELU -> "gelu_f32";
+            case RSQRT -> "rsqrt_f32";
         };
         elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
@@ -135,6 +158,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         String kernel = switch (act) {
             case RELU -> "relu_grad_f32";
             case GELU -> "gelu_grad_f32";
+            case RSQRT -> "rsqrt_grad_f32";
         };
         elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(dy).ptr(dx).i64(n));
     }

@@ -5,8 +5,9 @@ import java.util.List;
 /** The CUDA C sources, one per op family as in the IR, and the kernels each one defines. */
 public enum KernelFamily {
     ELEMENTWISE("elementwise", List.of("fill_f32", "add_f32", "sub_f32", "mul_f32", "div_f32", "relu_f32", "relu_grad_f32",
-            "gelu_f32", "gelu_grad_f32", "scale_f32")),
+            "gelu_f32", "gelu_grad_f32", "rsqrt_f32", "rsqrt_grad_f32", "scale_f32")),
     LAYOUT("layout", List.of("strided_copy_f32")),
+    PATCH("patch", List.of("im2col_f32", "col2im_f32")),
     REDUCTION("reduction", List.of("reduce_sum_rows_f32", "reduce_sum_cols_f32")),
     SOFTMAX("softmax", List.of("softmax_f32", "softmax_grad_f32")),
     LAYERNORM("layernorm", List.of("layer_norm_f32", "layer_norm_grad_f32", "layer_norm_stats_f32", "layer_norm_gamma_grad_f32")),

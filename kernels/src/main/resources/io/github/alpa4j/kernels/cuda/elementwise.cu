@@ -91,6 +91,23 @@ gelu_grad_f32(const float* x, const float* dy, float* dx, i64 n) {
     }
 }
 
+// 1/sqrt(x) as the CPU twin computes it: correctly rounded sqrtf, then a correctly rounded division
+// (NVRTC's defaults, -prec-sqrt=true -prec-div=true; rsqrtf would differ in the last bits).
+extern "C" __global__ void __launch_bounds__(A4J_ELEMENTWISE_THREADS)
+rsqrt_f32(const float* x, float* y, i64 n) {
+    for (i64 i = firstThread(); i < n; i += threadCount()) {
+        y[i] = 1.0f / sqrtf(x[i]);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(A4J_ELEMENTWISE_THREADS)
+rsqrt_grad_f32(const float* x, const float* dy, float* dx, i64 n) {
+    for (i64 i = firstThread(); i < n; i += threadCount()) {
+        float r = 1.0f / sqrtf(x[i]);
+        dx[i] = -0.5f * r * r * r * dy[i];
+    }
+}
+
 extern "C" __global__ void __launch_bounds__(A4J_ELEMENTWISE_THREADS)
 scale_f32(const float* x, float alpha, float* y, i64 n) {
     for (i64 i = firstThread(); i < n; i += threadCount()) {

@@ -212,7 +212,8 @@ final class KernelCases {
     static Case activation(Activation k, boolean grad) {
         return t -> {
             int n = 100_003;
-            Twin.F x = t.gaussian(n, 3);
+            // 1/√x where it is defined (its derivative near 0 would dwarf every other element)
+            Twin.F x = k == Activation.RSQRT ? t.uniform(n, 0.1, 10) : t.gaussian(n, 3);
             Twin.F y = t.output(n);
             if (grad) {
                 Twin.F dy = t.gaussian(n, 1);
@@ -223,6 +224,25 @@ final class KernelCases {
                 t.gpu.activation(k, x.dev(), y.dev(), n);
             }
             t.expectClose(y, FP32);
+        };
+    }
+
+    /** im2col of an n x h x w x c image, then col2im of random windows of the same sweep. */
+    static Case patches(int n, int h, int w, int c, int k, int s, int p) {
+        return t -> {
+            int ho = (h + 2 * p - k) / s + 1;
+            int wo = (w + 2 * p - k) / s + 1;
+            int cols = n * ho * wo * c * k * k;
+            Twin.F x = t.gaussian(n * h * w * c, 1);
+            Twin.F col = t.output(cols);
+            cpu.im2col(x.host(), n, h, w, c, k, k, s, p, col.host());
+            t.gpu.im2col(x.dev(), n, h, w, c, k, k, s, p, col.dev());
+            t.expectClose(col, FP32);
+            Twin.F dcol = t.gaussian(cols, 1);
+            Twin.F dx = t.output(n * h * w * c);
+            cpu.col2im(dcol.host(), n, h, w, c, k, k, s, p, dx.host());
+            t.gpu.col2im(dcol.dev(), n, h, w, c, k, k, s, p, dx.dev());
+            t.expectClose(dx, FP32);
         };
     }
 
@@ -425,6 +445,10 @@ final class KernelCases {
                 of("layer_norm_long_rows", layerNorm(5, 3000, 0)),
                 of("layer_norm_grad", layerNorm(33, 768, 1)),
                 of("layer_norm_gamma_grad", layerNorm(1000, 70, 2)),
+                of("patches_3x3_stride2_pad1", patches(3, 9, 7, 5, 3, 2, 1)),
+                of("patches_7x7_stride2_pad3", patches(2, 16, 16, 3, 7, 2, 3)),
+                of("patches_3x3_overlapping", patches(2, 6, 6, 8, 3, 1, 1)),
+                of("patches_2x2_stride3", patches(1, 8, 8, 4, 2, 3, 0)),
                 of("embedding_shard", embedding(false)),
                 of("embedding_grad_shard", embedding(true)),
                 of("cross_entropy", crossEntropy(64, 1000, false)),

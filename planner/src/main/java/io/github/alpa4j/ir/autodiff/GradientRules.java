@@ -1,5 +1,6 @@
 package io.github.alpa4j.ir.autodiff;
 
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.LayoutOp;
@@ -48,6 +49,7 @@ final class GradientRules {
             case EmbeddingOp.EmbeddingGrad g -> throw none(g);
             case LossOp.CrossEntropyGrad g -> throw none(g);
             case OptimizerOp o -> throw none(o);
+            case PatchOp p -> PatchGradients.vjp(c, n, p, dy);
         };
     }
 

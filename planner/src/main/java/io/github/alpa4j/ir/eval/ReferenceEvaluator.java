@@ -10,6 +10,7 @@ import io.github.alpa4j.ir.MatmulOp;
 import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
@@ -110,6 +111,8 @@ public final class ReferenceEvaluator {
                 yield new double[] {s / a.length};
             }
             case OptimizerOp o -> ReferenceOptimizers.update(o, n, v);
+            case PatchOp.Im2Col p -> ReferencePatches.im2col(p, a, sa, out);
+            case PatchOp.Col2Im p -> ReferencePatches.col2im(p, a, sa, out);
         };
     }
 
@@ -117,6 +120,7 @@ public final class ReferenceEvaluator {
         return switch (act) {
             case RELU -> Math.max(0, x);
             case GELU -> 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+            case RSQRT -> 1 / Math.sqrt(x);
         };
     }
 
@@ -130,6 +134,7 @@ public final class ReferenceEvaluator {
                 double t = Math.tanh(u);
                 yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
             }
+            case RSQRT -> -0.5 / (x * Math.sqrt(x));
         };
     }
 

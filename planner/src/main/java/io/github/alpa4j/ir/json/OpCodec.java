@@ -1,5 +1,6 @@
 package io.github.alpa4j.ir.json;
 
+import io.github.alpa4j.ir.PatchOp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -142,6 +143,7 @@ final class OpCodec {
                 yield "adamw_apply";
             }
             case OptimizerOp.StepIncrement s -> "step_increment";
+            case PatchOp p -> PatchCodec.write(p, a);
         };
     }
 
@@ -176,6 +178,7 @@ final class OpCodec {
             case "adamw_apply" -> new OptimizerOp.AdamApply(x.number("lr"), x.number("beta1"), x.number("beta2"),
                     x.number("eps"), x.number("weight_decay"));
             case "step_increment" -> new OptimizerOp.StepIncrement();
+            case "im2col", "col2im" -> PatchCodec.read(tag, x);
             default -> {
                 Op kind = KINDS.get(tag);
                 if (kind == null) {
@@ -217,7 +220,7 @@ final class OpCodec {
     }
 
     /** Typed attribute access naming the node and field on error. */
-    private record Attrs(JsonNode a, String where) {
+    record Attrs(JsonNode a, String where) {
         JsonNode get(String f) {
             JsonNode v = a == null ? null : a.get(f);
             if (v == null || v.isNull()) {

@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner.cost;
 
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.LayoutOp;
@@ -58,6 +59,7 @@ public enum OpFamily {
             case LossOp l -> LOSS;
             case OptimizerOp o -> OPTIMIZER;
             case LayoutOp l -> LAYOUT;
+            case PatchOp p -> LAYOUT; // window gathers and scatters: memory-bound copies
             case SourceOp s -> LAYOUT;
         };
     }

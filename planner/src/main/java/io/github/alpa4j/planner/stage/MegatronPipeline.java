@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * ranks) viewed as a logical (dp, tp) mesh, planned by {@link ManualPlans#dpMegatron}.
  */
 public final class MegatronPipeline {
-    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+),tp=(\\d+),pp=(\\d+)(,zero=([01]))?");
+    /** tp may be left out (pipeline + data parallelism, tp = 1). */
+    private static final Pattern SPEC = Pattern.compile("megatron:dp=(\\d+)(?:,tp=(\\d+))?,pp=(\\d+)(,zero=([01]))?");
     /** Grid points whose estimates are best are planned exactly; the best of those wins. */
     private static final int EXACT = 3;
 
@@ -64,7 +65,7 @@ public final class MegatronPipeline {
                     + " (and ,zero=1 to shard optimizer states over dp)");
         }
         try {
-            Degrees d = new Degrees(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+            Degrees d = new Degrees(Integer.parseInt(m.group(1)), m.group(2) == null ? 1 : Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
                     "1".equals(m.group(5)));
             if (d.dp() < 1 || d.tp() < 1 || d.pp() < 1) {
                 throw new PlanningException("'" + spec + "': dp, tp and pp must be at least 1");

@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner.strategy;
 
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ElementwiseOp;
 import io.github.alpa4j.ir.EmbeddingOp;
 import io.github.alpa4j.ir.Graph;
@@ -33,6 +34,7 @@ final class StrategyRegistry {
             case EmbeddingOp e -> EmbeddingStrategies.enumerate(c, e);
             case LossOp l -> LossStrategies.enumerate(c, l);
             case OptimizerOp o -> OptimizerStrategies.enumerate(c, o);
+            case PatchOp p -> PatchStrategies.enumerate(c, p);
         };
     }
 
@@ -52,6 +54,7 @@ final class StrategyRegistry {
             case EmbeddingOp e -> -1;
             case LossOp l -> LossStrategies.leader(l, n, g, depth);
             case OptimizerOp o -> OptimizerStrategies.leader(o);
+            case PatchOp p -> 0;
         };
     }
 }

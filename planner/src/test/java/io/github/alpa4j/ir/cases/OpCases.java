@@ -17,6 +17,7 @@ import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.OptimizerOp;
+import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
@@ -165,8 +166,10 @@ public final class OpCases {
         c.add(grad("sub_broadcast_left", new ElementwiseOp.Binary(BinaryKind.SUB), f32(4), f32(3, 4)));
         c.add(grad("mul_broadcast_both", new ElementwiseOp.Binary(BinaryKind.MUL), f32(2, 1, 4), f32(3, 1)));
         for (Activation a : Activation.values()) {
-            c.add(grad(tag(a), new ElementwiseOp.Unary(a), f32(3, 5)));
-            c.add(noGrad(tag(a) + "_grad", new ElementwiseOp.ActivationGrad(a), f32(3, 5), f32(3, 5)));
+            // 1/√x is drawn where it is defined and smooth
+            OpCase.Draw draw = a == Activation.RSQRT ? uniform(0, 0.5, 2) : normal();
+            c.add(new OpCase(tag(a), new ElementwiseOp.Unary(a), List.of(f32(3, 5)), draw, true));
+            c.add(new OpCase(tag(a) + "_grad", new ElementwiseOp.ActivationGrad(a), List.of(f32(3, 5), f32(3, 5)), draw, false));
         }
         c.add(grad("scale", new ElementwiseOp.Scale(-0.7), f32(3, 5)));
         // casts of mixed precision: down to each narrow type, and back up
@@ -190,6 +193,12 @@ public final class OpCases {
         c.add(grad("layer_norm", new NormalizationOp.LayerNorm(1e-5), f32(3, 6), f32(6), f32(6)));
         c.add(noGrad("layer_norm_grad", new NormalizationOp.LayerNormGrad(1e-5), f32(3, 6), f32(6), f32(3, 6)));
         c.add(noGrad("layer_norm_gamma_grad", new NormalizationOp.LayerNormGammaGrad(1e-5), f32(3, 6), f32(3, 6)));
+        // windows of convolution and pooling: overlapping with padding, strided, 1x1, and the adjoint
+        c.add(grad("im2col_3x3_pad", new PatchOp.Im2Col(3, 3, 1, 1), f32(2, 4, 4, 2)));
+        c.add(grad("im2col_3x3_stride2", new PatchOp.Im2Col(3, 3, 2, 1), f32(1, 5, 5, 2)));
+        c.add(grad("im2col_1x1_stride2", new PatchOp.Im2Col(1, 1, 2, 0), f32(2, 4, 4, 3)));
+        c.add(grad("col2im_3x3_pad", new PatchOp.Col2Im(4, 4, 3, 3, 1, 1), f32(2, 4, 4, 18)));
+        c.add(grad("col2im_2x2_stride2", new PatchOp.Col2Im(5, 5, 2, 2, 2, 0), f32(1, 2, 2, 8)));
         // embedding and losses
         c.add(grad("embedding", new EmbeddingOp.Embedding(), i32(2, 3), f32(VOCAB, 4)));
         c.add(noGrad("embedding_grad", new EmbeddingOp.EmbeddingGrad(VOCAB), i32(2, 3), f32(2, 3, 4)));

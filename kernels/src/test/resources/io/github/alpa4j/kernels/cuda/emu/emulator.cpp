@@ -6,6 +6,7 @@
 
 #include "elementwise.cu"
 #include "layout.cu"
+#include "patch.cu"
 #include "reduction.cu"
 #include "softmax.cu"
 #include "layernorm.cu"
@@ -66,6 +67,7 @@ Body bindArgs(void (*f)(A...), const Blob& blob) {
 static const std::map<std::string, std::function<Body(const Blob&)>> kernels = {
     KERNEL(fill_f32), KERNEL(add_f32), KERNEL(sub_f32), KERNEL(mul_f32), KERNEL(div_f32), KERNEL(relu_f32),
     KERNEL(relu_grad_f32), KERNEL(gelu_f32), KERNEL(gelu_grad_f32), KERNEL(scale_f32), KERNEL(strided_copy_f32),
+    KERNEL(rsqrt_f32), KERNEL(rsqrt_grad_f32), KERNEL(im2col_f32), KERNEL(col2im_f32),
     KERNEL(reduce_sum_rows_f32), KERNEL(reduce_sum_cols_f32), KERNEL(softmax_f32), KERNEL(softmax_grad_f32),
     KERNEL(layer_norm_f32), KERNEL(layer_norm_grad_f32), KERNEL(layer_norm_stats_f32), KERNEL(layer_norm_gamma_grad_f32),
     KERNEL(embedding_f32), KERNEL(embedding_grad_f32), KERNEL(cross_entropy_rows_f32), KERNEL(sum_parts_f32),
