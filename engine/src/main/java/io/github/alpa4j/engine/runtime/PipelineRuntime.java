@@ -42,7 +42,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
     private final DeviceTasks tasks;
     private final List<List<TaskTiming>> timings = new ArrayList<>();
     /** Per step: each stage's mean forward and backward compute seconds per microbatch, on its first device. */
-    private final List<double[][]> stageSeconds = new ArrayList<>();
+    private final StageSeconds stageSeconds = new StageSeconds();
     private long stepStart;
     private long stepNanos;
     private volatile TaskListener listener = TaskListener.NONE;
@@ -164,7 +164,7 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
             ranks.abort(failed);
             throw e;
         }
-        recordStageSeconds();
+        stageSeconds.record(program, timings, ranks);
         Map<String, Tensor> out = new LinkedHashMap<>();
         // a loss-scaled step that overflowed on any device of any stage keeps every variable as it was
         skipped = lossScaled && program.stages().stream().anyMatch(st -> devices.get(st.index()).stream()
@@ -177,43 +177,12 @@ public final class PipelineRuntime<F, I> implements StepRunner, AutoCloseable {
         return out;
     }
 
-    private void recordStageSeconds() {
-        double[][] step = new double[program.stages().size()][2];
-        for (StageProgram st : program.stages()) {
-            int[] count = new int[2];
-            for (TaskTiming t : timings.get(st.firstDevice())) {
-                step[st.index()][t.pass().ordinal()] += t.computeNanos() * 1e-9;
-                count[t.pass().ordinal()]++;
-            }
-            for (int k = 0; k < 2; k++) {
-                step[st.index()][k] /= Math.max(1, count[k]);
-            }
-        }
-        stageSeconds.add(ranks.size() == 1 ? step : shared(step));
-    }
-
-    /** Each stage's seconds as the process driving its first device measured them. */
-    private double[][] shared(double[][] mine) {
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(16 * mine.length);
-        for (double[] st : mine) {
-            out.putDouble(st[0]).putDouble(st[1]);
-        }
-        List<byte[]> all = ranks.allGather(out.array());
-        double[][] step = new double[mine.length][2];
-        for (StageProgram st : program.stages()) {
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all.get(ranks.rankOf(st.firstDevice())));
-            step[st.index()][0] = in.getDouble(16 * st.index());
-            step[st.index()][1] = in.getDouble(16 * st.index() + 8);
-        }
-        return step;
-    }
-
     /**
      * Every step so far: for each stage, the mean seconds per microbatch of its forward and its backward
      * pass ([stage][0 forward, 1 backward]), measured on its first device, waiting for other stages excluded.
      */
     public List<double[][]> stageSecondsPerStep() {
-        return List.copyOf(stageSeconds);
+        return stageSeconds.perStep();
     }
 
     /** One device's iteration: its stage's schedule, pass by pass, then the update. */
