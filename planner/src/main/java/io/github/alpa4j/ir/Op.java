@@ -8,7 +8,8 @@ import java.util.List;
  */
 public sealed interface Op
         permits SourceOp, MatmulOp, ElementwiseOp, LayoutOp, ReductionOp, NormalizationOp,
-                EmbeddingOp, LossOp, OptimizerOp {
+                EmbeddingOp, LossOp, OptimizerOp,
+                RoutingOp {
 
     /** Short lower-case name used in tables, JSON and error messages. */
     String opName();

@@ -11,6 +11,7 @@ import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
@@ -103,6 +104,11 @@ public final class KernelDispatch<F, I> {
                     (float) a.beta1(), (float) a.beta2(), (float) a.eps(), (float) a.weightDecay());
             case OptimizerOp.StepIncrement s -> k.stepIncrement(f(in, 0), y);
             case ElementwiseOp.Cast c -> k.round(c.to(), f(in, 0), y, n);
+            case RoutingOp r -> {
+                Shape g = inTypes.get(0).shape();
+                k.top2Routing(r.output(), f(in, 0), r.arity() > 1 ? f(in, 1) : null, y, g.size() / ((long) g.dim(-2) * g.dim(-1)),
+                        g.dim(-2), g.dim(-1), r.capacity());
+            }
         }
         if (isNarrow(outType) && !(op instanceof ElementwiseOp.Cast)) {
             // kernels compute in f32; a bf16 or f16 result holds only that type's values, as on a GPU that stores it so

@@ -11,6 +11,7 @@ import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import java.util.Map;
@@ -110,6 +111,7 @@ public final class ReferenceEvaluator {
                 yield new double[] {s / a.length};
             }
             case OptimizerOp o -> ReferenceOptimizers.update(o, n, v);
+            case RoutingOp r -> ReferenceRouting.eval(r, a, sa, n.inputs().size() > 1 ? v[n.input(1)] : null);
         };
     }
 

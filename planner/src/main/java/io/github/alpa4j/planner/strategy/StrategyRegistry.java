@@ -10,6 +10,7 @@ import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.SourceOp;
 import java.util.List;
 
@@ -33,6 +34,7 @@ final class StrategyRegistry {
             case EmbeddingOp e -> EmbeddingStrategies.enumerate(c, e);
             case LossOp l -> LossStrategies.enumerate(c, l);
             case OptimizerOp o -> OptimizerStrategies.enumerate(c, o);
+            case RoutingOp r -> RoutingStrategies.enumerate(c, r);
         };
     }
 
@@ -52,6 +54,7 @@ final class StrategyRegistry {
             case EmbeddingOp e -> -1;
             case LossOp l -> LossStrategies.leader(l, n, g, depth);
             case OptimizerOp o -> OptimizerStrategies.leader(o);
+            case RoutingOp r -> 0;
         };
     }
 }
