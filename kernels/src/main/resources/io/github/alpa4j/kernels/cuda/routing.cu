@@ -37,7 +37,7 @@ top2_routing_f32(const float* gates, const float* dcombine, float* out, int* scr
             load[routing_argmax(gg + (i64)t * e, e, -1)]++;
         }
         for (int x = 0; x < e; x++) {
-            load[x] = min(load[x], c);
+            load[x] = load[x] < c ? load[x] : c;
         }
         for (int t = 0; t < s; t++) {
             const float* row = gg + (i64)t * e;
