@@ -70,12 +70,11 @@ final class CpuRouting {
                 case COMBINE_GRAD -> {
                     float u1 = k1 ? dc[slot1] : 0f;
                     float u2 = k2 ? dc[slot2] : 0f;
-                    float mean = (u1 * g1 + u2 * g2) / d;
                     if (k1) {
-                        out[row + first[t]] = (u1 - mean) / d;
+                        out[row + first[t]] = (u1 - u2) * g2 / (d * d);
                     }
                     if (k2) {
-                        out[row + second[t]] = (u2 - mean) / d;
+                        out[row + second[t]] = (u2 - u1) * g1 / (d * d);
                     }
                 }
                 case TOP1 -> throw new IllegalStateException();

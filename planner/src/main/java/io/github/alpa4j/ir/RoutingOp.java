@@ -59,9 +59,10 @@ public sealed interface RoutingOp extends Op {
     }
 
     /**
-     * d gates of {@link Top2Combine}, the routing held fixed: with K a token's kept experts, D the sum of
-     * their gates, w_e = g_e / D and u_e = dcombine at e's slot, dg_e = (u_e − Σ_k u_k w_k) / D for e in K,
-     * 0 elsewhere. Inputs (gates [..., S, E], dcombine [..., S, E, C]).
+     * d gates of {@link Top2Combine}, the routing held fixed: with D = g1 + g2 the sum of a token's kept
+     * gates (a dropped choice's g is 0) and u the gradient at each kept choice's slot, dg1 = (u1 − u2)·g2 / D²
+     * and dg2 = (u2 − u1)·g1 / D² (exactly 0 for a token with one kept choice, whose weight is 1), 0 elsewhere.
+     * Inputs (gates [..., S, E], dcombine [..., S, E, C]).
      */
     record Top2CombineGrad(int capacity) implements RoutingOp {
         @Override

@@ -63,12 +63,11 @@ top2_routing_f32(const float* gates, const float* dcombine, float* out, int* scr
             } else {
                 const float u1 = k1 ? dcombine[slot1] : 0.0f;
                 const float u2 = k2 ? dcombine[slot2] : 0.0f;
-                const float mean = (u1 * g1 + u2 * g2) / d;
                 if (k1) {
-                    out[r + i1] = (u1 - mean) / d;
+                    out[r + i1] = (u1 - u2) * g2 / (d * d);
                 }
                 if (k2) {
-                    out[r + i2] = (u2 - mean) / d;
+                    out[r + i2] = (u2 - u1) * g1 / (d * d);
                 }
             }
         }

@@ -65,12 +65,11 @@ final class ReferenceRouting {
                     case COMBINE_GRAD -> {
                         double u1 = k1 ? dcombine[(row + first[t]) * c + pos1[t]] : 0;
                         double u2 = k2 ? dcombine[(row + second[t]) * c + pos2[t]] : 0;
-                        double mean = (u1 * g1 + u2 * g2) / d;
                         if (k1) {
-                            out[row + first[t]] = (u1 - mean) / d;
+                            out[row + first[t]] = (u1 - u2) * g2 / (d * d);
                         }
                         if (k2) {
-                            out[row + second[t]] = (u2 - mean) / d;
+                            out[row + second[t]] = (u2 - u1) * g1 / (d * d);
                         }
                     }
                     case TOP1 -> throw new IllegalStateException();
