@@ -59,8 +59,12 @@ final class InapplicableFlags {
     /** Refuses the GPT's size flags for an MLP and the MLP's for a GPT. */
     static void model(ParseResult p, ModelOptions model) {
         if (model.isGpt()) {
-            given(p, MLP_FLAGS, "with --model gpt (it sizes an MLP)");
+            given(p, MLP_FLAGS, "with --model " + model.model + " (it sizes an MLP)");
+            if (!model.isMoe()) {
+                given(p, MoeOptions.FLAGS, "with --model gpt (it sizes a mixture of experts: --model moe)");
+            }
         } else {
+            given(p, MoeOptions.FLAGS, "with --model mlp (it sizes a mixture of experts: --model moe)");
             given(p, GPT_FLAGS, "with --model mlp (it sizes a GPT)");
         }
     }
