@@ -83,10 +83,21 @@ public final class MoeModel {
             // EGCM -> GECM, then GSEC,GECM->GSM
             out = b.reshape(b.permute(b.reshape(out, e, gr, cap, m), 1, 0, 2, 3), gr, e * cap, m);
             Value y = b.matmul(b.reshape(combine, gr, s, e * cap), out);
-            Value routed = b.reduceMean(b.apply(new RoutingOp.Top1Mask(), gates), false, 1);
-            Value meanGate = b.reduceMean(gates, false, 1);
-            Value aux = b.scale(b.reduceMean(b.mul(routed, meanGate), false, 0, 1), (double) e * e);
-            return new Value[] {b.reshape(y, g.batch(), g.seq(), m), aux};
+            return new Value[] {b.reshape(y, g.batch(), g.seq(), m), loadBalancingLoss(b, gates)};
         }
+    }
+
+    /**
+     * GShard's auxiliary loss on gates [G, S, E]: E² · mean over (g, e) of (fraction of group g's tokens whose
+     * first choice is e) · (mean gate of e over group g). Sums scaled by the global counts, not means: a mean
+     * kernel divides by its shard's count, and the planner may split the groups or tokens it averages.
+     */
+    public static Value loadBalancingLoss(GraphBuilder b, Value gates) {
+        int gr = gates.dim(0);
+        int s = gates.dim(1);
+        int e = gates.dim(2);
+        Value routed = b.reduceSum(b.apply(new RoutingOp.Top1Mask(), gates), false, 1);
+        Value gateSum = b.reduceSum(gates, false, 1);
+        return b.scale(b.reduceSum(b.mul(routed, gateSum), false, 0, 1), (double) e * e / ((double) s * s * gr * e));
     }
 }
