@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 
 /** The mixture of experts' flags (--model moe); the GPT flags size the rest of the model. */
 public final class MoeOptions {
-    static final List<String> FLAGS = List.of("--experts", "--expert-capacity", "--expert-group", "--aux-loss-weight");
+    static final List<String> FLAGS = List.of("--experts", "--expert-capacity", "--expert-group", "--aux-loss-weight", "--mlp-factor");
+
+    @Option(names = "--mlp-factor", defaultValue = "4", description = "MoE: width of every MLP (dense and expert) as a multiple of"
+            + " --hidden; Alpa's MoE benchmark uses 8 (default: ${DEFAULT-VALUE}).")
+    int mlpFactor;
 
     @Option(names = "--experts", defaultValue = "4", description = "MoE: experts per expert layer (default: ${DEFAULT-VALUE}).")
     int experts;
@@ -31,7 +35,7 @@ public final class MoeOptions {
     double auxWeight;
 
     MoeConfig config(GptConfig gpt) {
-        return new MoeConfig(gpt, experts, group != null ? group : gpt.seq(), capacityFactor, auxWeight);
+        return new MoeConfig(gpt, experts, group != null ? group : gpt.seq(), capacityFactor, auxWeight, mlpFactor);
     }
 
     Model build(GptConfig gpt, Precision precision) {
@@ -48,7 +52,7 @@ public final class MoeOptions {
 
     /** The model with {@code repeats} blocks and every size at its least (to count a training graph's nodes). */
     Model tiny(int repeats, Precision precision) {
-        return MoeModel.build(new MoeConfig(new GptConfig(repeats, 1, 1, 1, 2, 1), 2, 1, 1.0, auxWeight), precision);
+        return MoeModel.build(new MoeConfig(new GptConfig(repeats, 1, 1, 1, 2, 1), 2, 1, 1.0, auxWeight, 1), precision);
     }
 
     Map<String, Object> sizes(GptConfig gpt) {
@@ -59,6 +63,7 @@ public final class MoeOptions {
         m.put("expert_capacity_factor", c.capacityFactor());
         m.put("expert_capacity", c.capacity());
         m.put("aux_loss_weight", c.auxWeight());
+        m.put("mlp_factor", c.mlpFactor());
         return m;
     }
 }

@@ -60,7 +60,7 @@ public final class Models {
         for (int l = 0; l < c.layers(); l++) {
             try (var sc = b.scope("block" + l)) {
                 x = attentionHalf(b, c, x);
-                x = b.add(x, mlpHalf(b, c, layerNorm(b, "ln2", x)));
+                x = b.add(x, mlpHalf(b, c, layerNorm(b, "ln2", x), c.ffn()));
             }
         }
         b.output("loss", lmHead(b, c, x, ins[1]));
@@ -94,11 +94,11 @@ public final class Models {
         return b.add(x, linear(b, "attn/proj", att, h, h, residualStd));
     }
 
-    /** The 4×hidden GELU MLP on the normalised m (its residual is the caller's). */
-    static Value mlpHalf(GraphBuilder b, GptConfig c, Value m) {
+    /** The GELU MLP of width {@code ffn} on the normalised m (its residual is the caller's). */
+    static Value mlpHalf(GraphBuilder b, GptConfig c, Value m, int ffn) {
         double residualStd = 0.02 / Math.sqrt(2.0 * c.layers());
-        Value f = b.gelu(linear(b, "mlp/fc", m, c.hidden(), c.ffn(), 0.02));
-        return linear(b, "mlp/proj", f, c.ffn(), c.hidden(), residualStd);
+        Value f = b.gelu(linear(b, "mlp/fc", m, c.hidden(), ffn, 0.02));
+        return linear(b, "mlp/proj", f, ffn, c.hidden(), residualStd);
     }
 
     /** Final norm and LM head: outputs {@code logits}, returns the cross entropy against {@code labels}. */

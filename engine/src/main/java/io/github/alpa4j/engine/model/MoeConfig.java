@@ -5,7 +5,8 @@ import io.github.alpa4j.engine.UserInputException;
 /**
  * A GShard mixture-of-experts transformer (as Alpa's benchmark MoE, alpa/model/moe.py): the GPT's
  * blocks, with the MLP of every other block (blocks 0, 2, 4, ...) replaced by {@code experts}
- * experts, each a 4×hidden ReLU MLP without biases, reached by top-2 gating. Tokens are routed in
+ * experts, each a ReLU MLP of width {@code mlpFactor}×hidden without biases (the dense blocks' GELU MLPs have the same
+ * width; Alpa's benchmark uses 8), reached by top-2 gating. Tokens are routed in
  * groups of {@code groupSize} (the batch's tokens, flattened, cut into groups); each expert takes at
  * most {@link #capacity()} tokens of a group. The load-balancing loss, weighted by
  * {@code auxWeight}, is added to the cross entropy.
@@ -13,8 +14,14 @@ import io.github.alpa4j.engine.UserInputException;
  * @param capacityFactor slots per expert as a multiple of the even share of both choices, 2·groupSize / experts
  *                       (1.0 is Alpa's C = 2S/E)
  */
-public record MoeConfig(GptConfig gpt, int experts, int groupSize, double capacityFactor, double auxWeight) {
+public record MoeConfig(GptConfig gpt, int experts, int groupSize, double capacityFactor, double auxWeight, int mlpFactor) {
+    /** With the GPT's 4×hidden MLPs. */
+    public MoeConfig(GptConfig gpt, int experts, int groupSize, double capacityFactor, double auxWeight) {
+        this(gpt, experts, groupSize, capacityFactor, auxWeight, 4);
+    }
+
     public MoeConfig {
+        MlpConfig.positive("MLP width factor (--mlp-factor)", mlpFactor);
         if (experts < 2) {
             throw new UserInputException("--experts must be at least 2 for top-2 gating, got " + experts);
         }
@@ -51,13 +58,21 @@ public record MoeConfig(GptConfig gpt, int experts, int groupSize, double capaci
     public MoeConfig withBatch(int batch) {
         GptConfig g = gpt;
         return new MoeConfig(new GptConfig(g.layers(), g.heads(), g.hidden(), g.seq(), g.vocab(), batch), experts, groupSize,
-                capacityFactor, auxWeight);
+                capacityFactor, auxWeight, mlpFactor);
     }
 
-    /** Parameters: the GPT's, with each MoE block's MLP (8h² + 5h) replaced by E experts' 8h² and the gate's h·E. */
+    /** Width of every MLP, dense and expert. */
+    public int ffn() {
+        return mlpFactor * gpt.hidden();
+    }
+
+    /** Parameters: the GPT's with f-wide MLPs (2fh + f + h), each MoE block's MLP replaced by E experts' 2fh and the gate's h·E. */
     public long parameterCount() {
         long h = gpt.hidden();
+        long f = ffn();
         long moeBlocks = (gpt.layers() + 1) / 2;
-        return gpt.parameterCount() + moeBlocks * ((long) experts * 8 * h * h + h * experts - 8 * h * h - 5 * h);
+        long denseMlp = 2 * f * h + f + h;
+        return gpt.parameterCount() + gpt.layers() * (denseMlp - (8 * h * h + 5 * h))
+                + moeBlocks * ((long) experts * 2 * f * h + h * experts - denseMlp);
     }
 }

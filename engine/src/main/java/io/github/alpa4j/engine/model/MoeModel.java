@@ -46,7 +46,7 @@ public final class MoeModel {
                     y = moe[0];
                     aux = aux == null ? moe[1] : b.add(aux, moe[1]);
                 } else {
-                    y = Models.mlpHalf(b, g, m);
+                    y = Models.mlpHalf(b, g, m, c.ffn());
                 }
                 x = b.add(x, y);
             }
@@ -66,7 +66,7 @@ public final class MoeModel {
         int m = g.hidden();
         int e = c.experts();
         int cap = c.capacity();
-        int h = g.ffn();
+        int h = c.ffn();
         try (var sc = b.scope("moe")) {
             Value tokens = b.reshape(x, gr, s, m);
             Value wg = b.cast(b.parameter("gate/w", TensorType.f32(m, e), Init.normal(0.02)), dt);

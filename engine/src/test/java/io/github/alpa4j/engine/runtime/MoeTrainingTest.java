@@ -108,6 +108,11 @@ class MoeTrainingTest {
         assertThat(new MoeConfig(new GptConfig(2, 1, 8, 2048, 16, 1), 16, 2048, 1.0, 0).capacity()).isEqualTo(256);
         assertThat(config(8).capacity()).isEqualTo(3);
         assertThat(config(8).groups()).isEqualTo(8);
+        for (int factor : new int[] {4, 8}) {
+            MoeConfig c = new MoeConfig(new GptConfig(3, 4, 32, 8, 16, 2), 4, 8, 1.0, 0.01, factor);
+            assertThat(MoeModel.build(c, Precision.FP32).forward().parameterCount()).as("mlp factor %d", factor)
+                    .isEqualTo(c.parameterCount());
+        }
     }
 
     @ParameterizedTest(name = "{0}")
