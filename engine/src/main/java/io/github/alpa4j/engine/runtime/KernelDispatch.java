@@ -67,7 +67,7 @@ public final class KernelDispatch<F, I> {
             case LayoutOp.Reshape r -> k.copy(f(in, 0), 0, y, 0, n);
             case LayoutOp.Permute p -> k.strided(f(in, 0), 0, permutedStrides(inTypes.get(0).shape(), p.permArray()), y, outType.shape().dims());
             case LayoutOp.BroadcastTo b -> k.strided(f(in, 0), 0, Broadcast.strides(inTypes.get(0).shape(), outType.shape()), y, outType.shape().dims());
-            case ReductionOp r -> reduce(r, inTypes.get(0), f(in, 0), y);
+            case ReductionOp r -> reduce(r, inTypes.get(0), f(in, 0), y, local);
             case NormalizationOp.Softmax s -> {
                 Shape sh = outType.shape();
                 k.softmax(f(in, 0), y, n / sh.dim(-1), sh.dim(-1), s.causal() ? sh.dim(-2) : 0);
@@ -148,7 +148,8 @@ public final class KernelDispatch<F, I> {
         }
     }
 
-    private void reduce(ReductionOp r, TensorType x, F in, F out) {
+    /** A sum, or a mean over the global count lowering gives (a shard of a split axis holds only part of it). */
+    private void reduce(ReductionOp r, TensorType x, F in, F out, Local local) {
         int[] dims = x.shape().dims();
         boolean[] reduced = new boolean[dims.length];
         long count = 1;
@@ -158,7 +159,7 @@ public final class KernelDispatch<F, I> {
         }
         float scale = switch (r) {
             case ReductionOp.ReduceSum s -> 1f;
-            case ReductionOp.ReduceMean m -> (float) (1.0 / count);
+            case ReductionOp.ReduceMean m -> (float) (1.0 / (local.lossCount() > 0 ? local.lossCount() : count));
         };
         k.reduceSum(in, dims, reduced, scale, out);
     }
