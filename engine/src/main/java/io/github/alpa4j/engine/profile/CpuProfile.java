@@ -101,9 +101,15 @@ public final class CpuProfile {
         return base.resolve(FILE);
     }
 
-    /** What a cached profile must have been measured on: processor, cores, Java. */
+    /**
+     * What a cached profile must have been measured on: processor, cores, Java, and the code that runs a
+     * step (kernels, runtime, collectives, and this profiler): a build with faster kernels measures afresh.
+     */
     static String fingerprint() {
-        return machine() + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version().feature();
+        return machine() + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version().feature()
+                + ", code " + CodeFingerprint.of(io.github.alpa4j.kernels.CpuKernels.class,
+                        io.github.alpa4j.engine.runtime.CpuBackend.class, io.github.alpa4j.engine.collective.CpuCollectives.class,
+                        Profiler.class);
     }
 
     static String machine() {

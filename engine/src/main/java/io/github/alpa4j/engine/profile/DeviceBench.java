@@ -24,12 +24,14 @@ import java.util.function.IntFunction;
 /**
  * Times work on the devices of a mesh, each on its own thread, all at once: every device's time per
  * call over enough calls to fill {@code minSeconds}, averaged over the devices (a device's share of a
- * machine they all contend for), the median of five rounds.
+ * machine they all contend for), the median of five rounds after a warm-up that lasts until the time per call
+ * settles.
  * Kernels run through the engine's own dispatch and collectives through the engine's own
  * collectives, so what is measured is what a step runs.
  */
 public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     private static final int ROUNDS = 5;
+    private static final int WARMUP_ROUNDS = 8;
     /** Rows of 256 floats of the add a device computes between two collectives when timing them as a step does. */
     private static final int STEP_WORK_ROWS = 1024;
     private static final io.github.alpa4j.ir.ElementwiseOp ADD = new io.github.alpa4j.ir.ElementwiseOp.Binary(
@@ -205,15 +207,29 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
         for (int d = 0; d < busy; d++) {
             calls[d] = call.apply(d);
         }
-        double once = round(busy, calls, 1); // warm-up (first-call costs: allocation, compilation)
-        once = round(busy, calls, 1);
-        int reps = (int) Math.max(1, Math.min(100_000, Math.ceil(minSeconds / Math.max(once, 1e-7))));
+        // warm-up: first-call costs (allocation), then rounds of a quarter of the time until two in a row agree
+        // within 10 %: the JIT compiles a kernel in the background, on the cores the devices use, once it is hot
+        double per = round(busy, calls, 1);
+        double previous = Double.NaN;
+        for (int w = 0; w < WARMUP_ROUNDS; w++) {
+            int n = reps(minSeconds / 4, per);
+            per = round(busy, calls, n) / n;
+            if (per <= 1.1 * previous && previous <= 1.1 * per) {
+                break;
+            }
+            previous = per;
+        }
+        int reps = reps(minSeconds, per);
         double[] rounds = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             rounds[r] = round(busy, calls, reps) / reps;
         }
         Arrays.sort(rounds);
         return rounds[ROUNDS / 2];
+    }
+
+    private static int reps(double seconds, double perCall) {
+        return (int) Math.max(1, Math.min(100_000, Math.ceil(seconds / Math.max(perCall, 1e-7))));
     }
 
     /** One round of {@code reps} calls on every busy device, waiting for each device's queued work; the devices' mean seconds. */

@@ -1,5 +1,6 @@
 package io.github.alpa4j.engine.validate;
 
+import io.github.alpa4j.engine.data.DataSource;
 import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
@@ -109,9 +110,11 @@ public final class Validator {
 
     private static Result measure(ValidationCase c, String planned, BackendRunner r, Model whole, int steps, long seed,
                                   double predicted, double[][] stages, Map<String, Double> predictedKinds) {
+        warmUp(whole, r, c.data(whole, seed));
         List<Map<String, Long>> kindNanos = new ArrayList<>();
         TrainResult t = Trainer.train(whole, r, r.description(), c.data(whole, seed), steps, s -> kindNanos.add(r.lastStepCollectiveNanos()));
-        List<double[][]> measuredStages = r.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
+        List<double[][]> all = r.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
+        List<double[][]> measuredStages = all.subList(Math.max(0, all.size() - t.steps().size()), all.size()); // after the warm-up's
         CostCheck check = CostCheck.of(predicted, t.steps().stream().map(StepMetrics::seconds).toList(), stages, measuredStages);
         int w = CostCheck.warmup(steps);
         Set<String> kinds = new java.util.TreeSet<>(predictedKinds.keySet());
@@ -122,6 +125,39 @@ public final class Validator {
             out.put(kind, new KindTime(predictedKinds.getOrDefault(kind, 0.0), median(per)));
         }
         return new Result(c, planned, check, out);
+    }
+
+    /**
+     * Trains until the time per step settles: the last {@value #SETTLED} steps within {@value #SPREAD}x of each
+     * other, or {@value #MAX_WARMUP} steps, or {@value #MAX_WARMUP_SECONDS} s. A fresh JVM runs its kernels
+     * interpreted, then compiled in the background on the cores the devices use (on two cores, for several
+     * seconds): steps measured before that are the compiler's, not the plan's. The measured steps then train
+     * on from the weights these leave (a step's time does not depend on the values).
+     */
+    private static void warmUp(Model whole, BackendRunner r, DataSource data) {
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < MAX_WARMUP && (System.nanoTime() - start) * 1e-9 < MAX_WARMUP_SECONDS) {
+            TrainResult t = Trainer.train(whole, r, r.description(), data, 1, s -> { });
+            times.add(t.steps().get(0).seconds());
+            if (settled(times)) {
+                return;
+            }
+        }
+    }
+
+    static final int SETTLED = 3;
+    static final double SPREAD = 1.15;
+    static final int MAX_WARMUP = 40;
+    static final double MAX_WARMUP_SECONDS = 20;
+
+    /** Whether the last {@link #SETTLED} times lie within {@link #SPREAD}x of each other. */
+    static boolean settled(List<Double> times) {
+        if (times.size() < SETTLED) {
+            return false;
+        }
+        List<Double> last = times.subList(times.size() - SETTLED, times.size());
+        return java.util.Collections.max(last) <= SPREAD * java.util.Collections.min(last);
     }
 
     private static double median(double[] v) {
