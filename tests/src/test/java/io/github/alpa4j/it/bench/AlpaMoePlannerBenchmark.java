@@ -98,9 +98,25 @@ class AlpaMoePlannerBenchmark {
         return f;
     }
 
+    /** How the stage lays out its expert weights: " EP S1RR" (split by expert), " experts RRR", or "" (no expert layer). */
+    static String experts(PipelineStage s) {
+        java.util.Set<String> specs = new java.util.TreeSet<>();
+        Graph g = s.graph().graph();
+        for (var n : g.nodes()) {
+            if (n.isParameter() && n.name().contains("moe/experts/")) {
+                specs.add(s.plan().strategy(n.id()).outputSpec().toString());
+            }
+        }
+        if (specs.isEmpty()) {
+            return "";
+        }
+        boolean split = specs.stream().allMatch(x -> x.startsWith("S"));
+        return (split ? " EP " : " experts ") + String.join("/", specs);
+    }
+
     static String row(String what, PipelinePlan p, Case c, double seconds) {
-        String stages = p.stages().stream().map(s -> String.format(Locale.ROOT, "%d-%d:%dx%d", s.firstLayer(), s.lastLayer(),
-                s.mesh().rows(), s.mesh().cols())).collect(Collectors.joining(", "));
+        String stages = p.stages().stream().map(s -> String.format(Locale.ROOT, "%d-%d:%dx%d%s", s.firstLayer(), s.lastLayer(),
+                s.mesh().rows(), s.mesh().cols(), experts(s))).collect(Collectors.joining(", "));
         long peak = p.stages().stream().mapToLong(PipelineStage::memoryBytes).max().orElse(0);
         return String.format(Locale.ROOT, "| %s | %d | %s | %d | %d stages: %s | %.2f GiB | %s | %.3f s | %.2f | %.2f | %.1f s |%n",
                 c.name(), c.gpus(), what, p.microbatches(), p.stages().size(), stages, peak / (double) (1L << 30),
@@ -119,7 +135,7 @@ class AlpaMoePlannerBenchmark {
         Path out = Path.of("target", "planner-moe.md");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "load average at the start: %s%n%n",
                 Files.readString(Path.of("/proc/loadavg")).trim()));
-        md.append("| MoE | GPUs | plan | microbatches | stages (layers: logical mesh) | peak memory per GPU | fits 16 GiB "
+        md.append("| MoE | GPUs | plan | microbatches | stages (layers: logical mesh, expert weights' layout) | peak memory per GPU | fits 16 GiB "
                 + "| predicted iteration | predicted TFLOP/s per GPU (Alpa's count) | (graph's count) | planning time |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder summary = new StringBuilder("| MoE | GPUs | auto TFLOP/s | ep-dp TFLOP/s | auto / ep-dp | Alpa measured "
