@@ -34,12 +34,23 @@ public final class CpuCollectives implements Collectives<float[]> {
         final float[][] in;
         final float[][] out;
         final String[] op;
+        /** Each member's sums, kept between calls: a step's collectives allocate nothing. */
+        final float[][] scratch;
 
         Exchange(int size) {
             barrier = new CyclicBarrier(size);
             in = new float[size][];
             out = new float[size][];
             op = new String[size];
+            scratch = new float[size][];
+        }
+
+        /** Member {@code rank}'s scratch of at least {@code n} floats (contents undefined). */
+        float[] scratch(int rank, long n) {
+            if (scratch[rank] == null || scratch[rank].length < n) {
+                scratch[rank] = new float[(int) n];
+            }
+            return scratch[rank];
         }
 
         void await(DeviceGroup g) {
@@ -76,7 +87,8 @@ public final class CpuCollectives implements Collectives<float[]> {
         int rank = g.rankOf(device);
         Exchange x = exchange(g);
         x.meet(g, rank, "all-reduce " + op + " " + n, buf, null);
-        float[] sum = java.util.Arrays.copyOf(x.in[0], (int) n);
+        float[] sum = x.scratch(rank, n);
+        System.arraycopy(x.in[0], 0, sum, 0, (int) n);
         for (int r = 1; r < g.size(); r++) {
             float[] b = x.in[r];
             for (int i = 0; i < n; i++) {
@@ -104,7 +116,8 @@ public final class CpuCollectives implements Collectives<float[]> {
         Exchange x = exchange(g);
         x.meet(g, rank, "reduce-scatter " + n, in, out);
         int off = (int) (rank * n);
-        float[] sum = new float[(int) n];
+        float[] sum = x.scratch(rank, n);
+        java.util.Arrays.fill(sum, 0, (int) n, 0f);
         for (int r = 0; r < g.size(); r++) {
             float[] b = x.in[r];
             for (int i = 0; i < n; i++) {

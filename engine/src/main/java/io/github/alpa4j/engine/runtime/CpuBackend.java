@@ -11,27 +11,28 @@ import java.util.Map;
 
 /**
  * A simulated device in host memory: buffers are Java arrays, kernels the CPU twins and OpenBLAS.
- * A mesh device computes on its own thread and leaves freed arrays to the garbage collector; a
- * whole machine ({@link #wholeMachine}) splits its kernels over several threads and keeps freed
- * arrays by length for the next tensor of that length, so a step after the first allocates
- * nothing.
+ * A mesh device computes on its own thread; a whole machine ({@link #wholeMachine}) splits its
+ * kernels over several threads. Either keeps freed arrays by length for the next tensor of that
+ * length, so a step after the first allocates nothing: left to the garbage collector, a 2x2 mesh's
+ * fresh activations (tens of megabytes a step) were promoted and copied by young collections whose
+ * pauses, on two cores, took a third of the step and varied it several-fold.
  */
 public final class CpuBackend implements Backend<float[], int[]> {
     private final CpuKernels kernels;
     private final String name;
-    /** Freed arrays by {@link #key}; null where arrays are not reused. */
+    /** Freed arrays by {@link #key}. */
     private final Map<Long, ArrayDeque<Object>> reusable;
     private long arraysCreated;
 
-    private CpuBackend(String name, int threads, boolean reuse) {
+    private CpuBackend(String name, int threads) {
         this.name = name;
         this.kernels = new CpuKernels(threads);
-        this.reusable = reuse ? new HashMap<>() : null;
+        this.reusable = new HashMap<>();
     }
 
     /** A simulated mesh device: one thread. */
     public CpuBackend(String name) {
-        this(name, 1, false);
+        this(name, 1);
     }
 
     public CpuBackend() {
@@ -40,7 +41,7 @@ public final class CpuBackend implements Backend<float[], int[]> {
 
     /** One device that computes with {@code threads} threads and reuses its buffers. */
     public static CpuBackend wholeMachine(int threads) {
-        return new CpuBackend("cpu", threads, true);
+        return new CpuBackend("cpu", threads);
     }
 
     @Override
@@ -66,11 +67,9 @@ public final class CpuBackend implements Backend<float[], int[]> {
     public Object allocate(TensorType t) {
         int n = Math.toIntExact(t.size());
         boolean ints = t.dtype() == DType.I32;
-        if (reusable != null) {
-            ArrayDeque<Object> held = reusable.get(key(n, ints));
-            if (held != null && !held.isEmpty()) {
-                return held.pop();
-            }
+        ArrayDeque<Object> held = reusable.get(key(n, ints));
+        if (held != null && !held.isEmpty()) {
+            return held.pop();
         }
         arraysCreated++;
         return ints ? new int[n] : new float[n];
@@ -83,10 +82,8 @@ public final class CpuBackend implements Backend<float[], int[]> {
 
     @Override
     public void free(Object buffer) {
-        if (reusable != null) {
-            long k = buffer instanceof int[] ints ? key(ints.length, true) : key(((float[]) buffer).length, false);
-            reusable.computeIfAbsent(k, x -> new ArrayDeque<>()).push(buffer);
-        }
+        long k = buffer instanceof int[] ints ? key(ints.length, true) : key(((float[]) buffer).length, false);
+        reusable.computeIfAbsent(k, x -> new ArrayDeque<>()).push(buffer);
     }
 
     @Override

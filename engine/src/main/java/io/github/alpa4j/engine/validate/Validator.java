@@ -128,19 +128,26 @@ public final class Validator {
     }
 
     /**
-     * Trains until the time per step settles: the last {@value #SETTLED} steps within {@value #SPREAD}x of each
-     * other, or {@value #MAX_WARMUP} steps, or {@value #MAX_WARMUP_SECONDS} s. A fresh JVM runs its kernels
-     * interpreted, then compiled in the background on the cores the devices use (on two cores, for several
-     * seconds): steps measured before that are the compiler's, not the plan's. The measured steps then train
-     * on from the weights these leave (a step's time does not depend on the values).
+     * Trains until the time per step settles: the JIT compiled for less than a tenth of the last step and the last
+     * {@value #SETTLED} steps lie within {@value #SPREAD}x of each other; or {@value #MAX_WARMUP} steps, or
+     * {@value #MAX_WARMUP_SECONDS} s. A fresh JVM runs its kernels interpreted, then compiles them in the
+     * background on the cores the devices use (on two cores, for several seconds, with steps several
+     * times slower and steady enough to look settled): steps measured before that are the compiler's, not
+     * the plan's. The measured steps then train on from the weights these leave (a step's time does not
+     * depend on the values).
      */
     private static void warmUp(Model whole, BackendRunner r, DataSource data) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean seesJit = jit != null && jit.isCompilationTimeMonitoringSupported();
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
         while (times.size() < MAX_WARMUP && (System.nanoTime() - start) * 1e-9 < MAX_WARMUP_SECONDS) {
+            long compiled = seesJit ? jit.getTotalCompilationTime() : 0;
             TrainResult t = Trainer.train(whole, r, r.description(), data, 1, s -> { });
             times.add(t.steps().get(0).seconds());
-            if (settled(times)) {
+            // compiler threads busy for a tenth of the step took that much of the cores from the devices
+            boolean compiling = seesJit && (jit.getTotalCompilationTime() - compiled) * 1e-3 > 0.1 * times.getLast();
+            if (!compiling && settled(times)) {
                 return;
             }
         }
@@ -148,7 +155,7 @@ public final class Validator {
 
     static final int SETTLED = 3;
     static final double SPREAD = 1.15;
-    static final int MAX_WARMUP = 40;
+    static final int MAX_WARMUP = 60;
     static final double MAX_WARMUP_SECONDS = 20;
 
     /** Whether the last {@link #SETTLED} times lie within {@link #SPREAD}x of each other. */
