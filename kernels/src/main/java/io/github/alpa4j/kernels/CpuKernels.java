@@ -237,6 +237,12 @@ public final class CpuKernels implements Kernels<float[], int[]>, FusedKernels<f
     }
 
     @Override
+    public void top2Routing(io.github.alpa4j.ir.RoutingOp.Output what, float[] gates, float[] dcombine, float[] out, long groups,
+                            int s, int e, int c) {
+        CpuRouting.top2(pool, what, gates, dcombine, out, Math.toIntExact(groups), s, e, c);
+    }
+
+    @Override
     public void stepIncrement(float[] t, float[] out) {
         out[0] = t[0] + 1f;
     }

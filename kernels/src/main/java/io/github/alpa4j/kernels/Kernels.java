@@ -134,6 +134,13 @@ public interface Kernels<F, I> {
     void stepIncrement(F t, F out);
 
     /**
+     * Top-2 gating over {@code groups} groups of gates [s, e] (see {@link io.github.alpa4j.ir.RoutingOp}):
+     * the dispatch mask or combine weights [s, e, c], the gates' gradient from {@code dcombine}
+     * (null otherwise), or the first choice's one-hot [s, e].
+     */
+    void top2Routing(io.github.alpa4j.ir.RoutingOp.Output what, F gates, F dcombine, F out, long groups, int s, int e, int c);
+
+    /**
      * Strided-batched GEMM, row-major: for each of {@code batch} products,
      * C = alpha·op(A)·op(B) + beta·C with A, B, C starting {@code strideA/B/C}·i elements in.
      */

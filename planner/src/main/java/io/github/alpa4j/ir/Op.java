@@ -9,7 +9,7 @@ import java.util.List;
 public sealed interface Op
         permits SourceOp, MatmulOp, ElementwiseOp, LayoutOp, ReductionOp, NormalizationOp,
                 EmbeddingOp, LossOp, OptimizerOp,
-                PatchOp {
+                PatchOp, RoutingOp {
 
     /** Short lower-case name used in tables, JSON and error messages. */
     String opName();

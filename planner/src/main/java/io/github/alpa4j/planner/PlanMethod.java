@@ -11,7 +11,9 @@ import java.util.Arrays;
 public enum PlanMethod {
     AUTO("auto"), DATA_PARALLEL("dp"), MEGATRON("megatron"), DP_MEGATRON("dp-megatron"),
     /** Data parallel with sharded optimizer states (ZeRO): parameters and states split over the data axes. */
-    DP_ZERO("dp-zero");
+    DP_ZERO("dp-zero"),
+    /** DeepSpeed-MoE: data parallel, with each expert layer's weights split by expert over the mesh (expert parallelism). */
+    EP_DP("ep-dp");
 
     private final String flag;
 
@@ -44,6 +46,7 @@ public enum PlanMethod {
             case MEGATRON -> ManualPlans.megatron(graph, mesh, options);
             case DP_MEGATRON -> ManualPlans.dpMegatron(graph, mesh, options);
             case DP_ZERO -> ManualPlans.dataParallelZero(graph, mesh, options);
+            case EP_DP -> ManualPlans.expertDataParallel(graph, mesh, options);
         };
         if (this != AUTO && options.memoryBudgetBytes().isPresent() && plan.peakMemoryBytes() > options.memoryBudgetBytes().getAsLong()) {
             throw new PlanningException("plan " + flag + " keeps " + Units.bytes(plan.peakMemoryBytes()) + " per device on mesh " + mesh

@@ -67,6 +67,30 @@ public final class TinyModels {
         return Autodiff.training(b.build(), "loss", new Optimizer.Sgd(0.1, 0.9, 1e-4));
     }
 
+    /**
+     * A one-layer mixture of experts on [groups, tokens, hidden]: top-2 gating, dispatch and combine as
+     * batched matmuls over (group, token, expert, slot), experts batched over E, and the load-balancing
+     * term; MSE loss, AdamW. Uses every routing op (the combine gradient through autodiff).
+     */
+    public static Graph moe(int groups, int tokens, int hidden, int experts, int capacity) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(groups, tokens, hidden), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(groups, tokens, hidden), InputKind.LABEL);
+        Value gates = b.softmax(b.matmul(x, b.parameter("gate", TensorType.f32(hidden, experts), Init.normal(0.5))), false);
+        Value dispatch = b.apply(new io.github.alpa4j.ir.RoutingOp.Top2Dispatch(capacity), gates);
+        Value combine = b.apply(new io.github.alpa4j.ir.RoutingOp.Top2Combine(capacity), gates);
+        Value in = b.matmul(b.reshape(dispatch, groups, tokens, experts * capacity), x, true, false);
+        in = b.reshape(b.permute(b.reshape(in, groups, experts, capacity, hidden), 1, 0, 2, 3), experts, groups * capacity, hidden);
+        Value out = b.matmul(b.relu(in), b.parameter("experts", TensorType.f32(experts, hidden, hidden), Init.normal(0.1)));
+        out = b.reshape(b.permute(b.reshape(out, experts, groups, capacity, hidden), 1, 0, 2, 3), groups, experts * capacity, hidden);
+        Value pred = b.matmul(b.reshape(combine, groups, tokens, experts * capacity), out);
+        Value routed = b.reduceSum(b.apply(new io.github.alpa4j.ir.RoutingOp.Top1Mask(), gates), false, 1);
+        Value aux = b.reduceSum(b.mul(routed, b.reduceSum(gates, false, 1)), false, 0, 1);
+        b.output("pred", pred);
+        b.output("loss", b.add(b.mse(pred, y), b.scale(aux, 0.01)));
+        return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
+    }
+
     /** The 2-layer MLP of Alpa's tests: x·W1 + b1, ReLU, ·W2 + b2, MSE; plain SGD. */
     public static Graph mlp2(int batch, int in, int hidden, int out) {
         GraphBuilder b = new GraphBuilder();

@@ -56,17 +56,22 @@ final class InapplicableFlags {
         }
     }
 
-    /** Refuses the GPT's size flags for an MLP and the MLP's for a GPT. */
+    /** Refuses the size flags of one model family (GPT, MoE, MLP, Wide-ResNet) given with another. */
     static void model(ParseResult p, ModelOptions model) {
         if (model.isWresnet()) {
             given(p, GPT_FLAGS, "with --model wresnet (it sizes a GPT)");
             given(p, MLP_FLAGS.subList(1, MLP_FLAGS.size()), "with --model wresnet (it sizes an MLP)");
+            given(p, MoeOptions.FLAGS, "with --model wresnet (it sizes a mixture of experts: --model moe)");
             return;
         }
         given(p, WideResNetOptions.FLAGS, "with --model " + model.model + " (it sizes a Wide-ResNet)");
         if (model.isGpt()) {
-            given(p, MLP_FLAGS, "with --model gpt (it sizes an MLP)");
+            given(p, MLP_FLAGS, "with --model " + model.model + " (it sizes an MLP)");
+            if (!model.isMoe()) {
+                given(p, MoeOptions.FLAGS, "with --model gpt (it sizes a mixture of experts: --model moe)");
+            }
         } else {
+            given(p, MoeOptions.FLAGS, "with --model mlp (it sizes a mixture of experts: --model moe)");
             given(p, GPT_FLAGS, "with --model mlp (it sizes a GPT)");
         }
     }

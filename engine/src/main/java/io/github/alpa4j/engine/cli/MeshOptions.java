@@ -20,7 +20,8 @@ public final class MeshOptions {
     String mesh;
 
     @Option(names = "--plan", defaultValue = "auto", description = "auto, dp, dp-zero (optimizer states sharded over the data axes),"
-            + " megatron, dp-megatron; with --pipeline also megatron:dp=D,tp=T,pp=P[,zero=1] (,tp=T left out: 1) (default: ${DEFAULT-VALUE}).")
+            + " megatron, dp-megatron, ep-dp (MoE: experts split over the mesh + data parallel); with --pipeline also"
+            + " megatron:dp=D,tp=T,pp=P[,zero=1] (,tp=T left out: 1) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--memory-budget", description = "Memory per device in GiB that the plan must fit.")

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /** Flags that pick and size a model; shared by the commands that build one. */
 public final class ModelOptions {
-    @Option(names = "--model", defaultValue = "gpt", description = "Model: gpt, mlp or wresnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "gpt", description = "Model: gpt, moe (the GPT with mixture-of-experts MLPs in"
+            + " every other block; see --experts), mlp or wresnet (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--layers", defaultValue = "2", description = "GPT: transformer blocks (default: ${DEFAULT-VALUE}).")
@@ -52,6 +53,9 @@ public final class ModelOptions {
 
     @Mixin
     WideResNetOptions wresnet = new WideResNetOptions();
+
+    @Mixin
+    MoeOptions moe = new MoeOptions();
 
     @Option(names = "--width", defaultValue = "64", description = "MLP: hidden width (default: ${DEFAULT-VALUE}).")
     int width;
@@ -114,10 +118,20 @@ public final class ModelOptions {
 
     boolean isGpt() {
         return switch (model) {
-            case "gpt" -> true;
+            case "gpt", "moe" -> true;
             case "mlp", "wresnet" -> false;
-            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt, mlp or wresnet");
+            default -> throw new UserInputException("--model: unknown model '" + model + "'; use --model gpt, moe, mlp or wresnet");
         };
+    }
+
+    /** Whether the model is the mixture of experts (a GPT whose sizing flags it shares). */
+    boolean isMoe() {
+        return isGpt() && model.equals("moe");
+    }
+
+    /** The GPT the flags size, at {@code batch} sequences. */
+    private GptConfig gptConfig(int batch) {
+        return new GptConfig(layers, heads, hidden, seq, vocab, batch);
     }
 
     Model build() {
@@ -141,7 +155,10 @@ public final class ModelOptions {
                         + ") must divide the hidden size (" + hidden + ")");
             }
             ModelSize.gpt(this, batch);
-            return Models.gpt(new GptConfig(layers, heads, hidden, seq, vocab, batch), precision());
+            if (isMoe()) {
+                return moe.build(gptConfig(batch), precision());
+            }
+            return Models.gpt(gptConfig(batch), precision());
         }
         int depth = depth();
         if (depth < 1) {
@@ -201,7 +218,7 @@ public final class ModelOptions {
 
     /** Nodes of the training graph of this kind of model with {@code repeats} layers and every size 1. */
     private long tinyTrainingNodes(int repeats, Optimizer opt) {
-        Model m = isGpt() ? Models.gpt(new GptConfig(repeats, 1, 1, 1, 2, 1), precision())
+        Model m = isMoe() ? moe.tiny(repeats, precision()) : isGpt() ? Models.gpt(new GptConfig(repeats, 1, 1, 1, 2, 1), precision())
                 : Models.mlp(new MlpConfig(1, Collections.nCopies(repeats - 1, 1), 1, activation(), 1), precision());
         return trainingStep(m, opt).size();
     }
@@ -234,6 +251,9 @@ public final class ModelOptions {
             c.put("hidden", hidden);
             c.put("seq", seq);
             c.put("vocab", vocab);
+            if (isMoe()) {
+                c.putAll(moe.sizes(gptConfig(batchSize())));
+            }
         } else {
             c.put("depth", depth());
             c.put("width", width);

@@ -6,6 +6,7 @@ import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.planner.PlannerOptions;
 import io.github.alpa4j.planner.PlanningException;
 import io.github.alpa4j.planner.cluster.Cluster;
+import io.github.alpa4j.planner.stage.ExpertDataParallel;
 import io.github.alpa4j.planner.stage.MegatronPipeline;
 import io.github.alpa4j.planner.plan.Units;
 import io.github.alpa4j.planner.stage.PipelinePlan;
@@ -154,10 +155,34 @@ final class PipelinePlanning {
             }
             return best;
         }
+        if (cmd.method().equals("ep-dp")) {
+            return bestOf(counts, m -> ExpertDataParallel.plan(graphs.apply(m), m, cluster, o));
+        }
         if (!cmd.method().equals("auto")) {
-            throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best; got '" + cmd.method() + "'");
+            throw new UserInputException("--pipeline plans are auto, megatron:dp=D,tp=T,pp=P, megatron-best or ep-dp (one stage on"
+                    + " every device, experts split over them); got '" + cmd.method() + "'");
         }
         return PipelinePlanner.plan(graphs, counts, cluster, o, progress);
+    }
+
+    /** The fastest plan that fits among {@code plan}'s for each microbatch count (else the fastest). */
+    private static PipelinePlan bestOf(List<Integer> counts, IntFunction<PipelinePlan> plan) {
+        PipelinePlan best = null;
+        PlanningException last = null;
+        for (int m : counts) {
+            try {
+                PipelinePlan p = plan.apply(m);
+                if (best == null || p.fits() && (!best.fits() || p.iterationSeconds() < best.iterationSeconds())) {
+                    best = p;
+                }
+            } catch (PlanningException e) {
+                last = e;
+            }
+        }
+        if (best == null) {
+            throw last;
+        }
+        return best;
     }
 
     /** --microbatches as a list: the number given (it must divide the batch), or every power of two that divides it. */

@@ -67,7 +67,9 @@ public class PlanCommand implements Callable<Integer> {
     String mesh;
 
     @Option(names = "--plan", defaultValue = "auto", description = "On a mesh: auto, dp, dp-zero (optimizer states sharded),"
-            + " megatron or dp-megatron. Pipelines: auto (with --pipeline), megatron:dp=D,tp=T,pp=P[,zero=1], or megatron-best"
+            + " megatron, dp-megatron or ep-dp (MoE: DeepSpeed's experts split over the mesh + data parallel). Pipelines: auto"
+            + " (with --pipeline), megatron:dp=D,tp=T,pp=P[,zero=1], megatron-best, or ep-dp with --pipeline (one stage on every"
+            + " device, microbatches as gradient accumulation)"
             + " (default: ${DEFAULT-VALUE}).")
     String method;
 

@@ -54,39 +54,60 @@ public final class Models {
     }
 
     public static Model gpt(GptConfig c, Precision precision) {
-        DType dt = precision.compute();
         GraphBuilder b = new GraphBuilder();
-        int bs = c.batch();
+        Value[] ins = gptInputs(b, c, precision.compute());
+        Value x = ins[2];
+        for (int l = 0; l < c.layers(); l++) {
+            try (var sc = b.scope("block" + l)) {
+                x = attentionHalf(b, c, x);
+                x = b.add(x, mlpHalf(b, c, layerNorm(b, "ln2", x), c.ffn()));
+            }
+        }
+        b.output("loss", lmHead(b, c, x, ins[1]));
+        return new Model("gpt", b.build(), "tokens", "targets", (long) c.batch() * c.seq());
+    }
+
+    /** The GPT's inputs and embeddings: {tokens, targets, token + position embedding [B, S, H]}. */
+    static Value[] gptInputs(GraphBuilder b, GptConfig c, DType dt) {
         int s = c.seq();
         int h = c.hidden();
-        Value ids = b.input("tokens", TensorType.i32(bs, s), InputKind.DATA);
-        Value labels = b.input("targets", TensorType.i32(bs, s), InputKind.LABEL);
+        Value ids = b.input("tokens", TensorType.i32(c.batch(), s), InputKind.DATA);
+        Value labels = b.input("targets", TensorType.i32(c.batch(), s), InputKind.LABEL);
         Value wte = b.cast(b.parameter("wte", TensorType.f32(c.vocab(), h), Init.normal(0.02)), dt);
         Value wpe = b.cast(b.parameter("wpe", TensorType.f32(s, h), Init.normal(0.01)), dt);
         // positions are always 0..seq-1, so the position table is added whole, broadcast over the batch
-        Value x = b.add(b.embedding(ids, wte), wpe);
+        return new Value[] {ids, labels, b.add(b.embedding(ids, wte), wpe)};
+    }
+
+    /** x + attention(ln1(x)): a block's first half, in the block's scope. */
+    static Value attentionHalf(GraphBuilder b, GptConfig c, Value x) {
+        int h = c.hidden();
+        DType dt = x.type().dtype();
         double residualStd = 0.02 / Math.sqrt(2.0 * c.layers());
-        for (int l = 0; l < c.layers(); l++) {
-            try (var sc = b.scope("block" + l)) {
-                Value a = layerNorm(b, "ln1", x);
-                Value q = linear(b, "attn/q", a, h, h, 0.02);
-                // no key bias: it adds the same q·b to every score of a row, which softmax ignores, so its
-                // gradient is exactly zero and Adam would turn rounding noise into updates
-                Value k = b.matmul(a, b.cast(b.parameter("attn/k/w", TensorType.f32(h, h), Init.normal(0.02)), dt));
-                Value v = linear(b, "attn/v", a, h, h, 0.02);
-                Value att = attention(b, c, q, k, v);
-                x = b.add(x, linear(b, "attn/proj", att, h, h, residualStd));
-                Value m = layerNorm(b, "ln2", x);
-                m = b.gelu(linear(b, "mlp/fc", m, h, c.ffn(), 0.02));
-                x = b.add(x, linear(b, "mlp/proj", m, c.ffn(), h, residualStd));
-            }
-        }
+        Value a = layerNorm(b, "ln1", x);
+        Value q = linear(b, "attn/q", a, h, h, 0.02);
+        // no key bias: it adds the same q·b to every score of a row, which softmax ignores, so its
+        // gradient is exactly zero and Adam would turn rounding noise into updates
+        Value k = b.matmul(a, b.cast(b.parameter("attn/k/w", TensorType.f32(h, h), Init.normal(0.02)), dt));
+        Value v = linear(b, "attn/v", a, h, h, 0.02);
+        Value att = attention(b, c, q, k, v);
+        return b.add(x, linear(b, "attn/proj", att, h, h, residualStd));
+    }
+
+    /** The GELU MLP of width {@code ffn} on the normalised m (its residual is the caller's). */
+    static Value mlpHalf(GraphBuilder b, GptConfig c, Value m, int ffn) {
+        double residualStd = 0.02 / Math.sqrt(2.0 * c.layers());
+        Value f = b.gelu(linear(b, "mlp/fc", m, c.hidden(), ffn, 0.02));
+        return linear(b, "mlp/proj", f, ffn, c.hidden(), residualStd);
+    }
+
+    /** Final norm and LM head: outputs {@code logits}, returns the cross entropy against {@code labels}. */
+    static Value lmHead(GraphBuilder b, GptConfig c, Value x, Value labels) {
         Value f = layerNorm(b, "ln_f", x);
-        Value head = b.cast(b.parameter("lm_head", TensorType.f32(h, c.vocab()), Init.normal(0.02)), dt);
+        Value head = b.cast(b.parameter("lm_head", TensorType.f32(c.hidden(), c.vocab()), Init.normal(0.02)), x.type().dtype());
         Value logits = b.cast(b.matmul(f, head), DType.F32);
         b.output("logits", logits);
-        b.output("loss", b.crossEntropy(logits, labels));
-        return new Model("gpt", b.build(), "tokens", "targets", (long) bs * s);
+        return b.crossEntropy(logits, labels);
     }
 
     /** Causal multi-head self-attention on [B, S, H] inputs. */
@@ -112,7 +133,7 @@ public final class Models {
         return b.biasAdd(b.matmul(x, w), bias);
     }
 
-    private static Value layerNorm(GraphBuilder b, String name, Value x) {
+    static Value layerNorm(GraphBuilder b, String name, Value x) {
         int h = x.dim(-1);
         DType dt = x.type().dtype();
         Value g = b.cast(b.parameter(name + "/gamma", TensorType.f32(h), Init.ones()), dt);

@@ -177,6 +177,12 @@ final class CudaDeviceKernels implements Kernels<DeviceBuffer, DeviceBuffer> {
     }
 
     @Override
+    public void top2Routing(io.github.alpa4j.ir.RoutingOp.Output what, DeviceBuffer gates, DeviceBuffer dcombine, DeviceBuffer out,
+                            long groups, int s, int e, int c) {
+        kernels.top2Routing(what, gates, dcombine, out, groups, s, e, c);
+    }
+
+    @Override
     public void stepIncrement(DeviceBuffer t, DeviceBuffer out) {
         kernels.stepIncrement(t, out);
     }

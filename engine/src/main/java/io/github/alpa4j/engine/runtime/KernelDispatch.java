@@ -12,6 +12,7 @@ import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
@@ -111,6 +112,11 @@ public final class KernelDispatch<F, I> {
             case PatchOp.Col2Im p -> {
                 int[] x = outType.shape().dims();
                 k.col2im(f(in, 0), x[0], x[1], x[2], x[3], p.kh(), p.kw(), p.stride(), p.pad(), y);
+            }
+            case RoutingOp r -> {
+                Shape g = inTypes.get(0).shape();
+                k.top2Routing(r.output(), f(in, 0), r.arity() > 1 ? f(in, 1) : null, y, g.size() / ((long) g.dim(-2) * g.dim(-1)),
+                        g.dim(-2), g.dim(-1), r.capacity());
             }
         }
         if (isNarrow(outType) && !(op instanceof ElementwiseOp.Cast)) {

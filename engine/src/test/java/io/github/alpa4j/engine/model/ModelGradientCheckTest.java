@@ -58,4 +58,20 @@ class ModelGradientCheckTest {
         assertThat(err.values()).allMatch(e -> e.analyticNorm() >= GradientCheck.ZERO_NORM);
         assertThat(m.forward().parameterCount()).isEqualTo(new GptConfig(2, 2, 8, 4, 5, 2).parameterCount());
     }
+
+    /**
+     * The MoE (2 blocks, the first with 4 experts; groups of 4 tokens, 1 slot per expert, so tokens are dropped),
+     * the load-balancing loss weighted 0.5 so the gate's gradient through it is checked too. The routing is a
+     * constant of the step, which the finite differences (1e-6) do not cross.
+     */
+    @Test
+    void moeGradientsMatchFiniteDifferences() {
+        MoeConfig c = new MoeConfig(new GptConfig(2, 2, 8, 4, 5, 2), 4, 4, 0.5, 0.5);
+        assertThat(c.capacity()).isEqualTo(1);
+        Model m = MoeModel.build(c, io.github.alpa4j.ir.Precision.FP32);
+        Map<String, GradientCheck.Result> err = GradientCheck.compare(m.forward(), "loss", sources(m.forward(), 5, 3), 1e-6);
+        assertThat(err).hasSize(m.forward().parameters().size());
+        err.forEach((p, e) -> assertThat(e.relativeError()).as(p + " " + e).isLessThan(1e-6));
+        assertThat(err.get("block0/moe/gate/w").analyticNorm()).isGreaterThanOrEqualTo(GradientCheck.ZERO_NORM);
+    }
 }

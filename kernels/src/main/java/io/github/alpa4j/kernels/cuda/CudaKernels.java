@@ -384,6 +384,28 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     }
 
     @Override
+    public void top2Routing(io.github.alpa4j.ir.RoutingOp.Output what, DeviceBuffer gates, DeviceBuffer dcombine, DeviceBuffer out,
+                            long groups, int s, int e, int c) {
+        long outSize = groups * s * e * (what == io.github.alpa4j.ir.RoutingOp.Output.DISPATCH
+                || what == io.github.alpa4j.ir.RoutingOp.Output.COMBINE ? c : 1);
+        holds(gates, groups * s * e, F32, "routing gates");
+        holds(out, outSize, F32, "routing output");
+        fill(out, outSize, 0f);
+        if (groups == 0) {
+            return;
+        }
+        boolean grad = what == io.github.alpa4j.ir.RoutingOp.Output.COMBINE_GRAD;
+        if (grad) {
+            holds(dcombine, groups * s * e * c, F32, "combine weights' gradient");
+        }
+        try (DeviceBuffer scratch = pool.allocate(groups * 2 * e * Integer.BYTES)) {
+            launch(KernelFamily.ROUTING, "top2_routing_f32", Launch.elementwiseGrid(groups, sms), Dim3.of(Launch.ELEMENTWISE_THREADS),
+                    KernelArgs.create().ptr(gates).ptr(grad ? dcombine : gates).ptr(out).ptr(scratch).i64(groups).i32(s).i32(e).i32(c)
+                            .i32(what.ordinal()));
+        }
+    }
+
+    @Override
     public void stepIncrement(DeviceBuffer t, DeviceBuffer out) {
         holds(t, 1, F32, "step");
         holds(out, 1, F32, "step output");

@@ -15,6 +15,7 @@ public enum KernelFamily {
     LOSS("loss", List.of("cross_entropy_rows_f32", "sum_parts_f32", "cross_entropy_grad_f32", "mse_parts_f32", "row_max_f32",
             "row_sum_exp_f32", "pick_target_f32", "cross_entropy_stats_rows_f32", "cross_entropy_grad_stats_f32")),
     OPTIMIZER("optimizer", List.of("momentum_update_f32", "sgd_apply_f32", "adam_moment_f32", "adam_apply_f32", "step_increment_f32")),
+    ROUTING("routing", List.of("top2_routing_f32")),
     CAST("cast", List.of("f32_to_bf16", "bf16_to_f32", "round_bf16_f32", "round_f16_f32", "flag_nonfinite_f32"));
 
     private final String baseName;

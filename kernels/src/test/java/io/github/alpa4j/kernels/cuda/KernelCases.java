@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.ElementwiseOp.Activation;
 import io.github.alpa4j.ir.ElementwiseOp.BinaryKind;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.kernels.Bf16;
 import io.github.alpa4j.kernels.CpuKernels;
 import java.util.stream.Stream;
@@ -243,6 +244,24 @@ final class KernelCases {
             cpu.col2im(dcol.host(), n, h, w, c, k, k, s, p, dx.host());
             t.gpu.col2im(dcol.dev(), n, h, w, c, k, k, s, p, dx.dev());
             t.expectClose(dx, FP32);
+        };
+    }
+
+    /** Top-2 gating over 37 groups of 64 tokens, 8 experts with 12 slots: both choices drop tokens. */
+    static Case routing(RoutingOp.Output what) {
+        return t -> {
+            int groups = 37;
+            int s = 64;
+            int e = 8;
+            int c = 12;
+            Twin.F gates = t.uniform(groups * s * e, 0, 1);
+            Twin.F dc = t.gaussian(groups * s * e * c, 1);
+            boolean slots = what == RoutingOp.Output.DISPATCH || what == RoutingOp.Output.COMBINE;
+            Twin.F out = t.output(groups * s * e * (slots ? c : 1));
+            boolean grad = what == RoutingOp.Output.COMBINE_GRAD;
+            cpu.top2Routing(what, gates.host(), grad ? dc.host() : null, out.host(), groups, s, e, c);
+            t.gpu.top2Routing(what, gates.dev(), grad ? dc.dev() : null, out.dev(), groups, s, e, c);
+            t.expectClose(out, FP32);
         };
     }
 
@@ -519,6 +538,10 @@ final class KernelCases {
                     t.expectClose(out, FP32);
                     assertThat(t.download(out)).containsExactly(42f);
                 }),
+                of("top2_dispatch", routing(RoutingOp.Output.DISPATCH)),
+                of("top2_combine", routing(RoutingOp.Output.COMBINE)),
+                of("top2_combine_grad", routing(RoutingOp.Output.COMBINE_GRAD)),
+                of("top1_mask", routing(RoutingOp.Output.TOP1)),
                 of("gemm", gemm(false, false, 37, 29, 53, 1, false)),
                 of("gemm_batched_transposed", gemm(true, true, 16, 24, 33, 3, false)),
                 of("gemm_broadcast_b", gemm(false, true, 40, 24, 32, 3, true)),

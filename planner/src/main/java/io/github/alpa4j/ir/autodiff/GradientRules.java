@@ -11,6 +11,7 @@ import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.Value;
 import java.util.List;
@@ -50,6 +51,7 @@ final class GradientRules {
             case LossOp.CrossEntropyGrad g -> throw none(g);
             case OptimizerOp o -> throw none(o);
             case PatchOp p -> PatchGradients.vjp(c, n, p, dy);
+            case RoutingOp r -> RoutingGradients.vjp(c, n, r, dy);
         };
     }
 

@@ -12,6 +12,7 @@ import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import java.util.Map;
@@ -113,6 +114,7 @@ public final class ReferenceEvaluator {
             case OptimizerOp o -> ReferenceOptimizers.update(o, n, v);
             case PatchOp.Im2Col p -> ReferencePatches.im2col(p, a, sa, out);
             case PatchOp.Col2Im p -> ReferencePatches.col2im(p, a, sa, out);
+            case RoutingOp r -> ReferenceRouting.eval(r, a, sa, n.inputs().size() > 1 ? v[n.input(1)] : null);
         };
     }
 

@@ -14,6 +14,7 @@ import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
 import java.util.ArrayList;
@@ -144,6 +145,12 @@ final class OpCodec {
             }
             case OptimizerOp.StepIncrement s -> "step_increment";
             case PatchOp p -> PatchCodec.write(p, a);
+            case RoutingOp r -> {
+                if (r.capacity() > 0) {
+                    a.put("capacity", r.capacity());
+                }
+                yield r.opName();
+            }
         };
     }
 
@@ -179,6 +186,7 @@ final class OpCodec {
                     x.number("eps"), x.number("weight_decay"));
             case "step_increment" -> new OptimizerOp.StepIncrement();
             case "im2col", "col2im" -> PatchCodec.read(tag, x);
+            case "top2_dispatch", "top2_combine", "top2_combine_grad", "top1_mask" -> routing(tag, x);
             default -> {
                 Op kind = KINDS.get(tag);
                 if (kind == null) {
@@ -186,6 +194,15 @@ final class OpCodec {
                 }
                 yield kind;
             }
+        };
+    }
+
+    private static RoutingOp routing(String tag, Attrs x) {
+        return switch (tag) {
+            case "top2_dispatch" -> new RoutingOp.Top2Dispatch(x.integer("capacity"));
+            case "top2_combine" -> new RoutingOp.Top2Combine(x.integer("capacity"));
+            case "top2_combine_grad" -> new RoutingOp.Top2CombineGrad(x.integer("capacity"));
+            default -> new RoutingOp.Top1Mask();
         };
     }
 

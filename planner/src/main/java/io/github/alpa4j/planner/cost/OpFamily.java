@@ -10,6 +10,7 @@ import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.SourceOp;
 import java.util.Locale;
 
@@ -60,6 +61,7 @@ public enum OpFamily {
             case OptimizerOp o -> OPTIMIZER;
             case LayoutOp l -> LAYOUT;
             case PatchOp p -> LAYOUT; // window gathers and scatters: memory-bound copies
+            case RoutingOp r -> REDUCTION; // a pass over each group's gates, memory-bound as a reduction
             case SourceOp s -> LAYOUT;
         };
     }

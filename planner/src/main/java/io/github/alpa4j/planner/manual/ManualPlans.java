@@ -72,6 +72,16 @@ public final class ManualPlans {
     }
 
     /** The strategy choices of the three manual plans (data parallel, Megatron, both) on {@code space}. */
+    /**
+     * DeepSpeed-MoE's expert + data parallelism: data parallel over the whole mesh, and every expert weight
+     * (a parameter of rank 3 or more that a batched matmul multiplies, [E, ...]) split by expert over the
+     * mesh axes E divides (both if it can, else one, the within-host axis first); the expert products read
+     * their weights where they lie, so the tokens travel to their experts (all-to-all) and back.
+     */
+    public static IntraOpPlan expertDataParallel(Graph graph, DeviceMesh mesh, PlannerOptions options) {
+        return build(PlanMethod.EP_DP, graph, mesh, options);
+    }
+
     public static List<int[]> choices(StrategySpace space) {
         return Stream.of(PlanMethod.DATA_PARALLEL, PlanMethod.MEGATRON, PlanMethod.DP_MEGATRON)
                 .map(m -> choose(space, m)).toList();
@@ -92,6 +102,7 @@ public final class ManualPlans {
         return switch (m) {
             case DATA_PARALLEL -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE, false).run();
             case DP_ZERO -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE, true).run();
+            case EP_DP -> new Chooser(space, usable(mesh, MeshAxes.BOTH), MeshAxes.NONE, false).withExperts().run();
             case MEGATRON -> new Chooser(space, MeshAxes.NONE, usable(mesh, MeshAxes.BOTH), false).run();
             case DP_MEGATRON -> new Chooser(space, usable(mesh, MeshAxes.AXIS0), usable(mesh, MeshAxes.AXIS1), false).run();
             case AUTO -> throw new IllegalArgumentException("the automatic plan is not a manual one");
@@ -118,6 +129,7 @@ public final class ManualPlans {
         private final int[] variableOfUpdate;
         private final int[] parameterOfGradient;
         private final ZeroLayout zero;
+        private ExpertLayout experts;
 
         Chooser(StrategySpace space, MeshAxes data, MeshAxes tensor, boolean zero) {
             this.space = space;
@@ -149,10 +161,18 @@ public final class ManualPlans {
             return n;
         }
 
+        /** Splits the expert weights by expert (the ep-dp plan). */
+        Chooser withExperts() {
+            experts = new ExpertLayout(space);
+            return this;
+        }
+
         int[] run() {
             for (Node n : graph.nodes()) {
                 if (n.op() instanceof SourceOp.Input) {
                     fix(n.id(), batchSplit(n));
+                } else if (experts != null && experts.isExpertWeight(n.id())) {
+                    fixParameter(n.id(), experts.split(n.id()));
                 } else if (n.isParameter() && tensor.isEmpty()) {
                     fixParameter(n.id(), ShardingSpec.replicated(n.type().rank()));
                 } else if (!n.isSource() && !castOfOpenParameter(n.id())) {
@@ -248,6 +268,9 @@ public final class ManualPlans {
             }
             if (!tensor.isEmpty() && n.phase() == Phase.FORWARD) {
                 cands = tensorParallel(n, cands);
+            }
+            if (experts != null) {
+                cands = narrow(n, cands, experts.readsWhereTheyLie(n, choice, this::seen));
             }
             int best = -1;
             double[] bestScore = null;

@@ -11,6 +11,7 @@ import io.github.alpa4j.ir.Node;
 import io.github.alpa4j.ir.NormalizationOp;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.SourceOp;
 import java.util.List;
 
@@ -35,6 +36,7 @@ final class StrategyRegistry {
             case LossOp l -> LossStrategies.enumerate(c, l);
             case OptimizerOp o -> OptimizerStrategies.enumerate(c, o);
             case PatchOp p -> PatchStrategies.enumerate(c, p);
+            case RoutingOp r -> RoutingStrategies.enumerate(c, r);
         };
     }
 
@@ -55,6 +57,7 @@ final class StrategyRegistry {
             case LossOp l -> LossStrategies.leader(l, n, g, depth);
             case OptimizerOp o -> OptimizerStrategies.leader(o);
             case PatchOp p -> 0;
+            case RoutingOp r -> 0;
         };
     }
 }

@@ -19,6 +19,7 @@ import io.github.alpa4j.ir.Op;
 import io.github.alpa4j.ir.OptimizerOp;
 import io.github.alpa4j.ir.PatchOp;
 import io.github.alpa4j.ir.ReductionOp;
+import io.github.alpa4j.ir.RoutingOp;
 import io.github.alpa4j.ir.Shape;
 import io.github.alpa4j.ir.SourceOp;
 import io.github.alpa4j.ir.TensorType;
@@ -127,6 +128,32 @@ public final class OpCases {
         };
     }
 
+    /**
+     * Input 0 as gates: positive, every row's values at least 0.1 apart (a finite difference never
+     * changes the routing); the other inputs normal.
+     */
+    static OpCase.Draw gates() {
+        OpCase.Draw rest = normal();
+        return (i, t, r) -> {
+            if (i != 0) {
+                return rest.values(i, t, r);
+            }
+            int e = t.dim(-1);
+            double[] x = new double[(int) t.size()];
+            for (int row = 0; row < x.length / e; row++) {
+                List<Integer> order = new ArrayList<>();
+                for (int k = 0; k < e; k++) {
+                    order.add(k);
+                }
+                java.util.Collections.shuffle(order, r);
+                for (int k = 0; k < e; k++) {
+                    x[row * e + k] = (order.get(k) + 1 + 0.8 * r.nextDouble()) / e;
+                }
+            }
+            return x;
+        };
+    }
+
     private static OpCase grad(String name, Op op, TensorType... in) {
         return new OpCase(name, op, List.of(in), normal(), true);
     }
@@ -218,6 +245,12 @@ public final class OpCases {
         c.add(new OpCase("adamw_apply", new OptimizerOp.AdamApply(0.01, 0.9, 0.99, 1e-8, 0.1),
                 List.of(f32(3, 4), f32(3, 4), f32(3, 4), TensorType.scalarF32()), adam, false));
         c.add(noGrad("step_increment", new OptimizerOp.StepIncrement(), TensorType.scalarF32()));
+        // top-2 gating: 2 groups of 6 tokens over 3 experts with 2 slots each, so some tokens are dropped
+        c.add(new OpCase("top2_dispatch", new RoutingOp.Top2Dispatch(2), List.of(f32(2, 6, 3)), gates(), true));
+        c.add(new OpCase("top2_combine", new RoutingOp.Top2Combine(2), List.of(f32(2, 6, 3)), gates(), true));
+        c.add(new OpCase("top2_combine_grad", new RoutingOp.Top2CombineGrad(2), List.of(f32(2, 6, 3), f32(2, 6, 3, 2)), gates(),
+                false));
+        c.add(new OpCase("top1_mask", new RoutingOp.Top1Mask(), List.of(f32(2, 6, 3)), gates(), true));
         return List.copyOf(c);
     }
 }

@@ -30,7 +30,8 @@ class StrategyRulesTest {
         DeviceMesh mesh = Meshes.mesh(Integer.parseInt(s[0]), Integer.parseInt(s[1]));
         AlphaBetaModel model = new AlphaBetaModel(mesh);
         Set<Class<?>> seen = new HashSet<>();
-        for (Graph g : List.of(TinyModels.transformer(4, 8, 16, 4, 32), TinyModels.mlp(8, 8, 16, 4), TinyModels.bf16Mlp(8, 8, 16, 4))) {
+        for (Graph g : List.of(TinyModels.transformer(4, 8, 16, 4, 32), TinyModels.mlp(8, 8, 16, 4), TinyModels.bf16Mlp(8, 8, 16, 4),
+                TinyModels.moe(4, 8, 8, 4, 4))) {
             StrategySpace space = StrategySpace.enumerate(g, mesh, PlannerOptions.defaults());
             for (Node n : space.graph().nodes()) {
                 seen.add(n.op().getClass());

@@ -14,6 +14,7 @@
 #include "loss.cu"
 #include "optimizer.cu"
 #include "cast.cu"
+#include "routing.cu"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -76,6 +77,7 @@ static const std::map<std::string, std::function<Body(const Blob&)>> kernels = {
     KERNEL(round_bf16_f32), KERNEL(round_f16_f32), KERNEL(flag_nonfinite_f32),
     KERNEL(row_max_f32), KERNEL(row_sum_exp_f32), KERNEL(pick_target_f32), KERNEL(cross_entropy_stats_rows_f32),
     KERNEL(cross_entropy_grad_stats_f32),
+    KERNEL(top2_routing_f32),
 };
 
 // One OS thread per CUDA thread, alive for the whole grid; blocks run in turn.
