@@ -1,5 +1,6 @@
 package io.github.alpa4j.planner;
 
+import io.github.alpa4j.ir.ConvLayers;
 import io.github.alpa4j.ir.DType;
 import io.github.alpa4j.ir.Graph;
 import io.github.alpa4j.ir.GraphBuilder;
@@ -89,6 +90,27 @@ public final class TinyModels {
         b.output("pred", pred);
         b.output("loss", b.add(b.mse(pred, y), b.scale(aux, 0.01)));
         return Autodiff.training(b.build(), "loss", Optimizer.AdamW.withLr(1e-3));
+    }
+
+    /**
+     * Two 3x3 convolutions (im2col and a product; col2im in the second one's input gradient), each with
+     * batch norm and ReLU, an average pool, global pooling and a linear head on NHWC images; MSE, SGD with
+     * momentum. Uses every window op.
+     */
+    public static Graph convNet(int batch, int image, int channels) {
+        GraphBuilder b = new GraphBuilder();
+        Value x = b.input("x", TensorType.f32(batch, image, image, channels), InputKind.DATA);
+        Value y = b.input("y", TensorType.f32(batch, 4), InputKind.LABEL);
+        Value h = x;
+        for (int l = 0; l < 2; l++) {
+            h = ConvLayers.conv2d(b, h, b.parameter("w" + l, TensorType.f32(channels * 9, channels), Init.normal(0.1)), 3, 1, 1);
+            h = b.relu(ConvLayers.batchNorm(b, h, b.parameter("g" + l, TensorType.f32(channels), Init.ones()),
+                    b.parameter("b" + l, TensorType.f32(channels), Init.zeros()), 1e-5));
+        }
+        h = ConvLayers.avgPool(b, h, 2, 2, 0);
+        Value logits = b.matmul(ConvLayers.globalAvgPool(b, h), b.parameter("head", TensorType.f32(channels, 4), Init.normal(0.1)));
+        b.output("loss", b.mse(logits, y));
+        return Autodiff.training(b.build(), "loss", new Optimizer.Sgd(0.1, 0.9, 0));
     }
 
     /** The 2-layer MLP of Alpa's tests: x·W1 + b1, ReLU, ·W2 + b2, MSE; plain SGD. */

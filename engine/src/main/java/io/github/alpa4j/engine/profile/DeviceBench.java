@@ -32,8 +32,14 @@ import java.util.function.IntFunction;
 public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     private static final int ROUNDS = 5;
     private static final int WARMUP_ROUNDS = 8;
-    /** Rows of 256 floats of the add a device computes between two collectives when timing them as a step does. */
-    private static final int STEP_WORK_ROWS = 1024;
+    /**
+     * Rows of 256 floats of the add a device computes between two collectives when timing them as a step does:
+     * 2 Mi floats, about a millisecond on this machine's cores, the span between a GPT step's collectives. With
+     * a quarter of a megabyte (1024 rows) the devices met almost together and the waits of a real step went
+     * unseen: validate's median error was 32-41 % against 20-21 % with this span, in three alternating runs
+     * (bench/results/cost-model-cpu.md).
+     */
+    private static final int STEP_WORK_ROWS = 8192;
     private static final io.github.alpa4j.ir.ElementwiseOp ADD = new io.github.alpa4j.ir.ElementwiseOp.Binary(
             io.github.alpa4j.ir.ElementwiseOp.BinaryKind.ADD);
 
@@ -106,7 +112,7 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     }
 
     /**
-     * A collective as a step sees it: every device computes (an add over a few megabytes) and then joins the
+     * A collective as a step sees it: every device computes (an add over 24 megabytes) and then joins the
      * collective, over and over; the time of the computing alone is taken off. Devices arrive at the
      * collective at different times and, where they share cores, wait to be scheduled again: a collective
      * timed back to back on idle devices would not see that.

@@ -31,7 +31,7 @@ class StrategyRulesTest {
         AlphaBetaModel model = new AlphaBetaModel(mesh);
         Set<Class<?>> seen = new HashSet<>();
         for (Graph g : List.of(TinyModels.transformer(4, 8, 16, 4, 32), TinyModels.mlp(8, 8, 16, 4), TinyModels.bf16Mlp(8, 8, 16, 4),
-                TinyModels.moe(4, 8, 8, 4, 4))) {
+                TinyModels.moe(4, 8, 8, 4, 4), TinyModels.convNet(4, 4, 4))) {
             StrategySpace space = StrategySpace.enumerate(g, mesh, PlannerOptions.defaults());
             for (Node n : space.graph().nodes()) {
                 seen.add(n.op().getClass());
