@@ -82,7 +82,7 @@ class PlanStagesCommandTest {
         "--pipeline --microbatches 3                   | --microbatches 3 does not divide the batch of 16",
         "--pipeline --microbatches zero                | --microbatches must be a positive number or auto",
         "--pipeline --schedule zb                      | unknown schedule 'zb'; use 1f1b or gpipe",
-        "--pipeline --plan dp                          | --pipeline plans are auto, megatron:dp=D,tp=T,pp=P or megatron-best",
+        "--pipeline --plan dp                          | --pipeline plans are auto, megatron:dp=D,tp=T,pp=P, megatron-best or ep-dp",
         "--pipeline --pipeline-layers -1               | --pipeline-layers must be 0 (automatic) or positive",
         "--pipeline --pipeline-layers 1000 --microbatches 1 | cannot cluster",
         "--pipeline --microbatches 2 --memory-budget 0.000001 | no pipeline of this model on cpu x 1"})
