@@ -242,12 +242,14 @@ final class DeviceExecutor<F, I> {
         return (F) frame[slot];
     }
 
-    private DeviceGroup group(MeshAxes axes) {
+    /** This device's group along {@code axes}. */
+    DeviceGroup groupOf(MeshAxes axes) {
         return groups.group(device, axes);
     }
 
-    private void record(CollectiveKind kind, MeshAxes axes, long bytes, long since) {
-        records.add(new CollectiveRecord(kind, axes.toString(), group(axes).size(), bytes, System.nanoTime() - since));
+    /** Notes a collective this device took part in, begun at {@code since} (System.nanoTime()). */
+    void recordCollective(CollectiveKind kind, MeshAxes axes, long bytes, long since) {
+        records.add(new CollectiveRecord(kind, axes.toString(), groupOf(axes).size(), bytes, System.nanoTime() - since));
     }
 
     private void execute(Instruction ins) {
@@ -257,28 +259,28 @@ final class DeviceExecutor<F, I> {
             case Instruction.AllReduce a -> {
                 fresh(a.out());
                 long t0 = System.nanoTime();
-                collectives.allReduce(group(a.axes()), device, f(a.in()), a.type().size(), a.op());
-                record(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes(), t0);
+                collectives.allReduce(groupOf(a.axes()), device, f(a.in()), a.type().size(), a.op());
+                recordCollective(CollectiveKind.ALL_REDUCE, a.axes(), a.type().bytes(), t0);
                 roundSum(a.type(), a.out());
             }
             case Instruction.AllGather a -> {
                 fresh(a.out());
                 long t0 = System.nanoTime();
-                shards.allGather(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
-                record(CollectiveKind.ALL_GATHER, a.axes(), a.outType().bytes(), t0);
+                shards.allGather(groupOf(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
+                recordCollective(CollectiveKind.ALL_GATHER, a.axes(), a.outType().bytes(), t0);
             }
             case Instruction.ReduceScatter a -> {
                 fresh(a.out());
                 long t0 = System.nanoTime();
-                shards.reduceScatter(group(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
-                record(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes(), t0);
+                shards.reduceScatter(groupOf(a.axes()), device, f(a.in()), a.inType().shape(), a.dim(), f(a.out()));
+                recordCollective(CollectiveKind.REDUCE_SCATTER, a.axes(), a.inType().bytes(), t0);
                 roundSum(a.outType(), a.out());
             }
             case Instruction.AllToAll a -> {
                 fresh(a.out());
                 long t0 = System.nanoTime();
-                shards.allToAll(group(a.axes()), device, f(a.in()), a.inType().shape(), a.fromDim(), a.toDim(), f(a.out()));
-                record(CollectiveKind.ALL_TO_ALL, a.axes(), a.inType().bytes(), t0);
+                shards.allToAll(groupOf(a.axes()), device, f(a.in()), a.inType().shape(), a.fromDim(), a.toDim(), f(a.out()));
+                recordCollective(CollectiveKind.ALL_TO_ALL, a.axes(), a.inType().bytes(), t0);
             }
             case Instruction.Slice s -> {
                 fresh(s.out());
@@ -390,14 +392,5 @@ final class DeviceExecutor<F, I> {
     /** Allocates the buffer an instruction writes {@code s} to. */
     Object output(int s) {
         return fresh(s);
-    }
-
-    /** Notes a collective this device took part in, begun at {@code since} (System.nanoTime()). */
-    void recordCollective(CollectiveKind kind, MeshAxes axes, long bytes, long since) {
-        record(kind, axes, bytes, since);
-    }
-
-    DeviceGroup groupOf(MeshAxes axes) {
-        return group(axes);
     }
 }

@@ -26,10 +26,13 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     private static final int F32 = 4;
 
     private final KernelQueue queue;
+    private final Launcher launcher;
     private final DevicePool pool;
     private final GemmRunner gemm;
     private final int sms;
     private final CudaLossKernels losses;
+    private final CudaRoutingAndWindowKernels windows;
+    private final CudaOptimizerKernels optimizer;
 
     /**
      * Kernels on {@code stream}'s GPU.
@@ -48,10 +51,13 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
 
     CudaKernels(KernelQueue queue, DevicePool pool, GemmRunner gemm, int sms) {
         this.queue = queue;
+        this.launcher = new Launcher(queue, sms);
         this.pool = pool;
         this.gemm = gemm;
         this.sms = sms;
         this.losses = new CudaLossKernels(queue, pool, sms);
+        this.windows = new CudaRoutingAndWindowKernels(queue, pool, sms, this::fill);
+        this.optimizer = new CudaOptimizerKernels(queue, sms);
     }
 
     private static GemmRunner gemmOf(Cublas cublas, GemmPrecision matmul) {
@@ -62,20 +68,10 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
                 cublas.gemm(matmul, ta, tb, m, n, k, alpha, a, sa, b, sb, beta, c, sc, batch);
     }
 
-    private void launch(KernelFamily family, String kernel, int grid, Dim3 block, KernelArgs args) {
-        queue.launch(family, kernel, Dim3.of(grid), block, args);
-    }
-
-    private void elementwise(KernelFamily family, String kernel, long n, KernelArgs args) {
-        if (n > 0) {
-            launch(family, kernel, Launch.elementwiseGrid(n, sms), Dim3.of(Launch.ELEMENTWISE_THREADS), args);
-        }
-    }
-
     @Override
     public void fill(DeviceBuffer out, long n, float value) {
         holds(out, n, F32, "fill output");
-        elementwise(KernelFamily.ELEMENTWISE, "fill_f32", n, KernelArgs.create().ptr(out).i64(n).f32(value));
+        launcher.elementwise(KernelFamily.ELEMENTWISE, "fill_f32", n, KernelArgs.create().ptr(out).i64(n).f32(value));
     }
 
     @Override
@@ -102,30 +98,8 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
             case MUL -> "mul_f32";
             case DIV -> "div_f32";
         };
-        elementwise(KernelFamily.ELEMENTWISE, kernel, n,
+        launcher.elementwise(KernelFamily.ELEMENTWISE, kernel, n,
                 KernelArgs.create().ptr(a).ptr(b).ptr(out).struct(l.toBytes(), 8).i64(n));
-    }
-
-    @Override
-    public void im2col(DeviceBuffer x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
-        long ho = (h + 2L * pad - kh) / stride + 1;
-        long wo = (w + 2L * pad - kw) / stride + 1;
-        long cols = (long) n * ho * wo * c * kh * kw;
-        holds(x, (long) n * h * w * c, F32, "im2col image");
-        holds(out, cols, F32, "im2col windows");
-        elementwise(KernelFamily.PATCH, "im2col_f32", cols,
-                KernelArgs.create().ptr(x).ptr(out).i32(n).i32(h).i32(w).i32(c).i32(kh).i32(kw).i32(stride).i32(pad));
-    }
-
-    @Override
-    public void col2im(DeviceBuffer col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
-        long ho = (h + 2L * pad - kh) / stride + 1;
-        long wo = (w + 2L * pad - kw) / stride + 1;
-        long pixels = (long) n * h * w * c;
-        holds(col, (long) n * ho * wo * c * kh * kw, F32, "col2im windows");
-        holds(out, pixels, F32, "col2im image");
-        elementwise(KernelFamily.PATCH, "col2im_f32", pixels,
-                KernelArgs.create().ptr(col).ptr(out).i32(n).i32(h).i32(w).i32(c).i32(kh).i32(kw).i32(stride).i32(pad));
     }
 
     @Override
@@ -134,7 +108,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         long n = l.size();
         holds(x, xOffset + l.extentA(), F32, "strided input");
         holds(y, n, F32, "strided output");
-        elementwise(KernelFamily.LAYOUT, "strided_copy_f32", n,
+        launcher.elementwise(KernelFamily.LAYOUT, "strided_copy_f32", n,
                 KernelArgs.create().ptr(x, xOffset * F32).ptr(y).struct(l.toBytes(), 8).i64(n));
     }
 
@@ -147,7 +121,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
             case GELU -> "gelu_f32";
             case RSQRT -> "rsqrt_f32";
         };
-        elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
+        launcher.elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
 
     @Override
@@ -160,14 +134,14 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
             case GELU -> "gelu_grad_f32";
             case RSQRT -> "rsqrt_grad_f32";
         };
-        elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(dy).ptr(dx).i64(n));
+        launcher.elementwise(KernelFamily.ELEMENTWISE, kernel, n, KernelArgs.create().ptr(x).ptr(dy).ptr(dx).i64(n));
     }
 
     @Override
     public void scale(DeviceBuffer x, float alpha, DeviceBuffer y, long n) {
         holds(x, n, F32, "scale input");
         holds(y, n, F32, "scale output");
-        elementwise(KernelFamily.ELEMENTWISE, "scale_f32", n, KernelArgs.create().ptr(x).f32(alpha).ptr(y).i64(n));
+        launcher.elementwise(KernelFamily.ELEMENTWISE, "scale_f32", n, KernelArgs.create().ptr(x).f32(alpha).ptr(y).i64(n));
     }
 
     @Override
@@ -186,14 +160,14 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         }
         holds(x, n, F32, "round input");
         holds(y, n, F32, "round output");
-        elementwise(KernelFamily.CAST, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
+        launcher.elementwise(KernelFamily.CAST, kernel, n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
 
     @Override
     public void flagNonFinite(DeviceBuffer x, long n, DeviceBuffer flag) {
         holds(x, n, F32, "checked tensor");
         holds(flag, 1, F32, "flag");
-        elementwise(KernelFamily.CAST, "flag_nonfinite_f32", n, KernelArgs.create().ptr(x).i64(n).ptr(flag));
+        launcher.elementwise(KernelFamily.CAST, "flag_nonfinite_f32", n, KernelArgs.create().ptr(x).i64(n).ptr(flag));
     }
 
     @Override
@@ -208,9 +182,9 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         }
         KernelArgs args = KernelArgs.create().ptr(x).ptr(y).struct(l.toBytes(), 8).i64(outputs).i64(count).f32(scale);
         if (l.innermostReduced() && count >= 32) {
-            launch(KernelFamily.REDUCTION, "reduce_sum_rows_f32", Launch.perItemGrid(outputs, sms), Dim3.of(Launch.rowBlock(count)), args);
+            launcher.launch(KernelFamily.REDUCTION, "reduce_sum_rows_f32", Launch.perItemGrid(outputs, sms), Dim3.of(Launch.rowBlock(count)), args);
         } else {
-            launch(KernelFamily.REDUCTION, "reduce_sum_cols_f32", Launch.perItemGrid(Math.ceilDiv(outputs, 32), sms), Dim3.of(32, 32),
+            launcher.launch(KernelFamily.REDUCTION, "reduce_sum_cols_f32", Launch.perItemGrid(Math.ceilDiv(outputs, 32), sms), Dim3.of(32, 32),
                     args);
         }
     }
@@ -220,7 +194,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(x, rows * n, F32, "softmax input");
         holds(y, rows * n, F32, "softmax output");
         if (rows > 0 && n > 0) {
-            launch(KernelFamily.SOFTMAX, "softmax_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.SOFTMAX, "softmax_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(x).ptr(y).i64(rows).i32(n).i32(causalSeq));
         }
     }
@@ -231,7 +205,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(dy, rows * n, F32, "softmax output gradient");
         holds(dx, rows * n, F32, "softmax input gradient");
         if (rows > 0 && n > 0) {
-            launch(KernelFamily.SOFTMAX, "softmax_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.SOFTMAX, "softmax_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(y).ptr(dy).ptr(dx).i64(rows).i32(n));
         }
     }
@@ -243,7 +217,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(beta, h, F32, "layer norm beta");
         holds(y, rows * h, F32, "layer norm output");
         if (rows > 0 && h > 0) {
-            launch(KernelFamily.LAYERNORM, "layer_norm_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
+            launcher.launch(KernelFamily.LAYERNORM, "layer_norm_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
                     KernelArgs.create().ptr(x).ptr(gamma).ptr(beta).ptr(y).i64(rows).i32(h).f32(eps));
         }
     }
@@ -255,7 +229,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(dy, rows * h, F32, "layer norm output gradient");
         holds(dx, rows * h, F32, "layer norm input gradient");
         if (rows > 0 && h > 0) {
-            launch(KernelFamily.LAYERNORM, "layer_norm_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
+            launcher.launch(KernelFamily.LAYERNORM, "layer_norm_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
                     KernelArgs.create().ptr(x).ptr(gamma).ptr(dy).ptr(dx).i64(rows).i32(h).f32(eps));
         }
     }
@@ -270,10 +244,10 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         }
         try (DeviceBuffer stats = pool.allocate(Math.max(1, 2 * rows) * F32)) {
             if (rows > 0) {
-                launch(KernelFamily.LAYERNORM, "layer_norm_stats_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
+                launcher.launch(KernelFamily.LAYERNORM, "layer_norm_stats_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(h)),
                         KernelArgs.create().ptr(x).ptr(stats).i64(rows).i32(h).f32(eps));
             }
-            launch(KernelFamily.LAYERNORM, "layer_norm_gamma_grad_f32", Launch.perItemGrid(Math.ceilDiv(h, 32), sms), Dim3.of(32, 32),
+            launcher.launch(KernelFamily.LAYERNORM, "layer_norm_gamma_grad_f32", Launch.perItemGrid(Math.ceilDiv(h, 32), sms), Dim3.of(32, 32),
                     KernelArgs.create().ptr(x).ptr(dy).ptr(stats).ptr(dgamma).i64(rows).i32(h));
         }
     }
@@ -284,7 +258,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(table, (long) tableRows * h, F32, "embedding table");
         holds(out, n * h, F32, "embedding output");
         if (n > 0 && h > 0) {
-            launch(KernelFamily.EMBEDDING, "embedding_f32", Launch.perItemGrid(n, sms), Dim3.of(Launch.hiddenBlock(h)),
+            launcher.launch(KernelFamily.EMBEDDING, "embedding_f32", Launch.perItemGrid(n, sms), Dim3.of(Launch.hiddenBlock(h)),
                     KernelArgs.create().ptr(ids).ptr(table).ptr(out).i64(n).i32(h).i32(vocabStart).i32(tableRows));
         }
     }
@@ -296,7 +270,7 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         holds(dtable, (long) tableRows * h, F32, "embedding table gradient");
         queue.memset(dtable, 0, 0, (long) tableRows * h * F32);
         if (n > 0 && h > 0) {
-            launch(KernelFamily.EMBEDDING, "embedding_grad_f32", Launch.perItemGrid(n, sms), Dim3.of(Launch.hiddenBlock(h)),
+            launcher.launch(KernelFamily.EMBEDDING, "embedding_grad_f32", Launch.perItemGrid(n, sms), Dim3.of(Launch.hiddenBlock(h)),
                     KernelArgs.create().ptr(ids).ptr(dy).ptr(dtable).i64(n).i32(h).i32(vocabStart).i32(tableRows));
         }
     }
@@ -346,70 +320,44 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
 
     @Override
     public void momentumUpdate(DeviceBuffer v, DeviceBuffer g, DeviceBuffer p, DeviceBuffer out, long n, float momentum, float weightDecay) {
-        holds(v, n, F32, "momentum");
-        holds(g, n, F32, "gradient");
-        holds(p, n, F32, "parameter");
-        holds(out, n, F32, "momentum output");
-        elementwise(KernelFamily.OPTIMIZER, "momentum_update_f32", n,
-                KernelArgs.create().ptr(v).ptr(g).ptr(p).ptr(out).i64(n).f32(momentum).f32(weightDecay));
+        optimizer.momentumUpdate(v, g, p, out, n, momentum, weightDecay);
     }
 
     @Override
     public void sgdApply(DeviceBuffer p, DeviceBuffer u, DeviceBuffer out, long n, float lr) {
-        holds(p, n, F32, "parameter");
-        holds(u, n, F32, "update");
-        holds(out, n, F32, "parameter output");
-        elementwise(KernelFamily.OPTIMIZER, "sgd_apply_f32", n, KernelArgs.create().ptr(p).ptr(u).ptr(out).i64(n).f32(lr));
+        optimizer.sgdApply(p, u, out, n, lr);
     }
 
     @Override
     public void adamMoment(DeviceBuffer m, DeviceBuffer g, DeviceBuffer out, long n, float beta, boolean squared) {
-        holds(m, n, F32, "moment");
-        holds(g, n, F32, "gradient");
-        holds(out, n, F32, "moment output");
-        elementwise(KernelFamily.OPTIMIZER, "adam_moment_f32", n,
-                KernelArgs.create().ptr(m).ptr(g).ptr(out).i64(n).f32(beta).i32(squared ? 1 : 0));
+        optimizer.adamMoment(m, g, out, n, beta, squared);
     }
 
     @Override
     public void adamApply(DeviceBuffer p, DeviceBuffer m, DeviceBuffer v, DeviceBuffer step, DeviceBuffer out, long n,
                           float lr, float beta1, float beta2, float eps, float weightDecay) {
-        holds(p, n, F32, "parameter");
-        holds(m, n, F32, "first moment");
-        holds(v, n, F32, "second moment");
-        holds(step, 1, F32, "step");
-        holds(out, n, F32, "parameter output");
-        elementwise(KernelFamily.OPTIMIZER, "adam_apply_f32", n, KernelArgs.create().ptr(p).ptr(m).ptr(v).ptr(step).ptr(out).i64(n)
-                .f32(lr).f32(beta1).f32(beta2).f32(eps).f32(weightDecay));
+        optimizer.adamApply(p, m, v, step, out, n, lr, beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
+    public void stepIncrement(DeviceBuffer t, DeviceBuffer out) {
+        optimizer.stepIncrement(t, out);
+    }
+
+    @Override
+    public void im2col(DeviceBuffer x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        windows.im2col(x, n, h, w, c, kh, kw, stride, pad, out);
+    }
+
+    @Override
+    public void col2im(DeviceBuffer col, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
+        windows.col2im(col, n, h, w, c, kh, kw, stride, pad, out);
     }
 
     @Override
     public void top2Routing(io.github.alpa4j.ir.RoutingOp.Output what, DeviceBuffer gates, DeviceBuffer dcombine, DeviceBuffer out,
                             long groups, int s, int e, int c) {
-        long outSize = groups * s * e * (what == io.github.alpa4j.ir.RoutingOp.Output.DISPATCH
-                || what == io.github.alpa4j.ir.RoutingOp.Output.COMBINE ? c : 1);
-        holds(gates, groups * s * e, F32, "routing gates");
-        holds(out, outSize, F32, "routing output");
-        fill(out, outSize, 0f);
-        if (groups == 0) {
-            return;
-        }
-        boolean grad = what == io.github.alpa4j.ir.RoutingOp.Output.COMBINE_GRAD;
-        if (grad) {
-            holds(dcombine, groups * s * e * c, F32, "combine weights' gradient");
-        }
-        try (DeviceBuffer scratch = pool.allocate(groups * 2 * e * Integer.BYTES)) {
-            launch(KernelFamily.ROUTING, "top2_routing_f32", Launch.elementwiseGrid(groups, sms), Dim3.of(Launch.ELEMENTWISE_THREADS),
-                    KernelArgs.create().ptr(gates).ptr(grad ? dcombine : gates).ptr(out).ptr(scratch).i64(groups).i32(s).i32(e).i32(c)
-                            .i32(what.ordinal()));
-        }
-    }
-
-    @Override
-    public void stepIncrement(DeviceBuffer t, DeviceBuffer out) {
-        holds(t, 1, F32, "step");
-        holds(out, 1, F32, "step output");
-        launch(KernelFamily.OPTIMIZER, "step_increment_f32", 1, Dim3.of(32), KernelArgs.create().ptr(t).ptr(out));
+        windows.top2Routing(what, gates, dcombine, out, groups, s, e, c);
     }
 
     @Override
@@ -422,13 +370,13 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
     public void toBf16(DeviceBuffer x, DeviceBuffer y, long n) {
         holds(x, n, F32, "cast input");
         holds(y, n, 2, "cast output");
-        elementwise(KernelFamily.CAST, "f32_to_bf16", n, KernelArgs.create().ptr(x).ptr(y).i64(n));
+        launcher.elementwise(KernelFamily.CAST, "f32_to_bf16", n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
 
     @Override
     public void fromBf16(DeviceBuffer x, DeviceBuffer y, long n) {
         holds(x, n, 2, "cast input");
         holds(y, n, F32, "cast output");
-        elementwise(KernelFamily.CAST, "bf16_to_f32", n, KernelArgs.create().ptr(x).ptr(y).i64(n));
+        launcher.elementwise(KernelFamily.CAST, "bf16_to_f32", n, KernelArgs.create().ptr(x).ptr(y).i64(n));
     }
 }

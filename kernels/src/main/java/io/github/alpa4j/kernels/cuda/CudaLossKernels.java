@@ -16,24 +16,14 @@ final class CudaLossKernels {
     private static final int F32 = 4;
     private static final int F64 = 8;
 
-    private final KernelQueue queue;
+    private final Launcher launcher;
     private final DevicePool pool;
     private final int sms;
 
     CudaLossKernels(KernelQueue queue, DevicePool pool, int sms) {
-        this.queue = queue;
+        this.launcher = new Launcher(queue, sms);
         this.pool = pool;
         this.sms = sms;
-    }
-
-    private void launch(KernelFamily family, String kernel, int grid, Dim3 block, KernelArgs args) {
-        queue.launch(family, kernel, Dim3.of(grid), block, args);
-    }
-
-    private void elementwise(KernelFamily family, String kernel, long n, KernelArgs args) {
-        if (n > 0) {
-            launch(family, kernel, Launch.elementwiseGrid(n, sms), Dim3.of(Launch.ELEMENTWISE_THREADS), args);
-        }
     }
 
     void crossEntropy(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer loss, long rows, int vocab, float invCount) {
@@ -42,7 +32,7 @@ final class CudaLossKernels {
         holds(loss, 1, F32, "cross entropy loss");
         try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
             if (rows > 0) {
-                launch(KernelFamily.LOSS, "cross_entropy_rows_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
+                launcher.launch(KernelFamily.LOSS, "cross_entropy_rows_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
                         KernelArgs.create().ptr(logits).ptr(labels).ptr(part).i64(rows).i32(vocab));
             }
             sumParts(part, rows, invCount, loss);
@@ -50,7 +40,7 @@ final class CudaLossKernels {
     }
 
     private void sumParts(DeviceBuffer part, long count, float scale, DeviceBuffer out) {
-        launch(KernelFamily.LOSS, "sum_parts_f32", 1, Dim3.of(Launch.ROW_THREADS),
+        launcher.launch(KernelFamily.LOSS, "sum_parts_f32", 1, Dim3.of(Launch.ROW_THREADS),
                 KernelArgs.create().ptr(part).i64(count).f32(scale).ptr(out));
     }
 
@@ -61,7 +51,7 @@ final class CudaLossKernels {
         holds(dloss, 1, F32, "cross entropy loss gradient");
         holds(dlogits, rows * vocab, F32, "cross entropy logits gradient");
         if (rows > 0 && vocab > 0) {
-            launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
+            launcher.launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
                     KernelArgs.create().ptr(logits).ptr(labels).ptr(dloss).ptr(dlogits).i64(rows).i32(vocab).f32(invCount));
         }
     }
@@ -70,7 +60,7 @@ final class CudaLossKernels {
         holds(x, rows * n, F32, "row max input");
         holds(out, rows, F32, "row max output");
         if (rows > 0 && n > 0) {
-            launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(x).ptr(out).i64(rows).i32(n));
         }
     }
@@ -80,7 +70,7 @@ final class CudaLossKernels {
         holds(max, rows, F32, "row maxima");
         holds(out, rows, F32, "row sum-exp output");
         if (rows > 0 && n > 0) {
-            launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(x).ptr(max).ptr(out).i64(rows).i32(n));
         }
     }
@@ -89,7 +79,7 @@ final class CudaLossKernels {
         holds(logits, rows * n, F32, "target logits");
         holds(labels, rows, 4, "target labels");
         holds(out, rows, F32, "target output");
-        elementwise(KernelFamily.LOSS, "pick_target_f32", rows,
+        launcher.elementwise(KernelFamily.LOSS, "pick_target_f32", rows,
                 KernelArgs.create().ptr(logits).ptr(labels).ptr(out).i64(rows).i32(n).i32(vocabStart));
     }
 
@@ -100,7 +90,7 @@ final class CudaLossKernels {
         holds(target, rows, F32, "target logits");
         holds(loss, 1, F32, "cross entropy loss");
         try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
-            elementwise(KernelFamily.LOSS, "cross_entropy_stats_rows_f32", rows,
+            launcher.elementwise(KernelFamily.LOSS, "cross_entropy_stats_rows_f32", rows,
                     KernelArgs.create().ptr(max).ptr(sumExp).ptr(target).ptr(part).i64(rows));
             sumParts(part, rows, invCount, loss);
         }
@@ -114,7 +104,7 @@ final class CudaLossKernels {
         holds(sumExp, rows, F32, "row sums of exponentials");
         holds(dloss, 1, F32, "cross entropy loss gradient");
         holds(dlogits, rows * n, F32, "cross entropy logits gradient");
-        elementwise(KernelFamily.LOSS, "cross_entropy_grad_stats_f32", rows * n,
+        launcher.elementwise(KernelFamily.LOSS, "cross_entropy_grad_stats_f32", rows * n,
                 KernelArgs.create().ptr(logits).ptr(labels).ptr(max).ptr(sumExp).ptr(dloss).ptr(dlogits).i64(rows).i32(n)
                         .i32(vocabStart).f32(invCount));
     }
@@ -125,7 +115,7 @@ final class CudaLossKernels {
         holds(loss, 1, F32, "mse loss");
         int blocks = (int) Math.max(1, Math.min(Math.ceilDiv(n, Launch.ROW_THREADS), 4L * sms));
         try (DeviceBuffer part = pool.allocate((long) blocks * F64)) {
-            launch(KernelFamily.LOSS, "mse_parts_f32", blocks, Dim3.of(Launch.ROW_THREADS),
+            launcher.launch(KernelFamily.LOSS, "mse_parts_f32", blocks, Dim3.of(Launch.ROW_THREADS),
                     KernelArgs.create().ptr(pred).ptr(target).ptr(part).i64(n));
             sumParts(part, blocks, invCount, loss);
         }

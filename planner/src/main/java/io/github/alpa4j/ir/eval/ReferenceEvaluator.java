@@ -99,10 +99,10 @@ public final class ReferenceEvaluator {
             case NormalizationOp.LayerNorm ln -> layerNorm(a, v[n.input(1)], v[n.input(2)], sa.dim(-1), ln.eps());
             case NormalizationOp.LayerNormGrad ln -> layerNormGrad(a, v[n.input(1)], v[n.input(2)], sa.dim(-1), ln.eps());
             case NormalizationOp.LayerNormGammaGrad ln -> layerNormGammaGrad(a, v[n.input(1)], sa.dim(-1), ln.eps());
-            case EmbeddingOp.Embedding e -> embedding(a, v[n.input(1)], out.dim(-1));
-            case EmbeddingOp.EmbeddingGrad e -> embeddingGrad(a, v[n.input(1)], e.vocab(), out.dim(-1));
-            case LossOp.CrossEntropy c -> new double[] {crossEntropy(a, v[n.input(1)], sa.dim(-1))};
-            case LossOp.CrossEntropyGrad c -> crossEntropyGrad(a, v[n.input(1)], v[n.input(2)][0], sa.dim(-1));
+            case EmbeddingOp.Embedding e -> ReferenceLookups.embedding(a, v[n.input(1)], out.dim(-1));
+            case EmbeddingOp.EmbeddingGrad e -> ReferenceLookups.embeddingGrad(a, v[n.input(1)], e.vocab(), out.dim(-1));
+            case LossOp.CrossEntropy c -> new double[] {ReferenceLookups.crossEntropy(a, v[n.input(1)], sa.dim(-1))};
+            case LossOp.CrossEntropyGrad c -> ReferenceLookups.crossEntropyGrad(a, v[n.input(1)], v[n.input(2)][0], sa.dim(-1));
             case LossOp.MseLoss m -> {
                 double[] t = v[n.input(1)];
                 double s = 0;
@@ -264,7 +264,7 @@ public final class ReferenceEvaluator {
         };
     }
 
-    private static double[] softmax(double[] a, Shape s, boolean causal) {
+    static double[] softmax(double[] a, Shape s, boolean causal) {
         int n = s.dim(-1);
         double[] r = new double[a.length];
         for (int row = 0; row < a.length / n; row++) {
@@ -355,50 +355,5 @@ public final class ReferenceEvaluator {
             }
         }
         return r;
-    }
-
-    private static double[] embedding(double[] ids, double[] table, int h) {
-        double[] r = new double[ids.length * h];
-        for (int i = 0; i < ids.length; i++) {
-            System.arraycopy(table, (int) ids[i] * h, r, i * h, h);
-        }
-        return r;
-    }
-
-    private static double[] embeddingGrad(double[] ids, double[] dy, int vocab, int h) {
-        double[] r = new double[vocab * h];
-        for (int i = 0; i < ids.length; i++) {
-            for (int j = 0; j < h; j++) {
-                r[(int) ids[i] * h + j] += dy[i * h + j];
-            }
-        }
-        return r;
-    }
-
-    private static double crossEntropy(double[] logits, double[] labels, int vocab) {
-        double total = 0;
-        for (int i = 0; i < labels.length; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < vocab; j++) {
-                max = Math.max(max, logits[i * vocab + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < vocab; j++) {
-                sum += Math.exp(logits[i * vocab + j] - max);
-            }
-            total += Math.log(sum) + max - logits[i * vocab + (int) labels[i]];
-        }
-        return total / labels.length;
-    }
-
-    private static double[] crossEntropyGrad(double[] logits, double[] labels, double dloss, int vocab) {
-        double[] p = softmax(logits, Shape.of(logits.length / vocab, vocab), false);
-        for (int i = 0; i < labels.length; i++) {
-            p[i * vocab + (int) labels[i]] -= 1;
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] *= dloss / labels.length;
-        }
-        return p;
     }
 }
