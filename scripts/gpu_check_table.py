@@ -237,7 +237,7 @@ def pipeline_row(parts, work, train_log):
 
 def energy_plan_row(parts, work):
     """The pipeline part's --energy-plan auto, read-only: profiled at the current clock, deployed as a dry run."""
-    check = "energy plan (read-only): stages profiled at the current clock, dry-run deployment, measured J beside the model"
+    check = "per-stage energy plan (read-only): stages profiled at the current clock, dry-run deployment, measured J beside the model"
     try:
         e = json.load(open(os.path.join(work, "pipeline.json")))["energy_plan"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -250,7 +250,7 @@ def energy_plan_row(parts, work):
                        f'model {float(s["max_clock_joules"]):.3g} at max clock, {float(s["predicted_joules"]):.3g} planned'
                        for s in e["stages"])
     ok = all(float(s.get("measured_joules", 0)) > 0 for s in e["stages"])
-    result = ("PASS (CPU, simulated)" if parts.dry else "PASS") if ok else "FAIL"
+    result = ("PASS (CPU)" if parts.dry else "PASS") if ok else "FAIL"
     return check, result, (f'{e["energy_counters"]}; {e["clocks"]}; planned {float(e["planned_iteration_seconds"]) * 1e3:.3g} ms, '
                            f'measured {float(e.get("measured_iteration_seconds") or 0) * 1e3:.3g} ms per iteration; '
                            f'saving {float(e["saving_percent"]):.1f} % ({e["saving_basis"]}); {stages}')

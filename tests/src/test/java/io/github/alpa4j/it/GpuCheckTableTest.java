@@ -106,6 +106,10 @@ class GpuCheckTableTest {
                 "part tests-engine was stopped after 130 s (limit 130 s) before this finished");
         assertThat(GpuCheckDryRunTest.row(rows, "pipeline").get(0)).isEqualTo("PASS");
         assertThat(GpuCheckDryRunTest.row(rows, "pipeline").get(1)).contains("3 steps", "max relative difference 2.00e-07", "cuda fp32 on NVIDIA H100");
+        assertThat(GpuCheckDryRunTest.row(rows, "per-stage energy plan").get(0)).isEqualTo("PASS");
+        assertThat(GpuCheckDryRunTest.row(rows, "per-stage energy plan").get(1)).contains("NVML (GPU 0)", "dry run (reported, not set)",
+                "planned 12.3 ms, measured 12.5 ms per iteration", "saving 6.0 % (the model)",
+                "stage 0: measured 3.1 J/iter (forward 1.2, backward 1.9), model 2.65 at max clock, 2.16 planned");
         assertThat(GpuCheckDryRunTest.row(rows, "throughput fp32").get(0)).isEqualTo("0.80x PyTorch");
         assertThat(GpuCheckDryRunTest.row(rows, "throughput bf16").get(0)).isEqualTo("2.13x PyTorch");
         assertThat(GpuCheckDryRunTest.row(rows, "throughput tf32").get(1)).contains("alpa4j 40,960 tokens/s (step 200.0 ms)",
@@ -150,9 +154,19 @@ class GpuCheckTableTest {
     }
 
     private static String trainJson(String backend, double factor) {
-        return String.format(Locale.ROOT, "{\"backend\": \"%s\", \"steps\": [{\"loss\": %.9f}, {\"loss\": %.9f}, {\"loss\": %.9f}]}",
-                backend, 5.5 * factor, 5.4, 5.3);
+        return String.format(Locale.ROOT, "{\"backend\": \"%s\", \"steps\": [{\"loss\": %.9f}, {\"loss\": %.9f}, {\"loss\": %.9f}], %s}",
+                backend, 5.5 * factor, 5.4, 5.3, ENERGY_PLAN);
     }
+
+    /** What train --energy-plan auto writes of a read-only run: two stages measured by NVML, deployed as a dry run. */
+    private static final String ENERGY_PLAN = """
+            "energy_plan": {"deployed": true, "basis": "profiled at the current clock", "energy_counters": "NVML (GPU 0)",
+             "clocks": "dry run (reported, not set)", "planned_iteration_seconds": 0.0123, "measured_iteration_seconds": 0.0125,
+             "saving_percent": 6.0, "saving_basis": "the model", "stages": [
+              {"stage": 0, "measured_joules": 3.1, "measured_forward_joules": 1.2, "measured_backward_joules": 1.9,
+               "max_clock_joules": 2.65, "predicted_joules": 2.16},
+              {"stage": 1, "measured_joules": 4.2, "measured_forward_joules": 1.6, "measured_backward_joules": 2.6,
+               "max_clock_joules": 5.47, "predicted_joules": 5.47}]}""";
 
     record Result(int code, String table) {
     }
