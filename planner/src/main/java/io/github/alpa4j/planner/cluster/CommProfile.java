@@ -53,6 +53,64 @@ public record CommProfile(Map<String, Map<String, Link>> meshes, Link p2p) {
         return Optional.ofNullable(meshes.get(best).get(kind));
     }
 
+    /**
+     * The fits a {@code rows x cols} mesh gets while {@code busy} devices of the machine work at once (a
+     * pipeline's stages all run together): those of the profiled mesh with the most devices up to {@code
+     * busy}, where that is more than this mesh's, taken for each set of axes from the axes whose groups are
+     * as large (the same axes first); the pooled fit per kind otherwise. A 1x2 stage of a 2x2 pipeline
+     * gets the 2x2 profile's {@code @1} fits, measured with four devices busy, not the 1x2 profile's,
+     * measured with two.
+     */
+    public CommProfile whenBusy(int busy, int rows, int cols) {
+        int own = rows * cols;
+        String best = null;
+        for (String m : meshes.keySet()) {
+            int d = devices(m);
+            if (d > own && d <= busy && (best == null || d > devices(best))) {
+                best = m;
+            }
+        }
+        if (best == null) {
+            return this;
+        }
+        String[] rc = best.split("x");
+        int bestRows = Integer.parseInt(rc[0]);
+        int bestCols = Integer.parseInt(rc[1]);
+        Map<String, Link> src = meshes.get(best);
+        Map<String, Link> fits = new LinkedHashMap<>();
+        for (Map.Entry<String, Link> e : src.entrySet()) {
+            String kind = e.getKey();
+            if (kind.contains("@")) {
+                continue;
+            }
+            fits.put(kind, e.getValue());
+            for (String axes : AXES) {
+                int g = groupSize(rows, cols, axes);
+                if (g < 2) {
+                    continue;
+                }
+                String from = groupSize(bestRows, bestCols, axes) == g && src.containsKey(kind + "@" + axes) ? axes : null;
+                for (int i = 0; from == null && i < AXES.length; i++) {
+                    if (groupSize(bestRows, bestCols, AXES[i]) == g && src.containsKey(kind + "@" + AXES[i])) {
+                        from = AXES[i];
+                    }
+                }
+                if (from != null) {
+                    fits.put(kind + "@" + axes, src.get(kind + "@" + from));
+                }
+            }
+        }
+        Map<String, Map<String, Link>> all = new LinkedHashMap<>(meshes);
+        all.put(rows + "x" + cols, fits);
+        return new CommProfile(all, p2p);
+    }
+
+    private static final String[] AXES = {"0", "1", "01"};
+
+    private static int groupSize(int rows, int cols, String axes) {
+        return (axes.contains("0") ? rows : 1) * (axes.contains("1") ? cols : 1);
+    }
+
     private static int devices(String shape) {
         String[] rc = shape.split("x");
         return Integer.parseInt(rc[0]) * Integer.parseInt(rc[1]);

@@ -67,9 +67,11 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
         boolean span1 = spansHosts(cluster, devices, rows, cols, 1);
         Link l0 = span0 ? cluster.interHost() : cluster.intraHost();
         Link l1 = span1 ? cluster.interHost() : cluster.intraHost();
-        // a profile measures one host's collectives: they apply to meshes inside a host
+        // a profile measures one host's collectives: they apply to meshes inside a host, as measured with as
+        // many devices busy as this mesh's plan keeps busy
         GpuSpec gpu = cluster.gpu().withCost(cluster.gpu().cost().whenBusy(busy));
-        return new DeviceMesh(rows, cols, devices, l0, l1, gpu, span0 || span1 ? null : cluster.comm());
+        CommProfile comm = span0 || span1 || cluster.comm() == null ? null : cluster.comm().whenBusy(busy, rows, cols);
+        return new DeviceMesh(rows, cols, devices, l0, l1, gpu, comm);
     }
 
     /** Parses {@code "2x4"} (or {@code "4"} for a 1x4 mesh) against {@code cluster}. */
