@@ -138,22 +138,7 @@ final class PipelinePlanning {
         }
         if (cmd.method().startsWith("megatron:")) {
             MegatronPipeline.Degrees d = MegatronPipeline.parse(cmd.method());
-            PipelinePlan best = null;
-            PlanningException last = null;
-            for (int m : counts) {
-                try {
-                    PipelinePlan p = MegatronPipeline.plan(graphs.apply(m), m, cluster, d, o);
-                    if (best == null || p.fits() && (!best.fits() || p.iterationSeconds() < best.iterationSeconds())) {
-                        best = p;
-                    }
-                } catch (PlanningException e) {
-                    last = e;
-                }
-            }
-            if (best == null) {
-                throw last;
-            }
-            return best;
+            return bestOf(counts, m -> MegatronPipeline.plan(graphs.apply(m), m, cluster, d, o));
         }
         if (cmd.method().equals("ep-dp")) {
             return bestOf(counts, m -> ExpertDataParallel.plan(graphs.apply(m), m, cluster, o));

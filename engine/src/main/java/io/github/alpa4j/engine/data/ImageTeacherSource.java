@@ -44,20 +44,15 @@ public final class ImageTeacherSource implements DataSource {
         for (int f = 0; f < FEATURES; f++) {
             double var = 0;
             for (int k = 0; k < fanIn; k++) {
-                double w = normal(r) / Math.sqrt(fanIn);
+                double w = TeacherSource.normal(r) / Math.sqrt(fanIn);
                 conv[f * fanIn + k] = w;
                 var += w * w;
             }
             centre[f] = Math.sqrt(var / (2 * Math.PI)); // E[relu(z)] for z ~ N(0, var)
         }
         for (int i = 0; i < head.length; i++) {
-            head[i] = normal(r);
+            head[i] = TeacherSource.normal(r);
         }
-    }
-
-    private static double normal(SplittableRandom r) {
-        double u = 1.0 - r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
     @Override
@@ -67,7 +62,7 @@ public final class ImageTeacherSource implements DataSource {
         float[] x = new float[batch * pixels];
         int[] y = new int[batch];
         for (int i = 0; i < x.length; i++) {
-            x[i] = (float) normal(r);
+            x[i] = (float) TeacherSource.normal(r);
         }
         for (int b = 0; b < batch; b++) {
             y[b] = label(x, b * pixels);

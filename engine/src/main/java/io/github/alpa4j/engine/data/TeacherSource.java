@@ -40,7 +40,8 @@ public final class TeacherSource implements DataSource {
         }
     }
 
-    private static double normal(SplittableRandom r) {
+    /** A standard normal draw (Box-Muller); the image teacher draws its weights and images with it too. */
+    static double normal(SplittableRandom r) {
         double u = 1.0 - r.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
     }

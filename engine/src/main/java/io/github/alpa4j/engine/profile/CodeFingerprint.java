@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -26,26 +30,35 @@ public final class CodeFingerprint {
     private CodeFingerprint() {
     }
 
-    /** Eight hex digits over every class of the anchors' packages, in name order. */
+    /** Eight hex digits over every class of the anchors' packages, in name order; each jar or folder read once. */
     public static String of(Class<?>... anchors) {
-        TreeMap<String, Long> classes = new TreeMap<>();
+        Map<Path, Set<String>> packages = new LinkedHashMap<>();
         for (Class<?> a : anchors) {
-            collect(location(a), a.getPackageName(), classes);
+            packages.computeIfAbsent(location(a), k -> new HashSet<>()).add(a.getPackageName());
         }
+        TreeMap<String, Long> classes = new TreeMap<>();
+        packages.forEach((where, pkgs) -> collect(where, pkgs, classes));
         return digest(classes);
     }
 
     /** Each class of package {@code pkg} (dotted) found in {@code where} (a jar or a folder of classes), by its CRC-32. */
     static void collect(Path where, String pkg, TreeMap<String, Long> classes) {
-        String path = pkg.replace('.', '/') + "/";
+        collect(where, Set.of(pkg), classes);
+    }
+
+    private static void collect(Path where, Set<String> pkgs, TreeMap<String, Long> classes) {
+        Set<String> paths = new HashSet<>();
+        pkgs.forEach(p -> paths.add(p.replace('.', '/') + "/"));
         try {
             if (Files.isDirectory(where)) {
-                fromDirectory(where, path, classes);
+                for (String path : paths) {
+                    fromDirectory(where, path, classes);
+                }
             } else {
-                fromJar(where, path, classes);
+                fromJar(where, paths, classes);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the code of " + pkg + " in " + where, e);
+            throw new UncheckedIOException("cannot read the code of " + pkgs + " in " + where, e);
         }
     }
 
@@ -68,14 +81,15 @@ public final class CodeFingerprint {
         }
     }
 
-    private static void fromJar(Path jar, String pkg, TreeMap<String, Long> out) throws IOException {
+    private static void fromJar(Path jar, Set<String> packages, TreeMap<String, Long> out) throws IOException {
         try (ZipFile z = new ZipFile(jar.toFile())) {
             Enumeration<? extends ZipEntry> e = z.entries();
             while (e.hasMoreElements()) {
                 ZipEntry entry = e.nextElement();
                 String name = entry.getName();
-                // the package's own classes, not its subpackages'
-                if (name.startsWith(pkg) && name.endsWith(".class") && name.indexOf('/', pkg.length()) < 0) {
+                int slash = name.lastIndexOf('/');
+                // the packages' own classes, not their subpackages'
+                if (name.endsWith(".class") && slash >= 0 && packages.contains(name.substring(0, slash + 1))) {
                     out.put(name, entry.getCrc());
                 }
             }

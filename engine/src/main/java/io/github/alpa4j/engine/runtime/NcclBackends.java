@@ -82,15 +82,9 @@ public final class NcclBackends {
         try {
             int first = links.firstDevice(links.rank());
             MeshRuntime<DeviceBuffer, DeviceBuffer> rt = new MeshRuntime<>(program, d -> g.devices.get(d - first), g.nccl.stage(0), seed, links);
-            List<AutoCloseable> closeOrder = new ArrayList<>(List.of(rt, g.nccl, links));
-            closeOrder.addAll(g.gpus);
-            return new BackendRunner(rt, "cuda " + precision.code() + " mesh " + mesh + ", " + driven(links) + " on GPU"
-                    + (ordinals.length == 1 ? " " + ordinals[0] : "s " + java.util.Arrays.toString(ordinals)) + " in rank " + links.rank()
-                    + " of " + links.size() + " (NCCL)", g.devices, closeOrder);
+            return g.rankRunner(rt, "cuda " + precision.code() + " mesh " + mesh + ", ", ordinals, links);
         } catch (RuntimeException e) {
-            g.nccl.abort("rank " + links.rank() + " could not start: " + e.getMessage()); // the peers may wait on our communicators
-            g.closeAfter(e);
-            throw e;
+            throw g.rankFailed(links, e);
         }
     }
 
@@ -105,15 +99,9 @@ public final class NcclBackends {
             int first = links.firstDevice(links.rank());
             PipelineRuntime<DeviceBuffer, DeviceBuffer> rt = new PipelineRuntime<>(program, d -> g.devices.get(d - first),
                     s -> g.nccl.stage(program.stages().get(s).firstDevice()), g.nccl.transfers(0), g.nccl.transfers(1), seed, links);
-            List<AutoCloseable> closeOrder = new ArrayList<>(List.of(rt, g.nccl, links));
-            closeOrder.addAll(g.gpus);
-            return new BackendRunner(rt, "cuda " + precision.code() + " pipeline " + describe(plan) + "; " + driven(links) + " on GPU"
-                    + (ordinals.length == 1 ? " " + ordinals[0] : "s " + java.util.Arrays.toString(ordinals)) + " in rank " + links.rank()
-                    + " of " + links.size() + " (NCCL)", g.devices, closeOrder);
+            return g.rankRunner(rt, "cuda " + precision.code() + " pipeline " + describe(plan) + "; ", ordinals, links);
         } catch (RuntimeException e) {
-            g.nccl.abort("rank " + links.rank() + " could not start: " + e.getMessage()); // the peers may wait on our communicators
-            g.closeAfter(e);
-            throw e;
+            throw g.rankFailed(links, e);
         }
     }
 
@@ -195,6 +183,22 @@ public final class NcclBackends {
                     // the others still need aborting
                 }
             }
+        }
+
+        /** This rank's runner of {@code rt}, described as {@code what} and the devices and GPUs it drives; closed runtime first. */
+        <R extends StepRunner & AutoCloseable> BackendRunner rankRunner(R rt, String what, int[] ordinals, TcpTransport links) {
+            List<AutoCloseable> closeOrder = new ArrayList<>(List.<AutoCloseable>of(rt, nccl, links));
+            closeOrder.addAll(gpus);
+            return new BackendRunner(rt, what + driven(links) + " on GPU" + (ordinals.length == 1 ? " " + ordinals[0]
+                    : "s " + java.util.Arrays.toString(ordinals)) + " in rank " + links.rank() + " of " + links.size() + " (NCCL)",
+                    devices, closeOrder);
+        }
+
+        /** Aborts the communicators (the peers may wait on them), closes what was opened; {@code e} to rethrow. */
+        RuntimeException rankFailed(TcpTransport links, RuntimeException e) {
+            nccl.abort("rank " + links.rank() + " could not start: " + e.getMessage());
+            closeAfter(e);
+            return e;
         }
 
         void closeAfter(RuntimeException e) {

@@ -55,9 +55,9 @@ public final class CudaKernels implements Kernels<DeviceBuffer, DeviceBuffer>, B
         this.pool = pool;
         this.gemm = gemm;
         this.sms = sms;
-        this.losses = new CudaLossKernels(queue, pool, sms);
-        this.windows = new CudaRoutingAndWindowKernels(queue, pool, sms, this::fill);
-        this.optimizer = new CudaOptimizerKernels(queue, sms);
+        this.losses = new CudaLossKernels(launcher, pool);
+        this.windows = new CudaRoutingAndWindowKernels(launcher, pool);
+        this.optimizer = new CudaOptimizerKernels(launcher);
     }
 
     private static GemmRunner gemmOf(Cublas cublas, GemmPrecision matmul) {

@@ -18,12 +18,10 @@ final class CudaLossKernels {
 
     private final Launcher launcher;
     private final DevicePool pool;
-    private final int sms;
 
-    CudaLossKernels(KernelQueue queue, DevicePool pool, int sms) {
-        this.launcher = new Launcher(queue, sms);
+    CudaLossKernels(Launcher launcher, DevicePool pool) {
+        this.launcher = launcher;
         this.pool = pool;
-        this.sms = sms;
     }
 
     void crossEntropy(DeviceBuffer logits, DeviceBuffer labels, DeviceBuffer loss, long rows, int vocab, float invCount) {
@@ -32,7 +30,7 @@ final class CudaLossKernels {
         holds(loss, 1, F32, "cross entropy loss");
         try (DeviceBuffer part = pool.allocate(Math.max(1, rows) * F64)) {
             if (rows > 0) {
-                launcher.launch(KernelFamily.LOSS, "cross_entropy_rows_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
+                launcher.launch(KernelFamily.LOSS, "cross_entropy_rows_f32", Launch.perItemGrid(rows, launcher.sms()), Dim3.of(Launch.rowBlock(vocab)),
                         KernelArgs.create().ptr(logits).ptr(labels).ptr(part).i64(rows).i32(vocab));
             }
             sumParts(part, rows, invCount, loss);
@@ -51,7 +49,7 @@ final class CudaLossKernels {
         holds(dloss, 1, F32, "cross entropy loss gradient");
         holds(dlogits, rows * vocab, F32, "cross entropy logits gradient");
         if (rows > 0 && vocab > 0) {
-            launcher.launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(vocab)),
+            launcher.launch(KernelFamily.LOSS, "cross_entropy_grad_f32", Launch.perItemGrid(rows, launcher.sms()), Dim3.of(Launch.rowBlock(vocab)),
                     KernelArgs.create().ptr(logits).ptr(labels).ptr(dloss).ptr(dlogits).i64(rows).i32(vocab).f32(invCount));
         }
     }
@@ -60,7 +58,7 @@ final class CudaLossKernels {
         holds(x, rows * n, F32, "row max input");
         holds(out, rows, F32, "row max output");
         if (rows > 0 && n > 0) {
-            launcher.launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.LOSS, "row_max_f32", Launch.perItemGrid(rows, launcher.sms()), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(x).ptr(out).i64(rows).i32(n));
         }
     }
@@ -70,7 +68,7 @@ final class CudaLossKernels {
         holds(max, rows, F32, "row maxima");
         holds(out, rows, F32, "row sum-exp output");
         if (rows > 0 && n > 0) {
-            launcher.launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, sms), Dim3.of(Launch.rowBlock(n)),
+            launcher.launch(KernelFamily.LOSS, "row_sum_exp_f32", Launch.perItemGrid(rows, launcher.sms()), Dim3.of(Launch.rowBlock(n)),
                     KernelArgs.create().ptr(x).ptr(max).ptr(out).i64(rows).i32(n));
         }
     }
@@ -113,7 +111,7 @@ final class CudaLossKernels {
         holds(pred, n, F32, "mse prediction");
         holds(target, n, F32, "mse target");
         holds(loss, 1, F32, "mse loss");
-        int blocks = (int) Math.max(1, Math.min(Math.ceilDiv(n, Launch.ROW_THREADS), 4L * sms));
+        int blocks = (int) Math.max(1, Math.min(Math.ceilDiv(n, Launch.ROW_THREADS), 4L * launcher.sms()));
         try (DeviceBuffer part = pool.allocate((long) blocks * F64)) {
             launcher.launch(KernelFamily.LOSS, "mse_parts_f32", blocks, Dim3.of(Launch.ROW_THREADS),
                     KernelArgs.create().ptr(pred).ptr(target).ptr(part).i64(n));

@@ -12,8 +12,8 @@ final class CudaOptimizerKernels {
 
     private final Launcher launcher;
 
-    CudaOptimizerKernels(KernelQueue queue, int sms) {
-        this.launcher = new Launcher(queue, sms);
+    CudaOptimizerKernels(Launcher launcher) {
+        this.launcher = launcher;
     }
 
     void momentumUpdate(DeviceBuffer v, DeviceBuffer g, DeviceBuffer p, DeviceBuffer out, long n, float momentum, float weightDecay) {

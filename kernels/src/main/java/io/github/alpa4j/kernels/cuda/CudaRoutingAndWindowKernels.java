@@ -15,21 +15,12 @@ import io.github.alpa4j.cuda.KernelArgs;
 final class CudaRoutingAndWindowKernels {
     private static final int F32 = 4;
 
-    /** Fills a buffer with a value (the routing outputs start at zero). */
-    interface Fill {
-        void fill(DeviceBuffer out, long n, float value);
-    }
-
     private final Launcher launcher;
     private final DevicePool pool;
-    private final int sms;
-    private final Fill zero;
 
-    CudaRoutingAndWindowKernels(KernelQueue queue, DevicePool pool, int sms, Fill zero) {
-        this.launcher = new Launcher(queue, sms);
+    CudaRoutingAndWindowKernels(Launcher launcher, DevicePool pool) {
+        this.launcher = launcher;
         this.pool = pool;
-        this.sms = sms;
-        this.zero = zero;
     }
 
     void im2col(DeviceBuffer x, int n, int h, int w, int c, int kh, int kw, int stride, int pad, DeviceBuffer out) {
@@ -58,7 +49,7 @@ final class CudaRoutingAndWindowKernels {
                 || what == io.github.alpa4j.ir.RoutingOp.Output.COMBINE ? c : 1);
         holds(gates, groups * s * e, F32, "routing gates");
         holds(out, outSize, F32, "routing output");
-        zero.fill(out, outSize, 0f);
+        launcher.queue().memset(out, 0, 0, outSize * F32); // the routing outputs start at zero
         if (groups == 0) {
             return;
         }
@@ -67,7 +58,7 @@ final class CudaRoutingAndWindowKernels {
             holds(dcombine, groups * s * e * c, F32, "combine weights' gradient");
         }
         try (DeviceBuffer scratch = pool.allocate(groups * 2 * e * Integer.BYTES)) {
-            launcher.launch(KernelFamily.ROUTING, "top2_routing_f32", Launch.elementwiseGrid(groups, sms), Dim3.of(Launch.ELEMENTWISE_THREADS),
+            launcher.launch(KernelFamily.ROUTING, "top2_routing_f32", Launch.elementwiseGrid(groups, launcher.sms()), Dim3.of(Launch.ELEMENTWISE_THREADS),
                     KernelArgs.create().ptr(gates).ptr(grad ? dcombine : gates).ptr(out).ptr(scratch).i64(groups).i32(s).i32(e).i32(c)
                             .i32(what.ordinal()));
         }
