@@ -21,9 +21,19 @@ public interface Bench {
     /** Devices of the mesh. */
     int devices();
 
-    /** Seconds of one call of {@code op} on these (per-device) types, each device running it at once. */
+    /**
+     * How many devices run an op at once when a profile measures its rate: every device of the mesh; on a
+     * machine with fewer cores than simulated devices, as many as the cores (more would take turns within
+     * each timed round, and the rounds' times would follow the scheduler's turns; the contention factors
+     * carry the rates to other counts).
+     */
+    default int opBusy() {
+        return devices();
+    }
+
+    /** Seconds of one call of {@code op} on these (per-device) types, {@link #opBusy()} devices running it at once. */
     default double op(Op op, List<TensorType> in, TensorType out) {
-        return op(op, in, out, devices());
+        return op(op, in, out, opBusy());
     }
 
     /** The same with only the first {@code busy} devices running it (the others idle): how devices slow each other. */

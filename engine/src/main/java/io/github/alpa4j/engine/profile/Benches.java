@@ -25,7 +25,8 @@ public final class Benches {
         for (int d = 0; d < mesh.devices(); d++) {
             devices.add(new CpuBackend("cpu" + d));
         }
-        return new DeviceBench<>(devices, new CpuCollectives(600), mesh, minSeconds, List.copyOf(devices));
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return new DeviceBench<>(devices, new CpuCollectives(600), mesh, minSeconds, List.copyOf(devices), Math.min(cores, mesh.devices()));
     }
 
     public static DeviceBench<DeviceBuffer, DeviceBuffer> cuda(MeshGroups mesh, MatmulPrecision precision, double minSeconds) {

@@ -22,10 +22,10 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 /**
- * Times work on the devices of a mesh, each on its own thread, all at once: every device's time per
- * call over enough calls to fill {@code minSeconds}, averaged over the devices (a device's share of a
- * machine they all contend for), the median of five rounds after a warm-up that lasts until the time per call
- * settles.
+ * Times work on the devices of a mesh, each on its own thread, all at once: the time per call of a round
+ * of enough calls on every device to fill {@code minSeconds}, from the first device's start to the last
+ * one's end (a step waits for its slowest device), the median of five rounds after a warm-up that lasts
+ * until the time per call settles.
  * Kernels run through the engine's own dispatch and collectives through the engine's own
  * collectives, so what is measured is what a step runs.
  */
@@ -49,10 +49,21 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     private final double minSeconds;
     private final ExecutorService pool;
     private final List<AutoCloseable> owned;
+    private final int opBusy;
 
     /** {@code owned} (the devices, their collectives, their GPU) is closed with the bench, in order. */
     public DeviceBench(List<? extends Backend<F, I>> devices, Collectives<F> collectives, MeshGroups groups, double minSeconds,
                        List<AutoCloseable> owned) {
+        this(devices, collectives, groups, minSeconds, owned, devices.size());
+    }
+
+    /** As above, measuring ops' rates with {@code opBusy} devices busy ({@link Bench#opBusy()}). */
+    public DeviceBench(List<? extends Backend<F, I>> devices, Collectives<F> collectives, MeshGroups groups, double minSeconds,
+                       List<AutoCloseable> owned, int opBusy) {
+        if (opBusy < 1 || opBusy > devices.size()) {
+            throw new IllegalArgumentException("ops measured with " + opBusy + " of " + devices.size() + " devices busy");
+        }
+        this.opBusy = opBusy;
         if (devices.size() != groups.devices()) {
             throw new IllegalArgumentException(devices.size() + " devices for a " + groups.rows() + "x" + groups.cols() + " mesh");
         }
@@ -76,6 +87,11 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     @Override
     public int devices() {
         return devices.size();
+    }
+
+    @Override
+    public int opBusy() {
+        return opBusy;
     }
 
     @Override
@@ -211,7 +227,7 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
 
     /**
      * Seconds per call: devices 0..busy-1 each run {@code call(d)} as often as fills {@code minSeconds},
-     * all starting together; the devices' mean time per call, the median over the rounds.
+     * all starting together; the round's time per call, the median over the rounds.
      */
     private double time(int busy, IntFunction<Runnable> call) {
         Runnable[] calls = new Runnable[busy];
@@ -243,10 +259,17 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
         return (int) Math.max(1, Math.min(100_000, Math.ceil(seconds / Math.max(perCall, 1e-7))));
     }
 
-    /** One round of {@code reps} calls on every busy device, waiting for each device's queued work; the devices' mean seconds. */
+    /**
+     * One round of {@code reps} calls on every busy device, waiting for each device's queued work: seconds from
+     * the first device's start to the last device's end. Devices sharing cores finish in an order the scheduler
+     * picks (with four devices on two cores, two may run to the end before the others start), so each device's
+     * own time ranges from its share of the cores to the whole round; a step waits for the last device, and the
+     * round's time is what it sees. The mean of the devices' own times put two busy devices at 0.6-0.95 of four
+     * in three profiles of one machine, where the round's time puts them at half.
+     */
     private double round(int busy, Runnable[] calls, int reps) {
         CyclicBarrier start = new CyclicBarrier(busy);
-        List<Future<Double>> times = new ArrayList<>();
+        List<Future<long[]>> times = new ArrayList<>();
         for (int d = 0; d < busy; d++) {
             int dev = d;
             times.add(pool.submit(() -> {
@@ -256,13 +279,16 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
                     calls[dev].run();
                 }
                 devices.get(dev).synchronize();
-                return (System.nanoTime() - t0) * 1e-9;
+                return new long[] {t0, System.nanoTime()};
             }));
         }
-        double sum = 0;
-        for (Future<Double> f : times) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Future<long[]> f : times) {
             try {
-                sum += f.get();
+                long[] t = f.get();
+                first = Math.min(first, t[0]);
+                last = Math.max(last, t[1]);
             } catch (ExecutionException e) {
                 times.forEach(t -> t.cancel(true));
                 throw new IllegalStateException("a device failed while profiling: " + e.getCause(), e.getCause());
@@ -271,7 +297,7 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
                 throw new IllegalStateException("interrupted while profiling", e);
             }
         }
-        return sum / busy;
+        return (last - first) * 1e-9;
     }
 
     @Override

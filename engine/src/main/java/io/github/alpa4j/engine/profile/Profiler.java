@@ -78,13 +78,19 @@ public final class Profiler {
             busy.add(b);
         }
         busy.add(bench.devices());
+        if (!busy.contains(bench.opBusy())) {
+            busy.add(bench.opBusy());
+            busy.sort(null);
+        }
         total = g * g * g * design.batches().length + cases().size() * design.elements().length
                 + (axes.size() * fitted().size() + 1) * design.messageBytes().length + busy.size();
-        Contention contention = contention(busy);
         MatmulRates.Measured matmul = matmul();
         Map<OpFamily, Fit> families = new EnumMap<>(OpFamily.class);
         Map<String, Fit> ops = new LinkedHashMap<>();
         ops(families, ops);
+        // after the ops: a fresh JVM compiles the kernels in the background for seconds, and contention measured
+        // first (one busy device against all) came out at 0.4-1.5 between profiles of one machine
+        Contention contention = contention(busy);
         Map<String, Fit> collectives = collectives(axes);
         Fit p2p = null;
         if (bench.groupSize(MeshAxes.BOTH) > 1) {
@@ -101,30 +107,50 @@ public final class Profiler {
         return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, Map.of(bench.mesh(), collectives), p2p);
     }
 
+    /** Pairs of measurements per busy count whose ratios' median is the contention factor. */
+    static final int CONTENTION_PAIRS = 5;
+
     /**
      * How much slower a device runs a mid-size product and a mid-size add with b devices busy than with
-     * all of the mesh's: devices that share a machine (CPU cores, or one GPU's SMs) slow each other.
+     * all of the mesh's: devices that share a machine (CPU cores, or one GPU's SMs) slow each other. Each
+     * factor is the median of {@value #CONTENTION_PAIRS} ratios of two measurements taken one after the
+     * other (b busy, then all), so that a machine whose speed drifts (other jobs on the host) moves both
+     * halves of a ratio together: single measurements put one busy device of four at 0.26-1.5 of all four
+     * between profiles of one machine.
      */
     private Contention contention(List<Integer> busy) {
         MatmulOp.MatMul mm = new MatmulOp.MatMul(false, false);
         List<TensorType> mmIn = List.of(TensorType.f32(256, 256), TensorType.f32(256, 256));
         ElementwiseOp.Binary add = new ElementwiseOp.Binary(ElementwiseOp.BinaryKind.ADD);
         List<TensorType> addIn = List.of(TensorType.f32(1024, 256), TensorType.f32(1024, 256));
+        int last = busy.size() - 1;
+        int all = bench.opBusy();
         double[] compute = new double[busy.size()];
         double[] memory = new double[busy.size()];
-        for (int i = 0; i < busy.size(); i++) {
-            tick("contention with " + busy.get(i) + " busy");
-            compute[i] = bench.op(mm, mmIn, mm.infer(mmIn), busy.get(i));
-            memory[i] = bench.op(add, addIn, add.infer(addIn), busy.get(i));
-        }
-        int last = busy.size() - 1;
         for (int i = 0; i <= last; i++) {
-            compute[i] /= compute[last];
-            memory[i] /= memory[last];
+            if (busy.get(i) == all) {
+                compute[i] = 1;
+                memory[i] = 1;
+                continue;
+            }
+            tick("contention with " + busy.get(i) + " busy");
+            double[] c = new double[CONTENTION_PAIRS];
+            double[] m = new double[CONTENTION_PAIRS];
+            for (int r = 0; r < CONTENTION_PAIRS; r++) {
+                c[r] = bench.op(mm, mmIn, mm.infer(mmIn), busy.get(i)) / bench.op(mm, mmIn, mm.infer(mmIn), all);
+                m[r] = bench.op(add, addIn, add.infer(addIn), busy.get(i)) / bench.op(add, addIn, add.infer(addIn), all);
+            }
+            compute[i] = median(c);
+            memory[i] = median(m);
         }
-        compute[last] = 1;
-        memory[last] = 1;
-        return new Contention(bench.devices(), busy.stream().mapToInt(Integer::intValue).toArray(), compute, memory);
+        tick("contention with " + all + " busy");
+        return new Contention(all, busy.stream().mapToInt(Integer::intValue).toArray(), compute, memory);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Only the collectives of {@code bench}'s mesh: each kind per set of axes and pooled. */

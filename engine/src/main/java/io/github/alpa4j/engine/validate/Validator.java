@@ -8,6 +8,7 @@ import io.github.alpa4j.engine.runtime.Backends;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.engine.train.StepMetrics;
+import io.github.alpa4j.engine.train.SteadyState;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.engine.train.Trainer;
 import io.github.alpa4j.ir.DeadCodeElimination;
@@ -128,44 +129,25 @@ public final class Validator {
     }
 
     /**
-     * Trains until the time per step settles: the JIT compiled for less than a tenth of the last step and the last
-     * {@value #SETTLED} steps lie within {@value #SPREAD}x of each other; or {@value #MAX_WARMUP} steps, or
-     * {@value #MAX_WARMUP_SECONDS} s. A fresh JVM runs its kernels interpreted, then compiles them in the
-     * background on the cores the devices use (on two cores, for several seconds, with steps several
-     * times slower and steady enough to look settled): steps measured before that are the compiler's, not
-     * the plan's. The measured steps then train on from the weights these leave (a step's time does not
-     * depend on the values).
+     * Trains until the steps are steady ({@link SteadyState}: settled, and the JIT quiet over the last half
+     * second or more), or {@value #MAX_WARMUP} steps, or {@value #MAX_WARMUP_SECONDS} s. Steps measured while the
+     * JIT still compiles are the compiler's, not the plan's. The measured steps then train on from the weights
+     * these leave (a step's time does not depend on the values).
      */
     private static void warmUp(Model whole, BackendRunner r, DataSource data) {
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean seesJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-        List<Double> times = new ArrayList<>();
+        SteadyState state = SteadyState.ofThisJvm();
         long start = System.nanoTime();
-        while (times.size() < MAX_WARMUP && (System.nanoTime() - start) * 1e-9 < MAX_WARMUP_SECONDS) {
-            long compiled = seesJit ? jit.getTotalCompilationTime() : 0;
+        while (state.steps() < MAX_WARMUP && (System.nanoTime() - start) * 1e-9 < MAX_WARMUP_SECONDS) {
             TrainResult t = Trainer.train(whole, r, r.description(), data, 1, s -> { });
-            times.add(t.steps().get(0).seconds());
-            // compiler threads busy for a tenth of the step took that much of the cores from the devices
-            boolean compiling = seesJit && (jit.getTotalCompilationTime() - compiled) * 1e-3 > 0.1 * times.getLast();
-            if (!compiling && settled(times)) {
+            state.step(t.steps().get(0).seconds());
+            if (state.steady()) {
                 return;
             }
         }
     }
 
-    static final int SETTLED = 3;
-    static final double SPREAD = 1.15;
-    static final int MAX_WARMUP = 60;
-    static final double MAX_WARMUP_SECONDS = 20;
-
-    /** Whether the last {@link #SETTLED} times lie within {@link #SPREAD}x of each other. */
-    static boolean settled(List<Double> times) {
-        if (times.size() < SETTLED) {
-            return false;
-        }
-        List<Double> last = times.subList(times.size() - SETTLED, times.size());
-        return java.util.Collections.max(last) <= SPREAD * java.util.Collections.min(last);
-    }
+    static final int MAX_WARMUP = 1000;
+    static final double MAX_WARMUP_SECONDS = 30;
 
     private static double median(double[] v) {
         double[] s = v.clone();

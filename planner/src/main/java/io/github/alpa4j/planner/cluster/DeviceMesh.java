@@ -48,7 +48,9 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
      * A {@code rows x cols} mesh over the given devices of {@code cluster} in row-major order (a pipeline
      * stage's submesh); each axis gets the inter-host link if any of its device groups spans hosts. Its
      * devices cost ops as the cluster's do with every device of the cluster busy (a pipeline's stages
-     * all work at once).
+     * all work at once), up to the machine's saturation: stages beyond it take turns on the machine between
+     * their waits for one another, which {@link io.github.alpa4j.planner.stage.PipelinePlan#pipelineSeconds()}
+     * counts. Its collectives are those measured with every device busy.
      */
     public static DeviceMesh over(Cluster cluster, int rows, int cols, List<Integer> devices) {
         return over(cluster, rows, cols, devices, cluster.deviceCount());
@@ -69,7 +71,8 @@ public record DeviceMesh(int rows, int cols, List<Integer> devices, Link axis0, 
         Link l1 = span1 ? cluster.interHost() : cluster.intraHost();
         // a profile measures one host's collectives: they apply to meshes inside a host, as measured with as
         // many devices busy as this mesh's plan keeps busy
-        GpuSpec gpu = cluster.gpu().withCost(cluster.gpu().cost().whenBusy(busy));
+        int computing = devices.size() == busy ? busy : Math.min(busy, cluster.gpu().cost().saturation());
+        GpuSpec gpu = cluster.gpu().withCost(cluster.gpu().cost().whenBusy(computing));
         CommProfile comm = span0 || span1 || cluster.comm() == null ? null : cluster.comm().whenBusy(busy, rows, cols);
         return new DeviceMesh(rows, cols, devices, l0, l1, gpu, comm);
     }

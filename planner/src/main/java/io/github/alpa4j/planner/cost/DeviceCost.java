@@ -67,14 +67,18 @@ public record DeviceCost(Map<DType, MatmulRates> matmul, Map<OpFamily, Throughpu
 
     /**
      * This device when {@code devices} devices of its machine work at once (every device of a mesh, or of
-     * every stage of a pipeline): rates scaled by the contention measured against the profile's own count.
+     * every stage of a pipeline): rates scaled by the contention measured against the profile's own count;
+     * beyond the machine's {@link Contention#saturation() saturation} the devices take turns.
      */
     public DeviceCost whenBusy(int devices) {
-        if (contention == null || devices == contention.profiled()) {
+        if (contention == null) {
             return this;
         }
         double c = contention.computeFactor(devices);
         double m = contention.memoryFactor(devices);
+        if (c == 1 && m == 1) {
+            return this;
+        }
         Map<DType, MatmulRates> rates = new EnumMap<>(DType.class);
         matmul.forEach((t, r) -> rates.put(t, new MatmulRates.Scaled(r, 1 / c)));
         Map<OpFamily, Throughput> f = new EnumMap<>(OpFamily.class);
@@ -82,6 +86,11 @@ public record DeviceCost(Map<DType, MatmulRates> matmul, Map<OpFamily, Throughpu
         Map<String, Throughput> o = new java.util.HashMap<>();
         ops.forEach((k, t) -> o.put(k, t.slower(m)));
         return new DeviceCost(rates, f, o, null, basis + ", " + devices + " devices busy");
+    }
+
+    /** How many of the machine's devices run at full speed at once: its contention's saturation; unbounded without contention. */
+    public int saturation() {
+        return contention == null ? Integer.MAX_VALUE : contention.saturation();
     }
 
     public Throughput throughput(OpFamily f) {

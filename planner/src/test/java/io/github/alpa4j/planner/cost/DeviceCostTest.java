@@ -71,10 +71,16 @@ class DeviceCostTest {
     @Test
     void busyDevicesSlowEachOtherAsMeasured() {
         Contention k = new Contention(4, new int[] {1, 2, 4}, new double[] {0.5, 0.5, 1}, new double[] {0.4, 0.6, 1});
+        assertThat(k.saturation()).as("two devices do as much work per second as four").isEqualTo(2);
         assertThat(k.computeFactor(4)).isEqualTo(1);
-        assertThat(k.computeFactor(8)).isEqualTo(2); // beyond the measured counts the machine is saturated
+        assertThat(k.computeFactor(8)).isEqualTo(2); // beyond the saturation the devices take turns
         assertThat(k.memoryFactor(1)).isEqualTo(0.4);
-        assertThat(k.memoryFactor(3)).isCloseTo(0.6 * Math.pow(1 / 0.6, Math.log(1.5) / Math.log(2)), within(1e-12));
+        assertThat(k.memoryFactor(2)).isEqualTo(0.6);
+        assertThat(k.memoryFactor(3)).isCloseTo(0.9, within(1e-12)); // two devices' speed, shared by three
+        assertThat(k.memoryFactor(4)).as("taking turns, not the measured 1").isCloseTo(1.2, within(1e-12));
+        Contention gpus = new Contention(1, new int[] {1, 2, 4}, new double[] {1, 1, 1}, new double[] {1, 1.1, 1.3});
+        assertThat(gpus.saturation()).as("devices that do not slow each other").isEqualTo(4);
+        assertThat(gpus.memoryFactor(3)).isCloseTo(1.1 * Math.pow(1.3 / 1.1, Math.log(1.5) / Math.log(2)), within(1e-12));
         Map<OpFamily, Throughput> families = new EnumMap<>(OpFamily.class);
         for (OpFamily f : OpFamily.values()) {
             families.put(f, new Throughput(1e-6, 1e9));
@@ -84,7 +90,8 @@ class DeviceCostTest {
         assertThat(two.throughput(OpFamily.SOFTMAX).bytesPerSecond()).isCloseTo(1e9 / 0.6, within(1e-3));
         assertThat(two.throughput(OpFamily.SOFTMAX).overheadSeconds()).isCloseTo(0.6e-6, within(1e-18));
         assertThat(two.matmulRates(DType.F32).flopsPerSecond(64, 64, 64, 1)).isCloseTo(2e10, within(1e-3));
-        assertThat(c.whenBusy(4)).isSameAs(c);
+        assertThat(c.whenBusy(4).matmulRates(DType.F32).flopsPerSecond(64, 64, 64, 1)).isCloseTo(1e10, within(1e-3));
+        assertThat(c.whenBusy(4).throughput(OpFamily.SOFTMAX).bytesPerSecond()).isCloseTo(1e9 / 1.2, within(1e-3));
     }
 
     @Test
