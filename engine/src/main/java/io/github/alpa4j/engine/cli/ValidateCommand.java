@@ -30,7 +30,8 @@ public class ValidateCommand implements Callable<Integer> {
     @Option(names = "--mesh", description = "Only the cases on this mesh (1x2, 2x1 or 2x2).")
     String mesh;
 
-    @Option(names = "--steps", defaultValue = "8", description = "Training steps per case; the first is warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "8", description = "Training steps per case after the JIT settles, and more until they fill half a second; the first is"
+            + " left out (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--json", description = "Write every case and the summary to this JSON file.")

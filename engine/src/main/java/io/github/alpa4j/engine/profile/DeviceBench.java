@@ -34,12 +34,13 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     private static final int WARMUP_ROUNDS = 8;
     /**
      * Rows of 256 floats of the add a device computes between two collectives when timing them as a step does:
-     * 2 Mi floats, about a millisecond on this machine's cores, the span between a GPT step's collectives. With
-     * a quarter of a megabyte (1024 rows) the devices met almost together and the waits of a real step went
-     * unseen: validate's median error was 32-41 % against 20-21 % with this span, in three alternating runs
-     * (bench/results/cost-model-cpu.md).
+     * a quarter of a megabyte per array, 0.1-0.2 ms, the span between a small GPT step's collectives. Devices that
+     * meet after a longer span arrive further apart; the wait that adds was the model's largest error on two
+     * devices while steps were measured with the JIT still compiling (and ops with four devices taking turns):
+     * with both fixed, validate's median error was 8.2 % with this span against 15.1 % with 8192 rows (a
+     * millisecond), whose 1x2 collectives came out 2-5x too dear (bench/results/cost-model-cpu.md).
      */
-    private static final int STEP_WORK_ROWS = 8192;
+    private static final int STEP_WORK_ROWS = 1024;
     private static final io.github.alpa4j.ir.ElementwiseOp ADD = new io.github.alpa4j.ir.ElementwiseOp.Binary(
             io.github.alpa4j.ir.ElementwiseOp.BinaryKind.ADD);
 
@@ -128,7 +129,7 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     }
 
     /**
-     * A collective as a step sees it: every device computes (an add over 24 megabytes) and then joins the
+     * A collective as a step sees it: every device computes (an add of a quarter-megabyte arrays) and then joins the
      * collective, over and over; the time of the computing alone is taken off, and the result is at least the
      * collective's time run back to back. Devices arrive at the collective at different times and, where they
      * share cores, wait to be scheduled again: a collective timed back to back on idle devices alone would not

@@ -45,7 +45,7 @@ public final class Profiler {
         /** Enough for a small mesh in well under a minute on two cores. */
         public static Design standard() {
             return new Design(new int[] {16, 64, 256, 1024}, new int[] {1, 16}, 1 << 28, new long[] {1 << 10, 1 << 13, 1 << 16, 1 << 19},
-                    new long[] {1 << 10, 1 << 14, 1 << 18, 1 << 21});
+                    new long[] {1 << 10, 1 << 14, 1 << 18, 1 << 21, 1 << 23});
         }
     }
 

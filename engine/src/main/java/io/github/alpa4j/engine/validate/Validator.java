@@ -111,7 +111,8 @@ public final class Validator {
 
     private static Result measure(ValidationCase c, String planned, BackendRunner r, Model whole, int steps, long seed,
                                   double predicted, double[][] stages, Map<String, Double> predictedKinds) {
-        warmUp(whole, r, c.data(whole, seed));
+        double stepSeconds = warmUp(whole, r, c.data(whole, seed));
+        steps = measuredSteps(steps, stepSeconds);
         List<Map<String, Long>> kindNanos = new ArrayList<>();
         TrainResult t = Trainer.train(whole, r, r.description(), c.data(whole, seed), steps, s -> kindNanos.add(r.lastStepCollectiveNanos()));
         List<double[][]> all = r.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
@@ -134,17 +135,33 @@ public final class Validator {
      * JIT still compiles are the compiler's, not the plan's. The measured steps then train on from the weights
      * these leave (a step's time does not depend on the values).
      */
-    private static void warmUp(Model whole, BackendRunner r, DataSource data) {
+    private static double warmUp(Model whole, BackendRunner r, DataSource data) {
         SteadyState state = SteadyState.ofThisJvm();
         long start = System.nanoTime();
+        double last = 0;
         while (state.steps() < MAX_WARMUP && (System.nanoTime() - start) * 1e-9 < MAX_WARMUP_SECONDS) {
             TrainResult t = Trainer.train(whole, r, r.description(), data, 1, s -> { });
-            state.step(t.steps().get(0).seconds());
+            last = t.steps().get(0).seconds();
+            state.step(last);
             if (state.steady()) {
-                return;
+                break;
             }
         }
+        return last;
     }
+
+    /**
+     * Steps to train for a case: at least {@code steps}, and enough to fill {@value #MIN_MEASURED_SECONDS} s at
+     * {@code stepSeconds} a step, up to {@value #MAX_MEASURED_STEPS}. The median of seven steps of a 1.5 ms
+     * pipeline moved by a third between runs; a step's time on shared cores wanders over tens of steps.
+     */
+    static int measuredSteps(int steps, double stepSeconds) {
+        int fill = stepSeconds > 0 ? (int) Math.ceil(MIN_MEASURED_SECONDS / stepSeconds) + CostCheck.warmup(steps) : 0;
+        return Math.max(steps, Math.min(MAX_MEASURED_STEPS, fill));
+    }
+
+    static final double MIN_MEASURED_SECONDS = 0.5;
+    static final int MAX_MEASURED_STEPS = 400;
 
     static final int MAX_WARMUP = 1000;
     static final double MAX_WARMUP_SECONDS = 30;
