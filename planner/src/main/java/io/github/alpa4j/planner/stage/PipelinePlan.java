@@ -46,22 +46,24 @@ public record PipelinePlan(String method, Cluster cluster, Graph graph, Layering
     }
 
     /**
-     * T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches; at least
-     * all the stages' work, B·Σ t_i·d_i over d_i devices each, spread over as many devices as the machine runs
-     * at full speed at once ({@link io.github.alpa4j.planner.cost.DeviceCost#saturation()}: unbounded for devices
-     * with a GPU each; two for four simulated devices on two cores, whose stages take turns on the cores).
+     * T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches. Where
+     * the machine runs fewer devices at full speed at once than the pipeline has ({@link
+     * io.github.alpa4j.planner.cost.DeviceCost#saturation()}: two for four simulated devices on two cores;
+     * unbounded for devices with a GPU each), the stages take turns on it, and the schedule is simulated with
+     * the machine shared among the passes under way ({@link PipelineTimeline#shared}).
      */
     public double pipelineSeconds() {
+        int slots = cluster.gpu().cost().saturation();
+        if (slots < deviceCount()) {
+            return PipelineTimeline.of(this).makespan();
+        }
         double sum = 0;
         double max = 0;
-        double work = 0;
         for (PipelineStage s : stages) {
             sum += s.microbatchSeconds();
             max = Math.max(max, s.microbatchSeconds());
-            work += s.microbatchSeconds() * s.mesh().deviceCount();
         }
-        int slots = Math.min(deviceCount(), cluster.gpu().cost().saturation());
-        return Math.max(sum + (microbatches - 1) * max, microbatches * work / slots);
+        return sum + (microbatches - 1) * max;
     }
 
     /** The slowest stage's once-per-iteration work (gradient synchronisation and update); stages do it at once. */
