@@ -66,10 +66,10 @@ sealed interface RunMode {
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
-        java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r) {
+        java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r, int warmup, boolean settled) {
             List<Double> seconds = r.steps().stream().map(m -> m.seconds()).toList();
             if (meshPlan != null) {
-                return java.util.Optional.of(CostCheck.of(meshPlan.iterationTime(), seconds, new double[0][], List.of()));
+                return java.util.Optional.of(CostCheck.of(meshPlan.iterationTime(), seconds, warmup, settled, new double[0][], List.of()));
             }
             if (pipelinePlan == null) {
                 return java.util.Optional.empty();
@@ -79,7 +79,7 @@ sealed interface RunMode {
                 stages[st.index()] = new double[] {st.cost().forwardSeconds(), st.cost().backwardSeconds()};
             }
             List<double[][]> measured = runner.runner() instanceof PipelineRuntime<?, ?> p ? p.stageSecondsPerStep() : List.of();
-            return java.util.Optional.of(CostCheck.of(pipelinePlan.iterationSeconds(), seconds, stages, measured));
+            return java.util.Optional.of(CostCheck.of(pipelinePlan.iterationSeconds(), seconds, warmup, settled, stages, measured));
         }
 
         /** The plan's JSON (what a checkpoint keeps of it); empty on one device. */

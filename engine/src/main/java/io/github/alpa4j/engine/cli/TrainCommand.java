@@ -21,6 +21,7 @@ import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.runtime.StepRunner;
 import io.github.alpa4j.engine.report.Reports;
 import io.github.alpa4j.engine.train.CostCheck;
+import io.github.alpa4j.engine.train.SteadyState;
 import io.github.alpa4j.engine.train.TrainReport;
 import io.github.alpa4j.engine.train.TrainResult;
 import io.github.alpa4j.ir.Graph;
@@ -237,7 +238,7 @@ public class TrainCommand implements Callable<Integer> {
             return Interruption.exitCode();
         }
         out.print(TrainReport.summary(r));
-        java.util.Optional<CostCheck> check = r.ending() instanceof Ending.Completed ? prepared.check(r) : java.util.Optional.empty();
+        java.util.Optional<CostCheck> check = r.ending() instanceof Ending.Completed ? prepared.check(r, warmupSteps(r), settled(r)) : java.util.Optional.empty();
         check.ifPresent(c -> out.print(c.render()));
         if (measured != null) {
             out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
@@ -363,13 +364,38 @@ public class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether this process's steps have settled (the JIT quiet, the times steady), and after how many they did; -1 before. */
+    private SteadyState steady;
+    private int steadyAfter = -1;
+    private int historySteps;
+
+    /**
+     * Steps of the run left out of the measured iteration: those of this process until it settled ({@link
+     * SteadyState}: the JIT quiet over half a second of steps and the last three within 15 %), and the steps
+     * of earlier processes of a resumed run; where it never settled with three steps to spare, one in ten.
+     */
+    private int warmupSteps(TrainResult r) {
+        return settled(r) ? historySteps + steadyAfter : CostCheck.warmup(r.steps().size());
+    }
+
+    private boolean settled(TrainResult r) {
+        return steadyAfter >= 0 && historySteps + steadyAfter + 3 <= r.steps().size();
+    }
+
     /** The steps left, with the progress bar, logs, metrics file, checkpoints and energy laps along the way. */
     private TrainResult run(TrainProgress progress, TrainCheckpoints ckpts, Map<String, Object> run) {
         long every = logEvery != null ? logEvery : Math.max(1, steps / 10);
         TrainOptions options = TrainOptions.of(steps).resumedAfter(ckpts.history()).divergenceFactor(divergenceFactor)
                 .allowDivergence(allowDivergence).stopWhen(Interruption::requested).build();
         boolean[] first = {true};
+        steady = SteadyState.ofThisJvm();
+        steadyAfter = -1;
+        historySteps = ckpts.history().size();
         return progress.run(options, every, ckpts, run, s -> {
+            steady.step(s.seconds());
+            if (steadyAfter < 0 && steady.steady()) {
+                steadyAfter = steady.steps();
+            }
             if (liveEnergyPlan != null) {
                 liveEnergyPlan.afterStep();
             }

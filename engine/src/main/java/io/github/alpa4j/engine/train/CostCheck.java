@@ -14,7 +14,12 @@ import java.util.Map;
  * microbatch.
  */
 public record CostCheck(double predictedIteration, double measuredIteration, int warmupSteps, int measuredSteps,
-                        List<Stage> stages) {
+                        List<Stage> stages, boolean settled) {
+
+    /** A check of steps measured once the run had settled. */
+    public CostCheck(double predictedIteration, double measuredIteration, int warmupSteps, int measuredSteps, List<Stage> stages) {
+        this(predictedIteration, measuredIteration, warmupSteps, measuredSteps, stages, true);
+    }
 
     /** One stage, seconds per microbatch. */
     public record Stage(int index, double predictedForward, double measuredForward, double predictedBackward, double measuredBackward) {
@@ -31,7 +36,16 @@ public record CostCheck(double predictedIteration, double measuredIteration, int
      */
     public static CostCheck of(double predictedIteration, List<Double> stepSeconds, double[][] predictedStages,
                                List<double[][]> measuredStages) {
-        int w = warmup(stepSeconds.size());
+        return of(predictedIteration, stepSeconds, warmup(stepSeconds.size()), true, predictedStages, measuredStages);
+    }
+
+    /**
+     * As above, leaving out the first {@code w} steps (fewer where the run has fewer than two more); {@code settled}:
+     * whether the steps after them ran once the JIT had settled.
+     */
+    public static CostCheck of(double predictedIteration, List<Double> stepSeconds, int w, boolean settled, double[][] predictedStages,
+                               List<double[][]> measuredStages) {
+        w = Math.max(0, Math.min(w, stepSeconds.size() - 2));
         List<Double> after = stepSeconds.subList(w, stepSeconds.size());
         List<Stage> stages = new ArrayList<>();
         for (int s = 0; s < predictedStages.length; s++) {
@@ -43,7 +57,8 @@ public record CostCheck(double predictedIteration, double measuredIteration, int
             }
             stages.add(new Stage(s, predictedStages[s][0], median(fwd), predictedStages[s][1], median(bwd)));
         }
-        return new CostCheck(predictedIteration, median(after.stream().mapToDouble(Double::doubleValue).toArray()), w, after.size(), stages);
+        return new CostCheck(predictedIteration, median(after.stream().mapToDouble(Double::doubleValue).toArray()), w, after.size(), stages,
+                settled);
     }
 
     static double median(double[] v) {
@@ -64,6 +79,10 @@ public record CostCheck(double predictedIteration, double measuredIteration, int
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "iteration time: predicted %s, measured %s (median of %d steps after %d of warm-up), %+.0f %%%n",
                 Units.seconds(predictedIteration), Units.seconds(measuredIteration), measuredSteps, warmupSteps, 100 * relativeError()));
+        if (!settled) {
+            sb.append("  (the JIT was still compiling the kernels: these steps ran slower than the run would settle to; train more"
+                    + " steps for a steady measurement)\n");
+        }
         for (Stage s : stages) {
             sb.append(String.format(Locale.ROOT, "  stage %d: forward %s (predicted %s), backward %s (predicted %s) per microbatch%n",
                     s.index(), Units.seconds(s.measuredForward()), Units.seconds(s.predictedForward()), Units.seconds(s.measuredBackward()),
@@ -78,6 +97,7 @@ public record CostCheck(double predictedIteration, double measuredIteration, int
         json.put("measured_iteration_seconds", measuredIteration);
         json.put("iteration_relative_error", relativeError());
         json.put("measured_steps", measuredSteps);
+        json.put("measured_settled", settled);
         if (!stages.isEmpty()) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Stage s : stages) {

@@ -16,14 +16,16 @@ import java.util.List;
  * use. On two cores that went on for 250-300 steps of a small GPT (2.8 s of compilation), the step time falling
  * from 15 to 7 ms, with runs of steps steady enough to look settled and single steps with no compilation in
  * them (the compiler works in bursts of tens of milliseconds): a check of one step at a time ended the warm-up
- * half-way. A window of steps sees the bursts.
+ * half-way. A window of steps sees the bursts. The compiler never quite stops (a 400-step run of a small GPT
+ * still compiled 20-60 methods every 40 steps at its end): at 2 % of the window that run never settled, at 5 %
+ * it settled after 312 steps, at 4.7 ms a step against 7.1 ms over all its steps.
  */
 public final class SteadyState {
     static final int SETTLED = 3;
     static final double SPREAD = 1.15;
     static final int WINDOW_STEPS = 5;
     static final double WINDOW_SECONDS = 0.5;
-    static final double JIT_SHARE = 0.02;
+    static final double JIT_SHARE = 0.05;
 
     private final CompilationMXBean jit;
     private final List<Double> seconds = new ArrayList<>();

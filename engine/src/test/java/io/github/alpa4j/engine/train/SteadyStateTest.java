@@ -25,16 +25,16 @@ class SteadyStateTest {
     void aBurstOfCompilationAnywhereInTheWindowKeepsItWarmingUp() {
         // the burst fell in the first of the five steps; the last three agree and compiled nothing
         double[] t = {0.1, 0.1, 0.1, 0.1, 0.1};
-        assertThat(of(t, new double[] {0.011, 0, 0, 0, 0}).steady()).as("2.2 % of the window compiling").isFalse();
-        assertThat(of(t, new double[] {0.009, 0, 0, 0, 0}).steady()).as("1.8 %").isTrue();
+        assertThat(of(t, new double[] {0.026, 0, 0, 0, 0}).steady()).as("5.2 % of the window compiling").isFalse();
+        assertThat(of(t, new double[] {0.024, 0, 0, 0, 0}).steady()).as("4.8 %").isTrue();
         // short steps: the window reaches back half a second, to the burst 40 steps ago
         double[] shortSteps = new double[60];
         java.util.Arrays.fill(shortSteps, 0.01);
         double[] jit = new double[60];
-        jit[15] = 0.02;
+        jit[15] = 0.03;
         assertThat(of(shortSteps, jit).steady()).as("burst 45 steps (0.45 s) back").isFalse();
         jit[15] = 0;
-        jit[5] = 0.02;
+        jit[5] = 0.03;
         assertThat(of(shortSteps, jit).steady()).as("burst 55 steps (0.55 s) back").isTrue();
     }
 
