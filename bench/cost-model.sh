@@ -36,8 +36,14 @@ summary() {
   python3 - "$1" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
+a = v.get('automatic_over_fastest', {})
+s = v.get('automatic_over_fastest_searched', {})
+auto = ""
+if a:
+    auto = (f"; automatic plans {min(a.values()):.2f}-{max(a.values()):.2f}x the fastest plan of their model and mesh"
+            + (f", {min(s.values()):.2f}-{max(s.values()):.2f}x the fastest of the plans each chooses among" if s else ""))
 print(f"median {100*v['median_relative_error']:.1f} %, largest {100*v['largest_relative_error']:.1f} %, "
-      f"{len(v['order_disagreements'])} plan pairs ordered differently")
+      f"{len(v['order_disagreements'])} plan pairs ordered differently{auto}")
 PY
 }
 {
