@@ -121,6 +121,7 @@ public class ProfileCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "matmul: best %.1f GFLOP/s; 64^3 at %.1f, 256^3 at %.1f GFLOP/s%n",
                 c.gpu().peakFlops(DType.F32) / 1e9, cost.matmulRates(DType.F32).flopsPerSecond(64, 64, 64, 1) / 1e9,
                 cost.matmulRates(DType.F32).flopsPerSecond(256, 256, 256, 1) / 1e9));
+        sb.append(String.format(Locale.ROOT, "runtime: %.2f us per op beyond its kernel (in every fixed cost below)%n", p.dispatch() * 1e6));
         for (OpFamily f : OpFamily.values()) {
             var t = cost.throughput(f);
             sb.append(String.format(Locale.ROOT, "  %-12s %8.2f us + bytes at %7.2f GB/s%s%n", f.code(), t.overheadSeconds() * 1e6,

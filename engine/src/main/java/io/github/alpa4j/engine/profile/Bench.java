@@ -42,6 +42,16 @@ public interface Bench {
     /** Seconds of one collective of {@code kind} over {@code axes} moving {@code bytes} (as the alpha-beta model counts them), every group at once. */
     double collective(CollectiveKind kind, MeshAxes axes, long bytes);
 
+    /**
+     * Seconds of one step of a program of {@code ops} chained element-wise adds on tiny tensors (per device
+     * {@link DispatchBench#local()}), run by the engine's runtime on {@link #opBusy()} devices: with a kernel timed on
+     * its own, what the runtime adds to every op. Empty where the bench runs no programs (its kernels' times then
+     * stand for the whole op).
+     */
+    default java.util.OptionalDouble programStep(int ops) {
+        return java.util.OptionalDouble.empty();
+    }
+
     /** Seconds of sending {@code bytes} from one device to another, the mesh's devices in pairs at once. */
     double sendRecv(long bytes);
 }

@@ -26,7 +26,9 @@ public final class Benches {
             devices.add(new CpuBackend("cpu" + d));
         }
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return new DeviceBench<>(devices, new CpuCollectives(600), mesh, minSeconds, List.copyOf(devices), Math.min(cores, mesh.devices()));
+        int opBusy = Math.min(cores, mesh.devices());
+        return new DeviceBench<>(devices, new CpuCollectives(600), mesh, minSeconds, List.copyOf(devices), opBusy)
+                .withPrograms(ops -> DispatchBench.stepSeconds(ops, opBusy));
     }
 
     public static DeviceBench<DeviceBuffer, DeviceBuffer> cuda(MeshGroups mesh, MatmulPrecision precision, double minSeconds) {

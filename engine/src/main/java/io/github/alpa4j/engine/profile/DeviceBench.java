@@ -51,6 +51,7 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     private final ExecutorService pool;
     private final List<AutoCloseable> owned;
     private final int opBusy;
+    private java.util.function.IntToDoubleFunction programs;
 
     /** {@code owned} (the devices, their collectives, their GPU) is closed with the bench, in order. */
     public DeviceBench(List<? extends Backend<F, I>> devices, Collectives<F> collectives, MeshGroups groups, double minSeconds,
@@ -93,6 +94,17 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
     @Override
     public int opBusy() {
         return opBusy;
+    }
+
+    /** This bench, timing programs with {@code stepSeconds} (ops → seconds of a step; see {@link Bench#programStep}). */
+    DeviceBench<F, I> withPrograms(java.util.function.IntToDoubleFunction stepSeconds) {
+        this.programs = stepSeconds;
+        return this;
+    }
+
+    @Override
+    public java.util.OptionalDouble programStep(int ops) {
+        return programs == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(programs.applyAsDouble(ops));
     }
 
     @Override

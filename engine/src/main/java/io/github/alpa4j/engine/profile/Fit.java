@@ -48,6 +48,11 @@ public record Fit(double a, double b, double residual, int points) {
         return new Fit(a, b, Math.sqrt(ss / x.length), x.length);
     }
 
+    /** This fit with fixed cost {@code a} instead (its residual as fitted). */
+    public Fit withFixed(double a) {
+        return new Fit(a, b, residual, points);
+    }
+
     public double at(double x) {
         return a + b * x;
     }

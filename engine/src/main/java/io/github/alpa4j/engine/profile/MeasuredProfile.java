@@ -23,9 +23,11 @@ import java.util.Map;
  * every fit.
  *
  * @param collectives mesh shape → its fits ({@code all-reduce}, {@code all-reduce@0}, ...)
+ * @param dispatch    seconds the engine's runtime adds to every op beyond its kernel (already in every fixed cost of
+ *                    {@code families} and {@code ops})
  */
 public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFamily, Fit> families, Map<String, Fit> ops,
-                              Contention contention, Map<String, Map<String, Fit>> collectives, Fit p2p) {
+                              Contention contention, Map<String, Map<String, Fit>> collectives, Fit p2p, double dispatch) {
     public MeasuredProfile {
         families = Map.copyOf(new EnumMap<>(families));
         ops = new LinkedHashMap<>(ops);
@@ -38,7 +40,7 @@ public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFa
     public MeasuredProfile withCollectives(String otherMesh, Map<String, Fit> fits) {
         Map<String, Map<String, Fit>> all = new LinkedHashMap<>(collectives);
         all.put(otherMesh, fits);
-        return new MeasuredProfile(mesh, matmul, families, ops, contention, all, p2p);
+        return new MeasuredProfile(mesh, matmul, families, ops, contention, all, p2p, dispatch);
     }
 
     /** The fits on the profiled mesh. */
@@ -113,6 +115,7 @@ public record MeasuredProfile(String mesh, MatmulRates.Measured matmul, Map<OpFa
         ObjectNode p = root.putObject("profile");
         about.forEach((k, v) -> p.put(k, String.valueOf(v)));
         p.put("mesh", mesh);
+        p.put("dispatch_us", dispatch * 1e6);
         ObjectNode f = p.putObject("families");
         families.forEach((fam, fit) -> write(f.putObject(fam.code()), fit, "overhead_us", "bandwidth_gb_s"));
         ObjectNode os = p.putObject("ops");

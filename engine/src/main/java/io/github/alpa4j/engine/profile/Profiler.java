@@ -82,13 +82,16 @@ public final class Profiler {
             busy.add(bench.opBusy());
             busy.sort(null);
         }
-        total = 1 + g * g * g * design.batches().length + cases().size() * design.elements().length
+        total = 2 + g * g * g * design.batches().length + cases().size() * design.elements().length
                 + (axes.size() * fitted().size() + 1) * design.messageBytes().length + busy.size();
         warmUpJit();
         MatmulRates.Measured matmul = matmul();
         Map<OpFamily, Fit> families = new EnumMap<>(OpFamily.class);
         Map<String, Fit> ops = new LinkedHashMap<>();
         ops(families, ops);
+        double dispatch = dispatch();
+        families.replaceAll((f, fit) -> fit.withFixed(fit.a() + dispatch));
+        ops.replaceAll((name, fit) -> fit.withFixed(fit.a() + dispatch));
         // after the ops: a fresh JVM compiles the kernels in the background for seconds, and contention measured
         // first (one busy device against all) came out at 0.4-1.5 between profiles of one machine
         Contention contention = contention(busy);
@@ -105,7 +108,7 @@ public final class Profiler {
             }
             p2p = Fit.of(x, y);
         }
-        return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, Map.of(bench.mesh(), collectives), p2p);
+        return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, Map.of(bench.mesh(), collectives), p2p, dispatch);
     }
 
     /** Pairs of measurements per busy count whose ratios' median is the contention factor. */
@@ -189,6 +192,28 @@ public final class Profiler {
                 return;
             }
         }
+    }
+
+    /** Adds in the program whose step time, against one add's, gives the runtime's cost per op. */
+    static final int DISPATCH_OPS = 256;
+
+    /**
+     * What the engine's runtime adds to every op beyond its kernel: the step time of a program of {@value
+     * #DISPATCH_OPS} chained adds on tiny tensors less that of one add, per add, less the add's kernel timed on
+     * its own; nothing where the bench runs no programs. On two cores the runtime took 2.3 us per op where a tiny
+     * add's kernel took well under one (most of a small MLP's step, 100 ops, was not its kernels).
+     */
+    private double dispatch() {
+        tick("runtime dispatch");
+        java.util.OptionalDouble many = bench.programStep(DISPATCH_OPS);
+        java.util.OptionalDouble one = bench.programStep(1);
+        if (many.isEmpty() || one.isEmpty()) {
+            return 0;
+        }
+        ElementwiseOp.Binary add = new ElementwiseOp.Binary(ElementwiseOp.BinaryKind.ADD);
+        List<TensorType> in = List.of(DispatchBench.local(), DispatchBench.local());
+        double kernel = bench.op(add, in, add.infer(in));
+        return Math.max(0, (many.getAsDouble() - one.getAsDouble()) / (DISPATCH_OPS - 1) - kernel);
     }
 
     /** Only the collectives of {@code bench}'s mesh: each kind per set of axes and pooled. */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProfilerTest {
     /** A 2x2 mesh whose times follow known formulas, times a random factor in [0.98, 1.02]. */
-    static final class ScriptedBench implements Bench {
+    static class ScriptedBench implements Bench {
         final SplittableRandom noise = new SplittableRandom(7);
 
         double overhead(Op op) {
@@ -130,6 +130,28 @@ class ProfilerTest {
         }
         assertThat(p.p2p().a()).isCloseTo(3e-6, within(0.5e-6));
         assertThat(1 / p.p2p().b()).isCloseTo(5e9, within(0.25e9));
+    }
+
+    @Test
+    void theRuntimesCostPerOpBeyondItsKernelIsMeasuredByAProgramAndAddedToEveryFixedCost() {
+        ScriptedBench plain = new ScriptedBench();
+        ScriptedBench programs = new ScriptedBench() {
+            @Override
+            public java.util.OptionalDouble programStep(int ops) {
+                var add = new io.github.alpa4j.ir.ElementwiseOp.Binary(io.github.alpa4j.ir.ElementwiseOp.BinaryKind.ADD);
+                List<TensorType> in = List.of(DispatchBench.local(), DispatchBench.local());
+                double kernel = overhead(add) + (add.bytesRead(in) + add.bytesWritten(add.infer(in))) / bandwidth(add);
+                return java.util.OptionalDouble.of(30e-6 + ops * (kernel + 2e-6));
+            }
+        };
+        MeasuredProfile without = Profiler.run(plain, Profiler.Design.standard(), (done, total, what) -> { });
+        MeasuredProfile with = Profiler.run(programs, Profiler.Design.standard(), (done, total, what) -> { });
+        assertThat(without.dispatch()).isZero();
+        assertThat(with.dispatch()).isCloseTo(2e-6, within(0.1e-6));
+        for (OpFamily f : OpFamily.values()) {
+            assertThat(with.families().get(f).a() - without.families().get(f).a()).as("%s", f).isCloseTo(2e-6, within(0.5e-6));
+        }
+        assertThat(with.ops().get("gelu").a() - without.ops().get("gelu").a()).isCloseTo(2e-6, within(0.5e-6));
     }
 
     @Test
