@@ -363,7 +363,7 @@ public final class Profiler {
                     TensorType o = c.op().infer(c.in());
                     double[] xy = {c.op().bytesRead(c.in()) + c.op().bytesWritten(o), bench.op(c.op(), c.in(), o)};
                     all.add(xy);
-                    byOp.computeIfAbsent(c.op().opName(), k -> new ArrayList<>()).add(xy);
+                    byOp.computeIfAbsent(io.github.alpa4j.planner.cost.DeviceCost.key(c.op(), c.in()), k -> new ArrayList<>()).add(xy);
                 }
             }
             families.put(family, fit(all));
