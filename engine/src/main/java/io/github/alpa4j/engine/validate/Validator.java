@@ -97,6 +97,10 @@ public final class Validator {
                 boolean once = pc.phase() == Phase.UPDATE || gradients.contains(pc.node());
                 stage.merge(pc.collective().kind(), pc.cost() * (once ? 1 : plan.microbatches()), Double::sum);
             }
+            double received = plan.receiveSeconds(st.index(), Phase.FORWARD) + plan.receiveSeconds(st.index(), Phase.BACKWARD);
+            if (received > 0) {
+                stage.merge("send-recv", received * plan.microbatches(), Double::sum);
+            }
             stage.forEach((kind, secs) -> predicted.merge(kind, secs, Double::max)); // each device serves one stage
         }
         try (BackendRunner r = Backends.cpuPipeline(plan, seed)) {

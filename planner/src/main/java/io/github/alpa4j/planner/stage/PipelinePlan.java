@@ -46,11 +46,12 @@ public record PipelinePlan(String method, Cluster cluster, Graph graph, Layering
     }
 
     /**
-     * T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches. Where
-     * the machine runs fewer devices at full speed at once than the pipeline has ({@link
+     * T* = Σ t_i + (B−1)·max t_j (REFERENCES §2): the forward and backward passes of all microbatches, each pass
+     * with what it receives from the other stages where the cluster measured its point-to-point sends ({@link
+     * #receiveSeconds}). Where the machine runs fewer devices at full speed at once than the pipeline has ({@link
      * io.github.alpa4j.planner.cost.DeviceCost#saturation()}: two for four simulated devices on two cores;
-     * unbounded for devices with a GPU each), the stages take turns on it, and the schedule is simulated with
-     * the machine shared among the passes under way ({@link PipelineTimeline#shared}).
+     * unbounded for devices with a GPU each), the stages take turns on it, and the schedule is simulated with the
+     * machine shared among the passes under way ({@link PipelineTimeline#shared}).
      */
     public double pipelineSeconds() {
         int slots = cluster.gpu().cost().saturation();
@@ -60,10 +61,31 @@ public record PipelinePlan(String method, Cluster cluster, Graph graph, Layering
         double sum = 0;
         double max = 0;
         for (PipelineStage s : stages) {
-            sum += s.microbatchSeconds();
-            max = Math.max(max, s.microbatchSeconds());
+            double t = s.microbatchSeconds() + receiveSeconds(s.index(), Phase.FORWARD) + receiveSeconds(s.index(), Phase.BACKWARD);
+            sum += t;
+            max = Math.max(max, t);
         }
         return sum + (microbatches - 1) * max;
+    }
+
+    /**
+     * Seconds stage {@code stage} spends per microbatch receiving the values of {@code phase} (activations in the
+     * forward pass, gradients in the backward pass) from other stages: each transfer's α + β·bytes by the cluster's
+     * measured point-to-point sends (a profile's ping-pong between two devices: the receiver waits, blocked, as a
+     * stage does); zero where the cluster measured none (presets: the formula as Alpa states it).
+     */
+    public double receiveSeconds(int stage, Phase phase) {
+        if (cluster.comm() == null || cluster.comm().p2p() == null) {
+            return 0;
+        }
+        io.github.alpa4j.planner.cluster.Link p2p = cluster.comm().p2p();
+        double s = 0;
+        for (StageTransfer t : transfers) {
+            if (t.toStage() == stage && t.phase() == phase) {
+                s += p2p.alpha() + p2p.beta() * t.bytes();
+            }
+        }
+        return s;
     }
 
     /** The slowest stage's once-per-iteration work (gradient synchronisation and update); stages do it at once. */

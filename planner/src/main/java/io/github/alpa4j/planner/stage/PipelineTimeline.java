@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * When each forward and backward pass of an iteration runs, by simulating a schedule: a stage runs its
  * passes in the schedule's order, each as soon as the stage is free and its input is ready (the
- * forward of the same microbatch on the stage before, the backward on the stage after). Transfers
- * between stages take no time here, as in the pipeline formula.
+ * forward of the same microbatch on the stage before, the backward on the stage after). A pass includes
+ * receiving its inputs where the cluster measured point-to-point sends ({@link PipelinePlan#receiveSeconds}).
  */
 public record PipelineTimeline(List<List<Slot>> stages, double makespan) {
 
@@ -26,8 +26,8 @@ public record PipelineTimeline(List<List<Slot>> stages, double makespan) {
         double[] bwd = new double[s];
         int[] devices = new int[s];
         for (int i = 0; i < s; i++) {
-            fwd[i] = plan.stages().get(i).cost().forwardSeconds();
-            bwd[i] = plan.stages().get(i).cost().backwardSeconds();
+            fwd[i] = plan.stages().get(i).cost().forwardSeconds() + plan.receiveSeconds(i, io.github.alpa4j.ir.Phase.FORWARD);
+            bwd[i] = plan.stages().get(i).cost().backwardSeconds() + plan.receiveSeconds(i, io.github.alpa4j.ir.Phase.BACKWARD);
             devices[i] = plan.stages().get(i).mesh().deviceCount();
         }
         int slots = plan.cluster().gpu().cost().saturation();
