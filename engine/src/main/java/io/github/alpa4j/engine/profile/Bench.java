@@ -36,6 +36,16 @@ public interface Bench {
         return op(op, in, out, opBusy());
     }
 
+    /**
+     * As {@link #op(Op, List, TensorType)}, each call on other buffers than the last, cycling through more memory than
+     * the processor's caches hold: an op that reads what the step has not touched since its last iteration (an
+     * optimizer's parameters and moments) finds it in main memory, not in the cache a loop on one set of buffers
+     * keeps warm.
+     */
+    default double opCold(Op op, List<TensorType> in, TensorType out) {
+        return op(op, in, out);
+    }
+
     /** The same with only the first {@code busy} devices running it (the others idle): how devices slow each other. */
     double op(Op op, List<TensorType> in, TensorType out, int busy);
 

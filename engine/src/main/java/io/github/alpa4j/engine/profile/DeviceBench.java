@@ -114,27 +114,58 @@ public final class DeviceBench<F, I> implements Bench, AutoCloseable {
 
     @Override
     public double op(Op op, List<TensorType> in, TensorType out, int busy) {
-        List<Object[]> buffers = new ArrayList<>();
+        return op(op, in, out, busy, 1);
+    }
+
+    /** Bytes of buffers an op measured cold cycles through on each device: more than a processor's caches hold. */
+    static final long COLD_BYTES = 96L << 20;
+
+    @Override
+    public double opCold(Op op, List<TensorType> in, TensorType out) {
+        long bytes = out.bytes();
+        for (TensorType t : in) {
+            bytes += t.bytes();
+        }
+        return op(op, in, out, opBusy, (int) Math.max(1, Math.min(256, COLD_BYTES / Math.max(1, bytes))));
+    }
+
+    /** Seconds of one call with {@code sets} sets of buffers per device, each call on the next set. */
+    private double op(Op op, List<TensorType> in, TensorType out, int busy, int sets) {
+        List<Object[][]> buffers = new ArrayList<>();
         for (int d = 0; d < busy; d++) {
             Backend<F, I> b = devices.get(d);
-            Object[] bufs = new Object[in.size() + 1];
-            for (int i = 0; i < in.size(); i++) {
-                bufs[i] = filled(b, in.get(i));
+            Object[][] all = new Object[sets][];
+            for (int k = 0; k < sets; k++) {
+                Object[] bufs = new Object[in.size() + 1];
+                for (int i = 0; i < in.size(); i++) {
+                    bufs[i] = filled(b, in.get(i));
+                }
+                bufs[in.size()] = b.allocate(out);
+                all[k] = bufs;
             }
-            bufs[in.size()] = b.allocate(out);
-            buffers.add(bufs);
+            buffers.add(all);
         }
         try {
             return time(busy, d -> {
                 KernelDispatch<F, I> k = new KernelDispatch<>(devices.get(d).kernels());
-                Object[] bufs = buffers.get(d);
-                List<Object> args = Arrays.asList(bufs).subList(0, in.size());
-                return () -> k.run(op, in, out, args, bufs[in.size()], KernelDispatch.Local.whole());
+                Object[][] all = buffers.get(d);
+                List<List<Object>> args = new ArrayList<>();
+                for (Object[] bufs : all) {
+                    args.add(Arrays.asList(bufs).subList(0, in.size()));
+                }
+                int[] next = {0};
+                return () -> {
+                    int i = next[0];
+                    next[0] = i + 1 == all.length ? 0 : i + 1;
+                    k.run(op, in, out, args.get(i), all[i][in.size()], KernelDispatch.Local.whole());
+                };
             });
         } finally {
             for (int d = 0; d < busy; d++) {
-                for (Object o : buffers.get(d)) {
-                    devices.get(d).free(o);
+                for (Object[] bufs : buffers.get(d)) {
+                    for (Object o : bufs) {
+                        devices.get(d).free(o);
+                    }
                 }
             }
         }
