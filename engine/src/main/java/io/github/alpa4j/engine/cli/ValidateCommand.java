@@ -18,11 +18,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code alpa4j validate}: the cost model's predictions against runs of the validation suite on simulated CPU devices. */
+/** {@code alpa4j validate}: the cost model's predictions against runs of the validation suite on simulated CPU devices or a GPU. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Plan and run a suite of models and plans on simulated CPU devices and set each plan's predicted iteration, "
-                + "stage and collective times beside the measured ones.")
+        description = "Plan and run a suite of models and plans on simulated CPU devices (or logical devices on GPU 0) and set each"
+                + " plan's predicted iteration, stage and collective times beside the measured ones.")
 public class ValidateCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "cpu",
+            description = "Where the suite runs: cpu (simulated devices, one thread each) or cuda (logical devices sharing GPU 0,"
+                    + " fp32; give --cluster a profile of them from 'alpa4j profile --backend cuda') (default: ${DEFAULT-VALUE}).")
+    String backend;
+
     @Option(names = "--cluster", defaultValue = "cpu",
             description = "The cost model: cpu (this machine's profile), cpu-analytic, or a profile file (default: ${DEFAULT-VALUE}).")
     String cluster;
@@ -55,6 +60,11 @@ public class ValidateCommand implements Callable<Integer> {
         if (steps < 3) {
             throw new UserInputException("--steps must be at least 3 (one of warm-up, then the ones measured), got " + steps);
         }
+        Validator.Devices devices = switch (backend) {
+            case "cpu" -> Validator.Devices.CPU;
+            case "cuda" -> Validator.Devices.CUDA;
+            default -> throw new UserInputException("--backend must be cpu or cuda, got '" + backend + "'");
+        };
         Path clusterFile = cluster.endsWith(".json") ? Path.of(cluster) : null;
         if (json != null) {
             OutputFile.check("--json", json, clusterFile);
@@ -69,15 +79,18 @@ public class ValidateCommand implements Callable<Integer> {
         if (cases.isEmpty()) {
             throw new UserInputException("the suite has no case on mesh " + mesh + "; use 1x2, 2x1 or 2x2");
         }
+        if (devices == Validator.Devices.CUDA) {
+            io.github.alpa4j.engine.runtime.Backends.requireGpu();
+        }
         Cluster c = Clusters.resolve(cluster, null);
         List<Validator.Result> results = new ArrayList<>();
         for (ValidationCase vc : cases) {
-            Validator.Result r = Validator.run(vc, c, steps, seed);
+            Validator.Result r = Validator.run(vc, c, steps, seed, devices);
             out.printf("%-26s predicted %.3f ms, measured %.3f ms%n", vc, 1e3 * r.predicted(), 1e3 * r.measured());
             out.flush();
             results.add(r);
         }
-        ValidationReport summary = new ValidationReport(cluster, results);
+        ValidationReport summary = new ValidationReport(cluster, results, devices);
         out.println();
         out.print(summary.render());
         if (json != null) {

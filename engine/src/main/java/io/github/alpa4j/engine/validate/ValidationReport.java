@@ -14,12 +14,17 @@ import java.util.Map;
  * differ by more than {@link #DISTINCT} and whose predicted order disagrees, and how far each automatic
  * plan measures from the fastest plan of its model and mesh.
  */
-public record ValidationReport(String cluster, List<Validator.Result> results) {
+public record ValidationReport(String cluster, List<Validator.Result> results, Validator.Devices devices) {
     /** Measured times further apart than this ratio must be predicted in the same order. */
     public static final double DISTINCT = 1.25;
 
     public ValidationReport {
         results = List.copyOf(results);
+    }
+
+    /** Runs on simulated CPU devices. */
+    public ValidationReport(String cluster, List<Validator.Result> results) {
+        this(cluster, results, Validator.Devices.CPU);
     }
 
     /** |predicted − measured| / measured of every case. */
@@ -97,8 +102,8 @@ public record ValidationReport(String cluster, List<Validator.Result> results) {
     }
 
     public String render() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "cost model of %s against %d runs on simulated CPU devices%n%n",
-                cluster, results.size()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "cost model of %s against %d runs on %s%n%n",
+                cluster, results.size(), devices.description()));
         sb.append(String.format(Locale.ROOT, "%-6s %-5s %-26s %12s %12s %8s%n", "model", "mesh", "plan", "predicted", "measured", "error"));
         for (Validator.Result r : results) {
             sb.append(String.format(Locale.ROOT, "%-6s %-5s %-26s %12s %12s %+7.0f%%%n", r.c().model(), r.c().mesh(), r.c().plan(),
@@ -132,6 +137,7 @@ public record ValidationReport(String cluster, List<Validator.Result> results) {
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cluster", cluster);
+        m.put("devices", devices.name().toLowerCase(Locale.ROOT));
         List<Map<String, Object>> cases = new ArrayList<>();
         for (Validator.Result r : results) {
             Map<String, Object> c = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.github.alpa4j.engine.lower.Lowering;
 import io.github.alpa4j.engine.model.Model;
 import io.github.alpa4j.engine.runtime.BackendRunner;
 import io.github.alpa4j.engine.runtime.Backends;
+import io.github.alpa4j.engine.runtime.MatmulPrecision;
 import io.github.alpa4j.engine.runtime.PipelineRuntime;
 import io.github.alpa4j.engine.train.CostCheck;
 import io.github.alpa4j.engine.train.StepMetrics;
@@ -60,10 +61,30 @@ public final class Validator {
     private Validator() {
     }
 
+    /** Where a case runs: simulated CPU devices (one thread each) or logical devices sharing GPU 0. */
+    public enum Devices {
+        CPU("simulated CPU devices"), CUDA("logical devices on GPU 0");
+
+        private final String description;
+
+        Devices(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
     public static Result run(ValidationCase c, Cluster cluster, int steps, long seed) {
+        return run(c, cluster, steps, seed, Devices.CPU);
+    }
+
+    /** The case on {@code devices}. */
+    public static Result run(ValidationCase c, Cluster cluster, int steps, long seed, Devices devices) {
         Model whole = c.build(c.batch());
         if (c.pipeline()) {
-            return pipeline(c, cluster, whole, steps, seed);
+            return pipeline(c, cluster, whole, steps, seed, devices);
         }
         Graph g = trainingGraph(whole);
         IntraOpPlan plan = PlanMethod.parse(c.plan()).plan(g, DeviceMesh.parse(cluster, c.mesh()), PlannerOptions.defaults());
@@ -71,13 +92,14 @@ public final class Validator {
         for (PlannedCollective pc : plan.collectives()) {
             predicted.merge(pc.collective().kind(), pc.cost(), Double::sum);
         }
-        try (BackendRunner r = Backends.cpuMesh(Lowering.lower(plan), seed)) {
+        try (BackendRunner r = devices == Devices.CUDA ? Backends.cudaMesh(Lowering.lower(plan), MatmulPrecision.FP32, seed)
+                : Backends.cpuMesh(Lowering.lower(plan), seed)) {
             return measure(c, plan.method() + " (" + plan.status() + ")", r, whole, steps, seed, plan.iterationTime(), new double[0][],
                     predicted);
         }
     }
 
-    private static Result pipeline(ValidationCase c, Cluster cluster, Model whole, int steps, long seed) {
+    private static Result pipeline(ValidationCase c, Cluster cluster, Model whole, int steps, long seed, Devices devices) {
         DeviceMesh m = DeviceMesh.parse(cluster, c.mesh());
         Cluster sub = cluster.withShape(m.rows(), m.cols());
         int mb = ValidationCase.MICROBATCHES;
@@ -103,7 +125,8 @@ public final class Validator {
             }
             stage.forEach((kind, secs) -> predicted.merge(kind, secs, Double::max)); // each device serves one stage
         }
-        try (BackendRunner r = Backends.cpuPipeline(plan, seed)) {
+        try (BackendRunner r = devices == Devices.CUDA ? Backends.cudaPipeline(plan, MatmulPrecision.FP32, seed)
+                : Backends.cpuPipeline(plan, seed)) {
             return measure(c, plan.method() + ", " + Backends.describe(plan), r, whole, steps, seed, plan.iterationSeconds(), stages,
                     predicted);
         }

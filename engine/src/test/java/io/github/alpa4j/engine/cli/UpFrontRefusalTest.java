@@ -52,6 +52,7 @@ class UpFrontRefusalTest {
         "train --plan megatron:dp=1,tp=1,pp=2 --mesh 1x2 --memory-budget 0.000001 | no megatron:dp=1,tp=1,pp=2 pipeline plan fits the --memory-budget of 1.0 KiB per device",
         "rendezvous-check --timeout 1e300             | --timeout must be positive and at most 604800 s (a week), got 1.0E300",
         "launch --nproc-per-node 100000 -- train      | --nproc-per-node 100000: at most 1024 workers per host",
+        "validate --backend tpu                       | --backend must be cpu or cuda, got 'tpu'",
         "launch --nnodes 1000 --nproc-per-node 1000 --master-addr h -- train | make 1000000 ranks; at most 65536",
         "train --json /                               | --json / is a directory",
         "train --json /dev/full                       | --json /dev/full is not a regular file",
