@@ -66,8 +66,10 @@ sealed interface RunMode {
         }
 
         /** The plan's prediction against what the run measured; empty without a plan. */
-        java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r, int warmup, boolean settled) {
+        java.util.Optional<CostCheck> check(io.github.alpa4j.engine.train.TrainResult r, io.github.alpa4j.engine.train.SteadyState steady) {
             List<Double> seconds = r.steps().stream().map(m -> m.seconds()).toList();
+            int warmup = steady.warmup(seconds.size());
+            boolean settled = steady.settled(seconds.size());
             if (meshPlan != null) {
                 return java.util.Optional.of(CostCheck.of(meshPlan.iterationTime(), seconds, warmup, settled, new double[0][], List.of()));
             }

@@ -195,7 +195,7 @@ public class TrainCommand implements Callable<Integer> {
                 measured = iterationEnergy.summary();
             }
         } finally {
-            closeQuietly(runner);
+            runner.close();
             if (liveEnergyPlan != null) {
                 liveEnergyPlan.close();
             }
@@ -238,7 +238,7 @@ public class TrainCommand implements Callable<Integer> {
             return Interruption.exitCode();
         }
         out.print(TrainReport.summary(r));
-        java.util.Optional<CostCheck> check = r.ending() instanceof Ending.Completed ? prepared.check(r, warmupSteps(r), settled(r)) : java.util.Optional.empty();
+        java.util.Optional<CostCheck> check = r.ending() instanceof Ending.Completed ? prepared.check(r, steady) : java.util.Optional.empty();
         check.ifPresent(c -> out.print(c.render()));
         if (measured != null) {
             out.printf("energy %.1f J per step, %.0f W average, %.1f tokens/J (GPU 0 through NVML; first step left out)%n",
@@ -356,31 +356,8 @@ public class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing the mesh runtime failed", e);
-        }
-    }
-
-    /** Whether this process's steps have settled (the JIT quiet, the times steady), and after how many they did; -1 before. */
+    /** This process's steps, watched until they settle (the measured iteration leaves out the steps before). */
     private SteadyState steady;
-    private int steadyAfter = -1;
-    private int historySteps;
-
-    /**
-     * Steps of the run left out of the measured iteration: those of this process until it settled ({@link
-     * SteadyState}: the JIT quiet over half a second of steps and the last three within 15 %), and the steps
-     * of earlier processes of a resumed run; where it never settled with three steps to spare, one in ten.
-     */
-    private int warmupSteps(TrainResult r) {
-        return settled(r) ? historySteps + steadyAfter : CostCheck.warmup(r.steps().size());
-    }
-
-    private boolean settled(TrainResult r) {
-        return steadyAfter >= 0 && historySteps + steadyAfter + 3 <= r.steps().size();
-    }
 
     /** The steps left, with the progress bar, logs, metrics file, checkpoints and energy laps along the way. */
     private TrainResult run(TrainProgress progress, TrainCheckpoints ckpts, Map<String, Object> run) {
@@ -388,14 +365,9 @@ public class TrainCommand implements Callable<Integer> {
         TrainOptions options = TrainOptions.of(steps).resumedAfter(ckpts.history()).divergenceFactor(divergenceFactor)
                 .allowDivergence(allowDivergence).stopWhen(Interruption::requested).build();
         boolean[] first = {true};
-        steady = SteadyState.ofThisJvm();
-        steadyAfter = -1;
-        historySteps = ckpts.history().size();
+        steady = SteadyState.ofThisJvm().resumedAfter(ckpts.history().size());
         return progress.run(options, every, ckpts, run, s -> {
             steady.step(s.seconds());
-            if (steadyAfter < 0 && steady.steady()) {
-                steadyAfter = steady.steps();
-            }
             if (liveEnergyPlan != null) {
                 liveEnergyPlan.afterStep();
             }

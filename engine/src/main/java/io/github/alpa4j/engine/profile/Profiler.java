@@ -94,7 +94,7 @@ public final class Profiler {
         ops.replaceAll((name, fit) -> fit.withFixed(fit.a() + dispatch));
         // after the ops: a fresh JVM compiles the kernels in the background for seconds, and contention measured
         // first (one busy device against all) came out at 0.4-1.5 between profiles of one machine
-        Contention contention = contention(busy);
+        Contention contention = ContentionProbe.measure(bench, busy, this::tick);
         Map<String, Fit> collectives = collectives(axes);
         Fit p2p = null;
         if (bench.groupSize(MeshAxes.BOTH) > 1) {
@@ -109,52 +109,6 @@ public final class Profiler {
             p2p = Fit.of(x, y);
         }
         return new MeasuredProfile(bench.mesh(), matmul, families, ops, contention, Map.of(bench.mesh(), collectives), p2p, dispatch);
-    }
-
-    /** Pairs of measurements per busy count whose ratios' median is the contention factor. */
-    static final int CONTENTION_PAIRS = 5;
-
-    /**
-     * How much slower a device runs a mid-size product and a mid-size add with b devices busy than with
-     * all of the mesh's: devices that share a machine (CPU cores, or one GPU's SMs) slow each other. Each
-     * factor is the median of {@value #CONTENTION_PAIRS} ratios of two measurements taken one after the
-     * other (b busy, then all), so that a machine whose speed drifts (other jobs on the host) moves both
-     * halves of a ratio together: single measurements put one busy device of four at 0.26-1.5 of all four
-     * between profiles of one machine.
-     */
-    private Contention contention(List<Integer> busy) {
-        MatmulOp.MatMul mm = new MatmulOp.MatMul(false, false);
-        List<TensorType> mmIn = List.of(TensorType.f32(256, 256), TensorType.f32(256, 256));
-        ElementwiseOp.Binary add = new ElementwiseOp.Binary(ElementwiseOp.BinaryKind.ADD);
-        List<TensorType> addIn = List.of(TensorType.f32(1024, 256), TensorType.f32(1024, 256));
-        int last = busy.size() - 1;
-        int all = bench.opBusy();
-        double[] compute = new double[busy.size()];
-        double[] memory = new double[busy.size()];
-        for (int i = 0; i <= last; i++) {
-            if (busy.get(i) == all) {
-                compute[i] = 1;
-                memory[i] = 1;
-                continue;
-            }
-            tick("contention with " + busy.get(i) + " busy");
-            double[] c = new double[CONTENTION_PAIRS];
-            double[] m = new double[CONTENTION_PAIRS];
-            for (int r = 0; r < CONTENTION_PAIRS; r++) {
-                c[r] = bench.op(mm, mmIn, mm.infer(mmIn), busy.get(i)) / bench.op(mm, mmIn, mm.infer(mmIn), all);
-                m[r] = bench.op(add, addIn, add.infer(addIn), busy.get(i)) / bench.op(add, addIn, add.infer(addIn), all);
-            }
-            compute[i] = median(c);
-            memory[i] = median(m);
-        }
-        tick("contention with " + all + " busy");
-        return new Contention(all, busy.stream().mapToInt(Integer::intValue).toArray(), compute, memory);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Passes over every kernel at most; each pass measures each op once at a middle size. */

@@ -31,6 +31,8 @@ public final class SteadyState {
     private final List<Double> seconds = new ArrayList<>();
     private final List<Double> compiled = new ArrayList<>();
     private long lastCompileMillis;
+    private int steadyAfter = -1;
+    private int history;
 
     private SteadyState(CompilationMXBean jit) {
         this.jit = jit;
@@ -54,6 +56,28 @@ public final class SteadyState {
     void step(double stepSeconds, double jitSeconds) {
         seconds.add(stepSeconds);
         compiled.add(jitSeconds);
+        if (steadyAfter < 0 && steady()) {
+            steadyAfter = seconds.size();
+        }
+    }
+
+    /** This watch for a run that resumes after {@code steps} steps of earlier processes (their times are not recorded here). */
+    public SteadyState resumedAfter(int steps) {
+        this.history = steps;
+        return this;
+    }
+
+    /** Whether a run of {@code total} steps (earlier processes' included) settled here with at least three steps to spare. */
+    public boolean settled(int total) {
+        return steadyAfter >= 0 && history + steadyAfter + 3 <= total;
+    }
+
+    /**
+     * Steps of such a run left out of its measured time: the earlier processes' and this one's until it settled;
+     * where it never did, one in ten ({@link CostCheck#warmup}).
+     */
+    public int warmup(int total) {
+        return settled(total) ? history + steadyAfter : CostCheck.warmup(total);
     }
 
     public int steps() {

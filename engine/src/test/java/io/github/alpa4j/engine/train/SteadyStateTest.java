@@ -39,6 +39,18 @@ class SteadyStateTest {
     }
 
     @Test
+    void aRunLeavesOutItsStepsUntilItSettled() {
+        double[] t = {0.9, 0.6, 0.25, 0.43, 0.08, 0.085, 0.09, 0.08, 0.08, 0.08};
+        SteadyState s = of(t, new double[t.length]);
+        assertThat(s.settled(10)).isTrue();
+        assertThat(s.warmup(10)).as("settled after the seventh step").isEqualTo(7);
+        assertThat(s.resumedAfter(20).warmup(30)).as("a resumed run's earlier steps left out too").isEqualTo(27);
+        SteadyState short1 = of(new double[] {0.9, 0.6, 0.25, 0.43, 0.08, 0.085, 0.09}, new double[7]);
+        assertThat(short1.settled(7)).as("no three steps to spare").isFalse();
+        assertThat(short1.warmup(7)).as("one in ten, at least one").isEqualTo(1);
+    }
+
+    @Test
     void aColdJvmSpeedingUpIsNotSteady() {
         assertThat(of(new double[] {0.9, 0.6, 0.25, 0.43, 0.08, 0.085}, new double[6]).steady()).isFalse();
         double[] t = {0.9, 0.6, 0.25, 0.43, 0.08, 0.085, 0.09};
