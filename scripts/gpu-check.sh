@@ -195,26 +195,8 @@ else
     >"$WORK/card.txt" 2>&1
   POWER=power.draw.instant  # for the energy part; older drivers only know power.draw (a one-second average on recent cards)
   timeout 2 nvidia-smi --query-gpu=$POWER --format=csv,noheader,nounits -i 0 2>/dev/null | grep -q '^ *[0-9]' || POWER=power.draw
-  # The JNI glue loads libcudart, libcublas, libnvrtc, libnccl by soname: put the folders that hold them on the
-  # loader path (the CUDA toolkit first, then the driver's folder, then the NVIDIA wheels beside PyTorch).
-  PY_LIB_DIRS=$(timeout 3 python3 - <<'PY' 2>/dev/null
-import glob, os, site
-for r in list(site.getsitepackages()) + [site.getusersitepackages()]:
-    for d in sorted(glob.glob(os.path.join(r, "nvidia", "**", "lib"), recursive=True)):
-        print(d)
-PY
-  )
-  LIB_DIRS=""
-  for lib in libcuda.so.1 libnvidia-ml.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13 libnccl.so.2; do
-    for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/cuda-13*/lib64 \
-             /usr/local/cuda-13*/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/local/nvidia/lib \
-             /usr/lib/x86_64-linux-gnu $PY_LIB_DIRS; do
-      if [ -e "$d/$lib" ]; then
-        case ":$LIB_DIRS:" in *":$d:"*) ;; *) LIB_DIRS="${LIB_DIRS:+$LIB_DIRS:}$d" ;; esac
-        break
-      fi
-    done
-  done
+  # the folders of the CUDA libraries the JNI glue loads by soname, on the loader path
+  LIB_DIRS=$(bash "$ROOT/scripts/cuda-lib-dirs.sh")
   export LD_LIBRARY_PATH="$LIB_DIRS${ORIG_LD_LIBRARY_PATH:+:$ORIG_LD_LIBRARY_PATH}"
   JOPTS=(--enable-native-access=ALL-UNNAMED -Xss16m -Xmx32g -Duser.language=en -Duser.country=US)
   GPT=(--layers 12 --heads 12 --hidden 768 --seq 1024 --vocab 1024 --batch 8)

@@ -14,9 +14,10 @@ case "${1:-}" in
   --dry-run) DRY=1 ;;
   *) echo "gpu-costmodel.sh: unknown argument '$1' (usage: scripts/gpu-costmodel.sh [--dry-run])" >&2; exit 2 ;;
 esac
+# $OUT (the device tool's folder that comes back), else a fresh folder kept for the user (its name is printed)
 RESULTS="${OUT:-$(mktemp -d /tmp/alpa4j-gpu-costmodel-out.XXXXXX)}"
 mkdir -p "$RESULTS"
-WORK=$(mktemp -d /tmp/alpa4j-gpu-costmodel.XXXXXX)
+WORK=$(mktemp -d /tmp/alpa4j-gpu-costmodel.XXXXXX)  # the unpacked bundle and the kernel cache, removed on exit
 trap 'rm -rf "$WORK"' EXIT
 if [ $DRY = 1 ]; then
   . "$ROOT/scripts/jdk.sh"
@@ -36,14 +37,7 @@ else
   BACKEND=cuda; MESH=2x2
   CARD="$(timeout 3 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
   COMMIT="$(sed -n 's/^commit: //p' "$ROOT/bundle/BUNDLE.txt" 2>/dev/null)"
-  # the CUDA libraries' folders on the loader path, as scripts/gpu-check.sh finds them
-  DIRS=""
-  for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13; do
-    for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64 \
-             /usr/lib/x86_64-linux-gnu $(python3 -c 'import glob, site; [print(d) for r in site.getsitepackages() for d in sorted(glob.glob(r + "/nvidia/**/lib", recursive=True))]' 2>/dev/null); do
-      if [ -e "$d/$lib" ]; then case ":$DIRS:" in *":$d:"*) ;; *) DIRS="${DIRS:+$DIRS:}$d" ;; esac; break; fi
-    done
-  done
+  DIRS=$(bash "$ROOT/scripts/cuda-lib-dirs.sh")
   export LD_LIBRARY_PATH="$DIRS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 export ALPA4J_CACHE="$WORK/cache"
@@ -70,4 +64,5 @@ fi
   echo; echo '```'; [ -f "$RESULTS/validate.txt" ] && sed -n '/^cost model of/,$p' "$RESULTS/validate.txt"; echo '```'
 } >"$RESULTS/gpu-costmodel.md"
 cat "$RESULTS/gpu-costmodel.md"
+echo "files in $RESULTS: gpu-costmodel.md, profile.txt, profile.json, validate.txt, validate.json"
 [ $PROFILE_RC = 0 ] && [ "$VALIDATE_RC" = 0 ]

@@ -31,15 +31,15 @@ public record PipelineTimeline(List<List<Slot>> stages, double makespan) {
             devices[i] = plan.stages().get(i).mesh().deviceCount();
         }
         int slots = plan.cluster().gpu().cost().saturation();
-        return slots >= plan.deviceCount() ? simulate(plan.schedule(), fwd, bwd, plan.microbatches())
-                : shared(plan.schedule(), fwd, bwd, devices, plan.microbatches(), slots);
+        return shared(plan.schedule(), fwd, bwd, devices, plan.microbatches(), slots);
     }
 
     /**
      * The timeline of stages that take turns on a machine running {@code slots} devices at full speed: while
      * the passes under way need more devices than that, each runs at {@code slots} over their devices (the
      * machine shared evenly, as an operating system shares cores among threads); a pass starts as soon as its
-     * stage is free and its input ready, as in {@link #simulate}.
+     * stage is free and its input ready (the forward of the same microbatch on the stage before, the backward on the
+     * stage after). With slots for every device, each pass takes its own time: the schedule as it is.
      */
     public static PipelineTimeline shared(PipelineSchedule schedule, double[] forward, double[] backward, int[] devices,
                                           int microbatches, int slots) {
@@ -111,57 +111,10 @@ public record PipelineTimeline(List<List<Slot>> stages, double makespan) {
         return new PipelineTimeline(slotsOf.stream().map(List::copyOf).toList(), now);
     }
 
-    /** The timeline of stages with the given forward and backward seconds per microbatch. */
+    /** The timeline of stages with the given forward and backward seconds per microbatch, each stage on its own devices. */
     public static PipelineTimeline simulate(PipelineSchedule schedule, double[] forward, double[] backward, int microbatches) {
-        int s = forward.length;
-        List<List<PipelineSchedule.Task>> order = new ArrayList<>();
-        for (int i = 0; i < s; i++) {
-            order.add(schedule.stageOrder(s, microbatches, i));
-        }
-        double[][] fEnd = new double[s][microbatches];
-        double[][] bEnd = new double[s][microbatches];
-        for (double[] row : fEnd) {
-            Arrays.fill(row, -1);
-        }
-        for (double[] row : bEnd) {
-            Arrays.fill(row, -1);
-        }
-        int[] next = new int[s];
-        double[] free = new double[s];
-        List<List<Slot>> slots = new ArrayList<>();
-        for (int i = 0; i < s; i++) {
-            slots.add(new ArrayList<>());
-        }
-        int left = 2 * s * microbatches;
-        while (left > 0) {
-            boolean moved = false;
-            for (int i = 0; i < s; i++) {
-                while (next[i] < order.get(i).size()) {
-                    PipelineSchedule.Task t = order.get(i).get(next[i]);
-                    int m = t.microbatch();
-                    boolean isForward = t.pass() == PipelineSchedule.Pass.FORWARD;
-                    double ready = isForward ? (i == 0 ? 0 : fEnd[i - 1][m]) : (i == s - 1 ? fEnd[i][m] : bEnd[i + 1][m]);
-                    if (ready < 0) {
-                        break;
-                    }
-                    double start = Math.max(ready, free[i]);
-                    double end = start + (isForward ? forward[i] : backward[i]);
-                    (isForward ? fEnd : bEnd)[i][m] = end;
-                    free[i] = end;
-                    slots.get(i).add(new Slot(t, start, end));
-                    next[i]++;
-                    left--;
-                    moved = true;
-                }
-            }
-            if (!moved) {
-                throw new IllegalStateException("schedule " + schedule + " deadlocks");
-            }
-        }
-        double makespan = 0;
-        for (double f : free) {
-            makespan = Math.max(makespan, f);
-        }
-        return new PipelineTimeline(slots.stream().map(List::copyOf).toList(), makespan);
+        int[] one = new int[forward.length];
+        Arrays.fill(one, 1);
+        return shared(schedule, forward, backward, one, microbatches, Integer.MAX_VALUE);
     }
 }
